@@ -1,0 +1,88 @@
+//! Extractors a handler names to say who may call it: [`CurrentSession`] (a valid
+//! session, or 401 and the cookie cleared) and [`ClientInfo`] (address and user agent).
+
+use std::{
+    future::{Ready, ready},
+    net::{IpAddr, Ipv6Addr},
+};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use chrono::Utc;
+use futures_util::future::LocalBoxFuture;
+
+use crate::{
+    auth::{client_ip, cookie::TypedSession},
+    domain::{sessions, user_agent},
+    error::ApiError,
+    state::AppState,
+};
+
+pub use crate::domain::sessions::CurrentSession;
+
+/// Where a request comes from, as stored with sessions and audit events.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    addr: Option<IpAddr>,
+    /// The address as text, `unknown` when there is none.
+    pub ip: String,
+    /// The `User-Agent` header, at most 512 characters.
+    pub user_agent: String,
+}
+
+impl ClientInfo {
+    /// The address for throttling; requests without one share a single bucket.
+    pub fn ip_addr(&self) -> IpAddr {
+        self.addr.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED))
+    }
+
+    fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        let state = app_state(req)?;
+        let addr = client_ip::resolve(
+            req.peer_addr().map(|peer| peer.ip()),
+            req.headers(),
+            &state.settings.trusted_proxies,
+        );
+        let user_agent = req
+            .headers()
+            .get(header::USER_AGENT)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+            .unwrap_or_default();
+        Ok(Self {
+            addr,
+            ip: addr.map_or_else(|| "unknown".to_owned(), |addr| addr.to_string()),
+            user_agent: user_agent::truncate(&user_agent),
+        })
+    }
+}
+
+impl FromRequest for ClientInfo {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::of(req))
+    }
+}
+
+impl FromRequest for CurrentSession {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let cookie = TypedSession::from_request(&req, payload).into_inner();
+        Box::pin(async move {
+            let state = app_state(&req)?;
+            let client = ClientInfo::of(&req)?;
+            let cookie = cookie
+                .map_err(|error| ApiError::Internal(anyhow::anyhow!("session cookie: {error}")))?;
+            sessions::validate(&state, cookie.payload(), &client, Utc::now()).await
+        })
+    }
+}
+
+fn app_state(req: &HttpRequest) -> Result<std::sync::Arc<AppState>, ApiError> {
+    req.app_data::<web::Data<AppState>>()
+        .map(|data| data.clone().into_inner())
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))
+}

@@ -1,0 +1,232 @@
+//! The `hallpass` command line: `serve`, `migrate`, `user add`, `sessions purge`, `demo`.
+
+use std::io::BufRead as _;
+
+use anyhow::Context as _;
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use clap::{Parser, Subcommand};
+use hallpass_shared::Role;
+use secrecy::{ExposeSecret as _, SecretString};
+
+use crate::{
+    config::{Settings, SettingsArgs},
+    db,
+    domain::users::{self, NewAccount},
+    jobs::purge,
+    startup::Application,
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hallpass",
+    version,
+    about = "Login sessions for a school platform"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (and the built SPA); migrates the database first.
+    Serve,
+    /// Create the database if needed and apply pending migrations.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// Create (or reset) one demo user per role and print their credentials.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from the first line of standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Required: passwords are never taken from the command line.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// Delete sessions past their absolute lifetime, in batches.
+    Purge,
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    raw.parse()
+        .map_err(|_| "role must be student, teacher or admin".to_owned())
+}
+
+pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await?
+        }
+        Command::Migrate => {
+            let url = settings.database_url.expose_secret();
+            db::create_database_if_missing(url).await?;
+            let applied = db::migrate(url).await?;
+            println!("applied {applied} migration(s)");
+        }
+        Command::User(UserCommand::Add {
+            email, name, role, ..
+        }) => {
+            let password = read_password_line()?;
+            let mut conn = connect(&settings).await?;
+            let user = users::create(
+                &mut conn,
+                NewAccount {
+                    email,
+                    name,
+                    role,
+                    password,
+                },
+            )
+            .await?;
+            println!("created {} {} ({})", user.role.0, user.email, user.id);
+        }
+        Command::Sessions(SessionsCommand::Purge) => {
+            let pool = db::connect(
+                settings.database_url.expose_secret(),
+                1,
+                settings.db_pool_timeout,
+            )
+            .await?;
+            let purged = purge::purge_expired(&pool).await?;
+            println!(
+                "purged {} expired session(s) and {} cache row(s)",
+                purged.sessions, purged.cache_rows
+            );
+        }
+        Command::Demo => demo(&settings).await?,
+    }
+    Ok(())
+}
+
+/// One account per role with a fresh random password each run.
+async fn demo(settings: &Settings) -> anyhow::Result<()> {
+    let mut conn = connect(settings).await?;
+    println!("Demo accounts (passwords are new on every run):");
+    for role in Role::ALL {
+        let email = format!("{role}@demo.hallpass.test");
+        let password = random_password()?;
+        let name = format!("Demo {}", capitalised(role.as_str()));
+        let account = NewAccount {
+            email: email.clone(),
+            name,
+            role,
+            password: password.clone().into(),
+        };
+        users::create_or_reset(&mut conn, account).await?;
+        println!("  {:<8} {email:<32} {password}", role.as_str());
+    }
+    Ok(())
+}
+
+async fn connect(settings: &Settings) -> anyhow::Result<db::Connection> {
+    use diesel_async::AsyncConnection as _;
+    let url = settings.database_url.expose_secret();
+    db::create_database_if_missing(url).await?;
+    db::migrate(url).await?;
+    db::Connection::establish(url)
+        .await
+        .context("connecting to PostgreSQL")
+}
+
+fn read_password_line() -> anyhow::Result<SecretString> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(!password.is_empty(), "no password on standard input");
+    Ok(password.into())
+}
+
+fn random_password() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("OS RNG failed: {error}"))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn user_add_requires_password_stdin_and_a_known_role() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).map(|cli| cli.command);
+        assert!(
+            parse(&[
+                "hallpass", "user", "add", "--email", "a@b.co", "--name", "A", "--role", "admin"
+            ])
+            .is_err()
+        );
+        assert!(
+            parse(&[
+                "hallpass",
+                "user",
+                "add",
+                "--email",
+                "a@b.co",
+                "--name",
+                "A",
+                "--role",
+                "janitor",
+                "--password-stdin"
+            ])
+            .is_err()
+        );
+        assert!(matches!(
+            parse(&[
+                "hallpass",
+                "user",
+                "add",
+                "--email",
+                "a@b.co",
+                "--name",
+                "A",
+                "--role",
+                "teacher",
+                "--password-stdin"
+            ]),
+            Ok(Command::User(UserCommand::Add {
+                role: Role::Teacher,
+                ..
+            }))
+        ));
+    }
+}

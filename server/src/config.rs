@@ -1,0 +1,335 @@
+//! Settings: every knob has an environment variable and a matching flag, defaults from
+//! the specification live here and nowhere else, and secrets never reach a log line.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use ipnet::IpNet;
+use secrecy::SecretString;
+
+/// Where validated sessions are cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CacheBackend {
+    Redis,
+    Postgres,
+    Memory,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The command-line / environment surface. [`Settings::from_args`] validates and resolves it.
+#[derive(Debug, clap::Args)]
+pub struct SettingsArgs {
+    /// PostgreSQL URL; the database is created when missing.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        global = true,
+        hide_env_values = true,
+        default_value = "postgres://localhost/hallpass"
+    )]
+    pub database_url: String,
+    /// Redis URL; when set, Redis is the default session cache.
+    #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Session cache backend (default: redis when REDIS_URL is set, else memory).
+    #[arg(long, env = "SESSION_CACHE", global = true, value_enum)]
+    pub session_cache: Option<CacheBackend>,
+    /// Address to listen on.
+    #[arg(long, env = "BIND", global = true, default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "WORKERS", global = true)]
+    pub workers: Option<usize>,
+    /// Absolute session lifetime, e.g. `30d`, `12h`, `90m`, `3600s`.
+    #[arg(long, env = "SESSION_TTL", global = true, default_value = "30d", value_parser = parse_duration)]
+    pub session_ttl: Duration,
+    /// Sessions unused for this long end (unset: no idle timeout).
+    #[arg(long, env = "SESSION_IDLE_TIMEOUT", global = true, value_parser = parse_duration)]
+    pub session_idle_timeout: Option<Duration>,
+    /// Active sessions per user; a new login retires the oldest beyond it.
+    #[arg(long, env = "MAX_SESSIONS_PER_USER", global = true, default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sessions_per_user: u32,
+    /// The origin browsers use, e.g. `https://hallpass.example.org` (default: same as Host).
+    #[arg(long, env = "PUBLIC_ORIGIN", global = true)]
+    pub public_origin: Option<String>,
+    /// Mark the cookie `Secure` (and name it `__Host-hallpass_session`). Turn on behind HTTPS.
+    #[arg(long, env = "COOKIE_SECURE", global = true, default_value_t = false, action = clap::ArgAction::Set)]
+    pub cookie_secure: bool,
+    /// Comma-separated CIDRs of reverse proxies whose X-Forwarded-For / Forwarded is believed.
+    #[arg(long, env = "TRUSTED_PROXIES", global = true, value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpNet>,
+    /// At least 32 bytes; unset: a key generated once and kept in the database.
+    #[arg(long, env = "SESSION_SECRET", global = true, hide_env_values = true)]
+    pub session_secret: Option<String>,
+    /// The built SPA.
+    #[arg(long, env = "STATIC_DIR", global = true, default_value = "dist")]
+    pub static_dir: PathBuf,
+    /// Database connections per instance.
+    #[arg(long, env = "DB_POOL_SIZE", global = true, default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub db_pool_size: u32,
+    /// How long a request waits for a database connection before answering 503.
+    #[arg(long, env = "DB_POOL_TIMEOUT", global = true, default_value = "2s", value_parser = parse_duration)]
+    pub db_pool_timeout: Duration,
+    /// How long a validated session stays in the cache before the database is asked again.
+    #[arg(long, env = "CACHE_TTL", global = true, default_value = "60s", value_parser = parse_duration)]
+    pub cache_ttl: Duration,
+    /// Failed logins per email and client address before logins are refused for a while.
+    #[arg(long, env = "LOGIN_MAX_FAILURES", global = true, default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_max_failures: u32,
+    /// How long the failed-login window lasts.
+    #[arg(long, env = "LOGIN_LOCKOUT", global = true, default_value = "15m", value_parser = parse_duration)]
+    pub login_lockout: Duration,
+    /// `text` for people, `json` for log collectors.
+    #[arg(long, env = "LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// The resolved configuration the application runs with. `Debug` redacts secrets.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: SecretString,
+    pub redis_url: Option<SecretString>,
+    pub cache_backend: CacheBackend,
+    /// Prepended to every cache key; lets a test or a tenant own a private keyspace.
+    pub cache_key_prefix: String,
+    pub bind: SocketAddr,
+    pub workers: Option<usize>,
+    pub session_ttl: Duration,
+    pub idle_timeout: Option<Duration>,
+    pub max_sessions_per_user: u32,
+    pub public_origin: Option<String>,
+    pub cookie_secure: bool,
+    pub trusted_proxies: Vec<IpNet>,
+    pub session_secret: Option<SecretString>,
+    pub static_dir: PathBuf,
+    pub db_pool_size: u32,
+    pub db_pool_timeout: Duration,
+    pub cache_ttl: Duration,
+    pub login_max_failures: u32,
+    pub login_lockout: Duration,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("SESSION_CACHE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)")]
+    RedisWithoutUrl,
+    #[error(
+        "SESSION_SECRET must be at least 32 bytes (e.g. the output of `openssl rand -base64 48`)"
+    )]
+    ShortSecret,
+    #[error(
+        "PUBLIC_ORIGIN must be scheme://host[:port] with no path, e.g. https://hallpass.example.org"
+    )]
+    BadOrigin,
+    #[error("SESSION_TTL must be at least one minute")]
+    ShortTtl,
+}
+
+pub const COOKIE_NAME: &str = "hallpass_session";
+pub const SECURE_COOKIE_NAME: &str = "__Host-hallpass_session";
+
+impl Settings {
+    pub fn from_args(args: SettingsArgs) -> Result<Self, ConfigError> {
+        let cache_backend = match (args.session_cache, &args.redis_url) {
+            (Some(CacheBackend::Redis), None) => return Err(ConfigError::RedisWithoutUrl),
+            (Some(backend), _) => backend,
+            (None, Some(_)) => CacheBackend::Redis,
+            (None, None) => CacheBackend::Memory,
+        };
+        if args
+            .session_secret
+            .as_ref()
+            .is_some_and(|secret| secret.len() < 32)
+        {
+            return Err(ConfigError::ShortSecret);
+        }
+        if args.session_ttl < Duration::from_secs(60) {
+            return Err(ConfigError::ShortTtl);
+        }
+        let public_origin = args
+            .public_origin
+            .map(|origin| normalize_origin(&origin).ok_or(ConfigError::BadOrigin))
+            .transpose()?;
+        Ok(Self {
+            database_url: args.database_url.into(),
+            redis_url: args.redis_url.map(Into::into),
+            cache_backend,
+            cache_key_prefix: String::new(),
+            bind: args.bind,
+            workers: args.workers,
+            session_ttl: args.session_ttl,
+            idle_timeout: args.session_idle_timeout,
+            max_sessions_per_user: args.max_sessions_per_user,
+            public_origin,
+            cookie_secure: args.cookie_secure,
+            trusted_proxies: args.trusted_proxies,
+            session_secret: args.session_secret.map(Into::into),
+            static_dir: args.static_dir,
+            db_pool_size: args.db_pool_size,
+            db_pool_timeout: args.db_pool_timeout,
+            cache_ttl: args.cache_ttl,
+            login_max_failures: args.login_max_failures,
+            login_lockout: args.login_lockout,
+            log_format: args.log_format,
+        })
+    }
+
+    /// `__Host-` prefixed when `Secure`, so browsers also enforce `Path=/` and no `Domain`.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.cookie_secure {
+            SECURE_COOKIE_NAME
+        } else {
+            COOKIE_NAME
+        }
+    }
+
+    /// One line for the start-up log: the effective configuration, secrets left out.
+    pub fn summary(&self) -> String {
+        format!(
+            "bind={} cache={:?} session_ttl={}s idle_timeout={} max_sessions_per_user={} \
+             cookie={} secure={} public_origin={} trusted_proxies={} session_secret={} \
+             static_dir={} db_pool_size={} cache_ttl={}s",
+            self.bind,
+            self.cache_backend,
+            self.session_ttl.as_secs(),
+            self.idle_timeout
+                .map_or_else(|| "off".to_owned(), |d| format!("{}s", d.as_secs())),
+            self.max_sessions_per_user,
+            self.cookie_name(),
+            self.cookie_secure,
+            self.public_origin.as_deref().unwrap_or("same-as-host"),
+            self.trusted_proxies.len(),
+            if self.session_secret.is_some() {
+                "configured"
+            } else {
+                "generated"
+            },
+            self.static_dir.display(),
+            self.db_pool_size,
+            self.cache_ttl.as_secs(),
+        )
+    }
+}
+
+/// `scheme://host[:port]` lower-cased, without a trailing slash; `None` if it has a path.
+fn normalize_origin(raw: &str) -> Option<String> {
+    let origin = raw.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, rest) = origin.split_once("://")?;
+    let valid = matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/');
+    valid.then_some(origin)
+}
+
+/// Parses `30d`, `12h`, `15m`, `90s`, `250ms` or a bare number of seconds.
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (digits, unit) = raw.split_at(split);
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{raw}` is not a duration like 30d, 12h, 15m, 90s or 250ms"))?;
+    let seconds = |factor: u64| value.checked_mul(factor).map(Duration::from_secs);
+    let duration = match unit {
+        "" | "s" => seconds(1),
+        "m" => seconds(60),
+        "h" => seconds(3600),
+        "d" => seconds(86_400),
+        "ms" => Some(Duration::from_millis(value)),
+        _ => None,
+    };
+    duration.ok_or_else(|| format!("`{raw}` is not a duration like 30d, 12h, 15m, 90s or 250ms"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    }
+
+    fn settings(args: &[&str]) -> Result<Settings, ConfigError> {
+        let mut argv = vec!["hallpass"];
+        argv.extend_from_slice(args);
+        Settings::from_args(Probe::parse_from(argv).settings)
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 weeks").is_err());
+        assert!(parse_duration("99999999999999999999d").is_err());
+    }
+
+    #[test]
+    fn cache_backend_follows_redis_url_unless_chosen() {
+        let explicit = |args: &[&str]| settings(args).map(|s| s.cache_backend).ok();
+        assert_eq!(
+            explicit(&["--redis-url", "redis://x"]),
+            Some(CacheBackend::Redis)
+        );
+        assert_eq!(
+            explicit(&["--redis-url", "redis://x", "--session-cache", "postgres"]),
+            Some(CacheBackend::Postgres)
+        );
+        assert!(matches!(
+            settings(&["--session-cache", "redis"]),
+            Err(ConfigError::RedisWithoutUrl)
+        ));
+    }
+
+    #[test]
+    fn secrets_are_checked_and_never_printed() {
+        assert!(matches!(
+            settings(&["--session-secret", "short"]),
+            Err(ConfigError::ShortSecret)
+        ));
+        let secret = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t";
+        let parsed = settings(&[
+            "--session-secret",
+            secret,
+            "--database-url",
+            "postgres://u:pw@h/db",
+        ])
+        .unwrap();
+        let debug = format!("{parsed:?} {}", parsed.summary());
+        assert!(!debug.contains(secret));
+        assert!(!debug.contains("pw@"));
+    }
+
+    #[test]
+    fn origins_are_normalised_and_paths_refused() {
+        let origin = |raw: &str| settings(&["--public-origin", raw]).map(|s| s.public_origin);
+        assert_eq!(
+            origin("HTTPS://Hallpass.Example.org/")
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("https://hallpass.example.org")
+        );
+        assert!(origin("https://x.org/app").is_err());
+        assert!(origin("x.org").is_err());
+    }
+
+    #[test]
+    fn secure_cookies_get_the_host_prefix() {
+        let secure = settings(&["--cookie-secure", "true"]).unwrap();
+        assert_eq!(secure.cookie_name(), "__Host-hallpass_session");
+        assert_eq!(settings(&[]).unwrap().cookie_name(), "hallpass_session");
+    }
+}

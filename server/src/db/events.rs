@@ -1,0 +1,88 @@
+//! The `session_events` table: the append-only audit trail.
+
+use chrono::{DateTime, Utc};
+use diesel::{pg::Pg, prelude::*};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hallpass_shared::{EventKind, SessionEventView};
+use uuid::Uuid;
+
+use super::{schema::session_events, stored::Stored};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = session_events, check_for_backend(Pg))]
+pub struct EventRow {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub kind: Stored<EventKind>,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = session_events)]
+pub struct NewEvent {
+    pub user_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub kind: Stored<EventKind>,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+/// Where a newest-first listing resumes: strictly older than this event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventCursor {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl From<EventRow> for SessionEventView {
+    fn from(row: EventRow) -> Self {
+        Self {
+            id: row.id,
+            at: row.at,
+            user_id: row.user_id,
+            session_id: row.session_id,
+            kind: row.kind.0,
+            ip_address: row.ip_address,
+            user_agent: row.user_agent,
+            detail: row.detail,
+        }
+    }
+}
+
+pub async fn insert_all(conn: &mut AsyncPgConnection, events: &[NewEvent]) -> QueryResult<usize> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    diesel::insert_into(session_events::table)
+        .values(events)
+        .execute(conn)
+        .await
+}
+
+/// One user's events, newest first, `limit` of them after `cursor`.
+pub async fn list_for_user(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    cursor: Option<EventCursor>,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
+    let mut query = session_events::table
+        .filter(session_events::user_id.eq(user_id))
+        .order((session_events::at.desc(), session_events::id.desc()))
+        .limit(limit)
+        .select(EventRow::as_select())
+        .into_boxed();
+    if let Some(EventCursor { at, id }) = cursor {
+        query = query.filter(
+            session_events::at
+                .lt(at)
+                .or(session_events::at.eq(at).and(session_events::id.lt(id))),
+        );
+    }
+    query.load(conn).await
+}

@@ -1,0 +1,143 @@
+//! PostgreSQL: the connection pool, creating the database when it is missing, and the
+//! embedded migrations. Query functions live in one module per table.
+
+pub mod events;
+pub mod keys;
+pub mod schema;
+pub mod sessions;
+pub mod stored;
+pub mod users;
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use diesel::{ConnectionError, ConnectionResult};
+use diesel_async::{
+    AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
+    async_connection_wrapper::AsyncConnectionWrapper,
+    pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, bb8},
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::{FutureExt, future::BoxFuture};
+
+pub use diesel_async::AsyncPgConnection as Connection;
+
+pub type DbPool = bb8::Pool<AsyncPgConnection>;
+
+/// A connection checked out of [`DbPool`].
+pub type PooledConn<'a> = bb8::PooledConnection<'a, AsyncPgConnection>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// Per-connection settings: a name operators can spot in `pg_stat_activity`, and a
+/// statement timeout so one stuck query cannot hold a pooled connection forever.
+const SESSION_SETUP: &str = "SET application_name = 'hallpass'; SET statement_timeout = '5s';";
+
+/// Builds the pool. Connections are not pinged on checkout: a dead one fails its query,
+/// is dropped by the pool, and the request answers 503 rather than paying a round trip
+/// on every request.
+pub async fn connect(url: &str, size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(establish);
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+    bb8::Pool::builder()
+        .max_size(size)
+        .connection_timeout(timeout)
+        .test_on_check_out(false)
+        .build(manager)
+        .await
+        .context("connecting to PostgreSQL")
+}
+
+fn establish(url: &str) -> BoxFuture<'_, ConnectionResult<AsyncPgConnection>> {
+    async move {
+        let mut conn = AsyncPgConnection::establish(url).await?;
+        conn.batch_execute(SESSION_SETUP)
+            .await
+            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+        Ok(conn)
+    }
+    .boxed()
+}
+
+/// Creates the database named in `url` when it does not exist yet, by connecting to the
+/// `postgres` maintenance database of the same server.
+pub async fn create_database_if_missing(url: &str) -> anyhow::Result<()> {
+    if AsyncPgConnection::establish(url).await.is_ok() {
+        return Ok(());
+    }
+    let (maintenance_url, name) = split_database_name(url)
+        .with_context(|| "DATABASE_URL must name a database, e.g. postgres://localhost/hallpass")?;
+    let mut conn = AsyncPgConnection::establish(&maintenance_url)
+        .await
+        .context("connecting to the `postgres` maintenance database to create the database")?;
+    let statement = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+    match diesel::sql_query(statement).execute(&mut conn).await {
+        Ok(_) => {
+            tracing::info!(db.name = %name, "created database {name}");
+            Ok(())
+        }
+        // Another instance created it meanwhile.
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("already exists") =>
+        {
+            Ok(())
+        }
+        Err(error) => Err(error).with_context(|| format!("creating database {name}")),
+    }
+}
+
+/// `postgres://h/db?x=y` -> (`postgres://h/postgres?x=y`, `db`).
+fn split_database_name(url: &str) -> Option<(String, String)> {
+    let (before_query, query) = match url.split_once('?') {
+        Some((head, query)) => (head, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = before_query.find("://")? + 3;
+    let slash = scheme_end + before_query[scheme_end..].find('/')?;
+    let name = &before_query[slash + 1..];
+    if name.is_empty() {
+        return None;
+    }
+    let mut maintenance = format!("{}/postgres", &before_query[..slash]);
+    if let Some(query) = query {
+        maintenance.push('?');
+        maintenance.push_str(query);
+    }
+    Some((maintenance, name.to_owned()))
+}
+
+/// Applies pending migrations. Diesel's harness is synchronous, so it runs on a blocking
+/// thread through diesel-async's wrapper (safe on actix's current-thread runtimes).
+pub async fn migrate(url: &str) -> anyhow::Result<usize> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+                .context("connecting to PostgreSQL to migrate")?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|error| anyhow::anyhow!("running migrations: {error}"))?;
+        Ok(applied.len())
+    })
+    .await
+    .context("migration task panicked")?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maintenance_url_keeps_host_and_options() {
+        assert_eq!(
+            split_database_name("postgres://u@127.0.0.1:5432/hallpass?sslmode=disable"),
+            Some((
+                "postgres://u@127.0.0.1:5432/postgres?sslmode=disable".to_owned(),
+                "hallpass".to_owned()
+            ))
+        );
+        assert_eq!(split_database_name("postgres://localhost"), None);
+        assert_eq!(split_database_name("postgres://localhost/"), None);
+    }
+}

@@ -1,0 +1,74 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    server_keys (name) {
+        name -> Text,
+        secret -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    session_cache (key) {
+        key -> Text,
+        value -> Jsonb,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    session_events (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        user_id -> Nullable<Uuid>,
+        session_id -> Nullable<Uuid>,
+        kind -> Text,
+        ip_address -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        detail -> Jsonb,
+    }
+}
+
+diesel::table! {
+    user_sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Text,
+        ip_address -> Text,
+        user_agent -> Text,
+        device -> Text,
+        browser -> Text,
+        os -> Text,
+        is_active -> Bool,
+        created -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        is_active -> Bool,
+        sessions_valid_after -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(session_events -> users (user_id));
+diesel::joinable!(user_sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    server_keys,
+    session_cache,
+    session_events,
+    user_sessions,
+    users,
+);

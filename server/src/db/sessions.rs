@@ -1,0 +1,249 @@
+//! The `user_sessions` table. Rows are never deleted when revoked (tombstones keep a
+//! revoked token from ever being re-created); only the purge removes expired rows.
+
+use chrono::{DateTime, Utc};
+use diesel::{pg::Pg, prelude::*};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use hallpass_shared::{RevokedReason, SessionView};
+use uuid::Uuid;
+
+use super::{
+    schema::{user_sessions, users},
+    stored::Stored,
+    users::UserRow,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = user_sessions, check_for_backend(Pg))]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub token_hash: String,
+    pub ip_address: String,
+    pub user_agent: String,
+    pub device: String,
+    pub browser: String,
+    pub os: String,
+    pub is_active: bool,
+    pub created: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<Stored<RevokedReason>>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = user_sessions)]
+pub struct NewSession {
+    pub user_id: Uuid,
+    pub token_hash: String,
+    pub ip_address: String,
+    pub user_agent: String,
+    pub device: String,
+    pub browser: String,
+    pub os: String,
+    pub created: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl SessionRow {
+    pub fn view(&self, current: Uuid) -> SessionView {
+        SessionView {
+            id: self.id,
+            ip_address: self.ip_address.clone(),
+            user_agent: self.user_agent.clone(),
+            device: self.device.clone(),
+            browser: self.browser.clone(),
+            os: self.os.clone(),
+            created: self.created,
+            last_seen_at: self.last_seen_at,
+            expires_at: self.expires_at,
+            is_current: self.id == current,
+        }
+    }
+}
+
+impl NewSession {
+    pub async fn insert(&self, conn: &mut AsyncPgConnection) -> QueryResult<SessionRow> {
+        diesel::insert_into(user_sessions::table)
+            .values(self)
+            .returning(SessionRow::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Inserts unless a row with this token hash exists (active, revoked or expired).
+    /// One statement, so any number of concurrent callers leave exactly one row.
+    pub async fn insert_if_absent(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> QueryResult<Option<SessionRow>> {
+        diesel::insert_into(user_sessions::table)
+            .values(self)
+            .on_conflict(user_sessions::token_hash)
+            .do_nothing()
+            .returning(SessionRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()
+    }
+}
+
+/// Sets a session's revocation columns.
+macro_rules! revoke_set {
+    ($reason:expr, $now:expr) => {
+        (
+            user_sessions::is_active.eq(false),
+            user_sessions::revoked_at.eq(Some($now)),
+            user_sessions::revoked_reason.eq(Some(Stored($reason))),
+        )
+    };
+}
+
+impl SessionRow {
+    pub async fn find_by_hash(
+        conn: &mut AsyncPgConnection,
+        token_hash: &str,
+    ) -> QueryResult<Option<Self>> {
+        user_sessions::table
+            .filter(user_sessions::token_hash.eq(token_hash))
+            .select(Self::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// The validation query on a cache miss: the session and its user in one round trip.
+    pub async fn find_with_user_by_hash(
+        conn: &mut AsyncPgConnection,
+        token_hash: &str,
+    ) -> QueryResult<Option<(Self, UserRow)>> {
+        user_sessions::table
+            .inner_join(users::table)
+            .filter(user_sessions::token_hash.eq(token_hash))
+            .select((Self::as_select(), UserRow::as_select()))
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// A user's live sessions, newest first; with `idle_cutoff`, only those seen since.
+    pub async fn list_active_for_user(
+        conn: &mut AsyncPgConnection,
+        user_id: Uuid,
+        now: DateTime<Utc>,
+        idle_cutoff: Option<DateTime<Utc>>,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = user_sessions::table
+            .filter(user_sessions::user_id.eq(user_id))
+            .filter(user_sessions::is_active)
+            .filter(user_sessions::expires_at.gt(now))
+            .order((user_sessions::created.desc(), user_sessions::id.desc()))
+            .select(Self::as_select())
+            .into_boxed();
+        if let Some(cutoff) = idle_cutoff {
+            query = query.filter(user_sessions::last_seen_at.gt(cutoff));
+        }
+        query.load(conn).await
+    }
+
+    /// Records activity at most once per `interval`. Guarded so that it can never touch
+    /// (let alone revive) a revoked or expired row; `false` when nothing was written.
+    pub async fn touch_last_seen(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        now: DateTime<Utc>,
+        interval: chrono::Duration,
+    ) -> QueryResult<bool> {
+        let written = diesel::update(user_sessions::table.find(id))
+            .filter(user_sessions::is_active)
+            .filter(user_sessions::expires_at.gt(now))
+            .filter(user_sessions::last_seen_at.lt(now - interval))
+            .set(user_sessions::last_seen_at.eq(now))
+            .execute(conn)
+            .await?;
+        Ok(written == 1)
+    }
+
+    /// Revokes one of `user_id`'s active sessions; `None` when it is not theirs or not active.
+    pub async fn revoke_for_user(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        user_id: Uuid,
+        reason: RevokedReason,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Option<Self>> {
+        diesel::update(user_sessions::table.find(id))
+            .filter(user_sessions::user_id.eq(user_id))
+            .filter(user_sessions::is_active)
+            .set(revoke_set!(reason, now))
+            .returning(Self::as_returning())
+            .get_result(conn)
+            .await
+            .optional()
+    }
+
+    /// Revokes every active session of `user_id` except `keep`.
+    pub async fn revoke_all_for_user(
+        conn: &mut AsyncPgConnection,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        reason: RevokedReason,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Vec<Self>> {
+        let keep = keep.unwrap_or_else(Uuid::nil);
+        diesel::update(user_sessions::table)
+            .filter(user_sessions::user_id.eq(user_id))
+            .filter(user_sessions::is_active)
+            .filter(user_sessions::id.ne(keep))
+            .set(revoke_set!(reason, now))
+            .returning(Self::as_returning())
+            .get_results(conn)
+            .await
+    }
+
+    /// Revokes the oldest active sessions of `user_id` beyond the newest `keep`.
+    pub async fn revoke_beyond_limit(
+        conn: &mut AsyncPgConnection,
+        user_id: Uuid,
+        keep: u32,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Vec<Self>> {
+        let surplus: Vec<Uuid> = user_sessions::table
+            .filter(user_sessions::user_id.eq(user_id))
+            .filter(user_sessions::is_active)
+            .order((user_sessions::created.desc(), user_sessions::id.desc()))
+            .offset(i64::from(keep))
+            .select(user_sessions::id)
+            .load(conn)
+            .await?;
+        if surplus.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(user_sessions::table)
+            .filter(user_sessions::id.eq_any(surplus))
+            .filter(user_sessions::is_active)
+            .set(revoke_set!(RevokedReason::SessionLimit, now))
+            .returning(Self::as_returning())
+            .get_results(conn)
+            .await
+    }
+
+    /// Deletes up to `batch` rows whose absolute lifetime has passed (tombstones included).
+    pub async fn purge_expired(
+        conn: &mut AsyncPgConnection,
+        now: DateTime<Utc>,
+        batch: i64,
+    ) -> QueryResult<usize> {
+        let expired: Vec<Uuid> = user_sessions::table
+            .filter(user_sessions::expires_at.lt(now))
+            .select(user_sessions::id)
+            .limit(batch)
+            .load(conn)
+            .await?;
+        diesel::delete(user_sessions::table.filter(user_sessions::id.eq_any(expired)))
+            .execute(conn)
+            .await
+    }
+}

@@ -1,0 +1,193 @@
+//! `ApiError`: the server's one error type, and the one place it becomes HTTP.
+//!
+//! Lower layers keep their own errors (`diesel::result::Error`, pool errors,
+//! [`crate::cache::CacheError`]); the `From` impls here decide what each means to a
+//! client. Every error leaves as the JSON envelope of `hallpass_shared::ErrorBody`.
+
+use actix_web::{
+    HttpRequest, HttpResponse, ResponseError,
+    error::{JsonPayloadError, PathError, QueryPayloadError},
+    http::{StatusCode, header},
+};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use hallpass_shared::{ErrorBody, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 401; `session_*`, `user_inactive` and `invalid_credentials`.
+    #[error("unauthorized: {0}")]
+    Unauthorized(ErrorCode),
+    /// 403; `forbidden` or `csrf`.
+    #[error("forbidden: {0}")]
+    Forbidden(ErrorCode),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// 422: the JSON was read but a field breaks a rule.
+    #[error("invalid input: {0}")]
+    Validation(String),
+    /// 400: the request could not be read at all.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("rate limited for {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u64 },
+    /// 503: the database is unreachable or its pool is exhausted.
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Response extension set on 401s that mean "this cookie is dead": the cookie
+/// middleware then tells the browser to forget it.
+#[derive(Debug, Clone, Copy)]
+pub struct DeadSessionCookie;
+
+impl ApiError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthorized(code) | Self::Forbidden(code) => *code,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Validation(_) => ErrorCode::Validation,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            Self::Unauthorized(ErrorCode::InvalidCredentials) => {
+                "email or password is wrong".into()
+            }
+            Self::Unauthorized(ErrorCode::SessionExpired) => "the session has expired".into(),
+            Self::Unauthorized(ErrorCode::SessionRevoked) => "the session was revoked".into(),
+            Self::Unauthorized(ErrorCode::UserInactive) => "the account is deactivated".into(),
+            Self::Unauthorized(_) => "no valid session; log in".into(),
+            Self::Forbidden(ErrorCode::Csrf) => "cross-site request refused".into(),
+            Self::Forbidden(_) => "not allowed for this role".into(),
+            Self::NotFound => "no such resource".into(),
+            Self::MethodNotAllowed => "method not allowed on this resource".into(),
+            Self::Conflict(message) | Self::Validation(message) | Self::BadRequest(message) => {
+                message.clone()
+            }
+            Self::PayloadTooLarge => "request body too large".into(),
+            Self::UnsupportedMediaType => "request body must be application/json".into(),
+            Self::RateLimited { retry_after_secs } => {
+                format!("too many failed attempts; retry in {retry_after_secs} seconds")
+            }
+            Self::Unavailable(_) => "temporarily unavailable; retry shortly".into(),
+            Self::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// Whether the cookie that came with the request should be cleared.
+    fn kills_cookie(&self) -> bool {
+        matches!(
+            self,
+            Self::Unauthorized(
+                ErrorCode::SessionInvalid
+                    | ErrorCode::SessionExpired
+                    | ErrorCode::SessionRevoked
+                    | ErrorCode::UserInactive
+            )
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(error.cause_chain = ?cause, "internal error: {cause:#}")
+            }
+            Self::Unavailable(cause) => {
+                tracing::warn!(error.cause_chain = ?cause, "unavailable: {cause:#}")
+            }
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        if let Self::RateLimited { retry_after_secs } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if self.kills_cookie() {
+            response.extensions_mut().insert(DeadSessionCookie);
+        }
+        response.json(ErrorBody::new(self.code(), self.public_message()))
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(error: DieselError) -> Self {
+        match &error {
+            DieselError::NotFound => Self::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                Self::Conflict("already exists".into())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | DieselError::BrokenTransactionManager => Self::Unavailable(error.into()),
+            _ => Self::Internal(error.into()),
+        }
+    }
+}
+
+impl From<bb8::RunError<diesel_async::pooled_connection::PoolError>> for ApiError {
+    /// A pool that cannot hand out a connection in time means the database is down or
+    /// saturated: 503, never a hang and never a 401.
+    fn from(error: bb8::RunError<diesel_async::pooled_connection::PoolError>) -> Self {
+        Self::Unavailable(anyhow::anyhow!("database pool: {error}"))
+    }
+}
+
+/// Extractor failures (`web::Json`, `web::Path`, `web::Query`) in the same envelope.
+pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let api_error = match error {
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::PayloadTooLarge
+        }
+        JsonPayloadError::Deserialize(error) if error.is_data() => {
+            ApiError::BadRequest(format!("invalid JSON body: {error}"))
+        }
+        other => ApiError::BadRequest(format!("unreadable JSON body: {other}")),
+    };
+    api_error.into()
+}
+
+pub fn path_error(error: PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("invalid path: {error}")).into()
+}
+
+pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("invalid query string: {error}")).into()
+}

@@ -1,0 +1,3 @@
+//! Background work that keeps storage tidy without blocking requests.
+
+pub mod purge;

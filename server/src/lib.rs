@@ -1,0 +1,16 @@
+//! Hallpass server: login sessions recorded in PostgreSQL, cached, and validated on
+//! every request. `routes` parse and shape, `domain` decides, `db` and `cache` store.
+
+pub mod auth;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod jobs;
+pub mod middleware;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

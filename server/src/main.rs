@@ -1,0 +1,14 @@
+use clap::Parser as _;
+use hallpass_server::{
+    cli::{self, Cli},
+    config::Settings,
+    telemetry,
+};
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    telemetry::init(cli.settings.log_format, || Box::new(std::io::stderr()));
+    let settings = Settings::from_args(cli.settings)?;
+    cli::run(cli.command, settings).await
+}

@@ -1,0 +1,76 @@
+//! Login, logout, the current session, and password change.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
+
+use crate::{
+    auth::{
+        cookie::TypedSession,
+        extract::{ClientInfo, CurrentSession},
+    },
+    domain::sessions,
+    error::ApiError,
+    state::AppState,
+};
+
+/// `POST /api/auth/login`. **Permissions:** anyone.
+///
+/// Always mints a new token, whatever cookie came with the request (no fixation).
+#[tracing::instrument(skip_all, fields(user.email = %body.email))]
+pub async fn login(
+    state: web::Data<AppState>,
+    cookie: TypedSession,
+    client: ClientInfo,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let state = state.into_inner();
+    let (current, payload) = sessions::login(
+        &state,
+        body.into_inner(),
+        &client,
+        cookie.payload(),
+        Utc::now(),
+    )
+    .await?;
+    cookie.start(&payload)?;
+    tracing::info!(user.id = %current.user.id, session.id = %current.session.id, "logged in");
+    Ok(HttpResponse::Ok().json(AuthResponse {
+        user: current.user,
+        session: current.session,
+    }))
+}
+
+/// `POST /api/auth/logout`. **Permissions:** a valid session (the one being ended).
+#[tracing::instrument(skip_all, fields(session.id = %current.session.id))]
+pub async fn logout(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+    client: ClientInfo,
+    cookie: TypedSession,
+) -> Result<HttpResponse, ApiError> {
+    sessions::logout(&state, &current, &client, Utc::now()).await?;
+    cookie.end();
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/auth/session`. **Permissions:** a valid session.
+pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse> {
+    web::Json(AuthResponse {
+        user: current.user,
+        session: current.session,
+    })
+}
+
+/// `POST /api/auth/password`. **Permissions:** a valid session; the current password
+/// must be given again. Every other session of the user is revoked.
+#[tracing::instrument(skip_all, fields(user.id = %current.user.id))]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+    client: ClientInfo,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    sessions::change_password(&state, &current, body.into_inner(), &client, Utc::now()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

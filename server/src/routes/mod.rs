@@ -1,0 +1,78 @@
+//! Every route, guard and middleware layer in one readable place.
+
+pub mod auth;
+pub mod probes;
+pub mod sessions;
+
+use actix_session::{SessionMiddleware, storage::CookieSessionStore};
+use actix_web::{
+    HttpResponse, Resource,
+    http::header,
+    middleware::{DefaultHeaders, from_fn},
+    web,
+};
+use hallpass_shared::paths;
+
+use crate::{
+    error::ApiError,
+    middleware::{dead_cookie::clear_dead_cookie, request_guard::request_guard},
+};
+
+/// Mounts the API under `/api` and the probes at the root.
+///
+/// Layers of the `/api` scope, outermost first: the request guard (CSRF, content type)
+/// refuses before anything is decrypted; the cookie session; clearing dead cookies;
+/// `Cache-Control: no-store` on every answer.
+pub fn configure(cfg: &mut web::ServiceConfig, cookies: SessionMiddleware<CookieSessionStore>) {
+    cfg.route(paths::HEALTHZ, web::get().to(probes::healthz))
+        .route(paths::READYZ, web::get().to(probes::readyz))
+        .service(
+            web::scope(paths::API)
+                .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+                .wrap(from_fn(clear_dead_cookie))
+                .wrap(cookies)
+                .wrap(from_fn(request_guard))
+                .service(resource(paths::LOGIN).route(web::post().to(auth::login)))
+                .service(resource(paths::LOGOUT).route(web::post().to(auth::logout)))
+                .service(
+                    resource(paths::CURRENT_SESSION).route(web::get().to(auth::current_session)),
+                )
+                .service(resource(paths::PASSWORD).route(web::post().to(auth::change_password)))
+                .service(resource(paths::SESSIONS).route(web::get().to(sessions::list_sessions)))
+                .service(
+                    resource(paths::ENSURE_SESSION).route(web::post().to(sessions::ensure_session)),
+                )
+                .service(
+                    resource(paths::REVOKE_OTHER_SESSIONS)
+                        .route(web::post().to(sessions::revoke_other_sessions)),
+                )
+                .service(
+                    resource(paths::OWN_EVENTS).route(web::get().to(sessions::list_own_events)),
+                )
+                // After the fixed `/sessions/*` paths, which it would otherwise shadow.
+                .service(
+                    resource(paths::SESSION_BY_ID)
+                        .route(web::delete().to(sessions::revoke_session)),
+                )
+                .default_service(web::to(not_found)),
+        );
+}
+
+/// A resource under the `/api` scope, answering 405 in JSON for methods it lacks.
+fn resource(path: &'static str) -> Resource {
+    web::resource(path.strip_prefix(paths::API).unwrap_or(path))
+        .default_service(web::to(method_not_allowed))
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed)
+}
+
+/// Everything outside `/api` and the probes. The SPA takes this over once it is built.
+pub async fn fallback() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}

@@ -1,0 +1,91 @@
+//! The caller's own sessions: ensure, list, revoke one, revoke the others, and the
+//! caller's audit events.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use hallpass_shared::{
+    EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionList,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{
+        cookie::TypedSession,
+        extract::{ClientInfo, CurrentSession},
+    },
+    domain::{
+        audit,
+        sessions::{self, Ensured},
+    },
+    error::ApiError,
+    state::AppState,
+};
+
+/// `POST /api/sessions/ensure`. **Permissions:** a cookie this server minted.
+///
+/// Idempotent: answers `exists` for a recorded session, `created` when it had to record
+/// it; never brings back a revoked or expired session.
+pub async fn ensure_session(
+    state: web::Data<AppState>,
+    cookie: TypedSession,
+    client: ClientInfo,
+) -> Result<web::Json<EnsureResponse>, ApiError> {
+    let (ensured, current) =
+        sessions::ensure(&state.into_inner(), cookie.payload(), &client, Utc::now()).await?;
+    Ok(web::Json(match ensured {
+        Ensured::Exists => EnsureResponse::exists(current.session),
+        Ensured::Created => {
+            tracing::info!(session.id = %current.session.id, "session record created by ensure");
+            EnsureResponse::created(current.session)
+        }
+    }))
+}
+
+/// `GET /api/sessions`. **Permissions:** a valid session; lists only the caller's own.
+pub async fn list_sessions(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+) -> Result<web::Json<SessionList>, ApiError> {
+    let sessions = sessions::list(&state, &current, Utc::now()).await?;
+    Ok(web::Json(SessionList { sessions }))
+}
+
+/// `DELETE /api/sessions/{id}`. **Permissions:** a valid session; only the caller's own
+/// sessions (404 for anyone else's). Revoking the current one also clears the cookie.
+#[tracing::instrument(skip_all, fields(session.id = %id))]
+pub async fn revoke_session(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+    client: ClientInfo,
+    cookie: TypedSession,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    if sessions::revoke_one(&state, &current, *id, &client, Utc::now()).await? {
+        cookie.end();
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/sessions/revoke-others`. **Permissions:** a valid session; the current
+/// session stays.
+#[tracing::instrument(skip_all, fields(user.id = %current.user.id))]
+pub async fn revoke_other_sessions(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+    client: ClientInfo,
+) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
+    let revoked = sessions::revoke_others(&state, &current, &client, Utc::now()).await?;
+    Ok(web::Json(RevokeOthersResponse { revoked }))
+}
+
+/// `GET /api/sessions/events?limit=&cursor=`. **Permissions:** a valid session; only
+/// the caller's own events, newest first.
+pub async fn list_own_events(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<SessionEventView>>, ApiError> {
+    Ok(web::Json(
+        audit::list_for_user(&state, current.user.id, &query).await?,
+    ))
+}

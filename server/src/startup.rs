@@ -1,0 +1,114 @@
+//! Building the application from [`Settings`]: database, migrations, cookie key, cache,
+//! listener. `Application::build` binds (port 0 picks a free port, as tests do);
+//! `run_until_stopped` serves.
+
+use std::{net::TcpListener, sync::Arc, time::Duration};
+
+use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
+use anyhow::Context as _;
+use secrecy::ExposeSecret as _;
+use tracing_actix_web::TracingLogger;
+
+use crate::{
+    auth::{cookie, throttle::LoginThrottle},
+    cache::{Cache, SessionCache, memory::MemoryCache, postgres::PostgresCache, redis::RedisCache},
+    config::{CacheBackend, Settings},
+    db::{self, DbPool},
+    error,
+    jobs::purge,
+    middleware::request_id::echo_request_id,
+    routes,
+    state::AppState,
+};
+
+/// Largest JSON body accepted; larger ones get 413.
+const JSON_LIMIT_BYTES: usize = 16 * 1024;
+/// Entries the in-memory cache holds before it evicts.
+const MEMORY_CACHE_CAPACITY: usize = 100_000;
+/// How often `serve` purges expired sessions and cache rows.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url.expose_secret().to_owned();
+        db::create_database_if_missing(&url).await?;
+        let applied = db::migrate(&url).await?;
+        if applied > 0 {
+            tracing::info!("applied {applied} migration(s)");
+        }
+        let db = db::connect(&url, settings.db_pool_size, settings.db_pool_timeout).await?;
+        let key = cookie::load_key(&settings, &db).await?;
+        let cache = Arc::new(Cache::new(
+            cache_backend(&settings, &db)?,
+            settings.cache_key_prefix.clone(),
+        ));
+        tracing::info!("Using {} for session cache", cache.backend_name());
+        tracing::info!("configuration: {}", settings.summary());
+
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.workers;
+        let throttle = LoginThrottle::new(settings.login_max_failures, settings.login_lockout);
+        purge::spawn_periodic(db.clone(), PURGE_EVERY);
+        let state = web::Data::new(AppState {
+            db,
+            cache,
+            settings,
+            throttle,
+        });
+
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(JSON_LIMIT_BYTES)
+                        .error_handler(error::json_error),
+                )
+                .app_data(web::PathConfig::default().error_handler(error::path_error))
+                .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .configure(|cfg| {
+                    routes::configure(cfg, cookie::middleware(&state.settings, key.clone()))
+                })
+                .default_service(web::to(routes::fallback))
+                .wrap(from_fn(echo_request_id))
+                .wrap(TracingLogger::default())
+        })
+        .listen(listener)?;
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn cache_backend(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn SessionCache>> {
+    Ok(match settings.cache_backend {
+        CacheBackend::Memory => Box::new(MemoryCache::new(MEMORY_CACHE_CAPACITY)),
+        CacheBackend::Postgres => Box::new(PostgresCache::new(db.clone())),
+        CacheBackend::Redis => {
+            let url = settings
+                .redis_url
+                .as_ref()
+                .context("SESSION_CACHE=redis needs REDIS_URL")?;
+            Box::new(RedisCache::new(url.expose_secret()).context("REDIS_URL is not a Redis URL")?)
+        }
+    })
+}

@@ -1,0 +1,12 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use crate::{auth::throttle::LoginThrottle, cache::Cache, config::Settings, db::DbPool};
+
+pub struct AppState {
+    pub db: DbPool,
+    pub cache: Arc<Cache>,
+    pub settings: Settings,
+    pub throttle: LoginThrottle,
+}

@@ -1,0 +1,60 @@
+//! Login, the current-session answer, and password change.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{SessionView, UserView};
+
+/// `POST /api/auth/login`. `Debug` never prints the password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Answer of login and of `GET /api/auth/session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthResponse {
+    pub user: UserView,
+    pub session: SessionView,
+}
+
+/// `POST /api/auth/password`. `Debug` never prints either password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { .. }")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_contains_passwords() {
+        let login = LoginRequest {
+            email: "a@b.c".into(),
+            password: "hunter2-secret".into(),
+        };
+        let change = PasswordChange {
+            current_password: "hunter2-secret".into(),
+            new_password: "hunter3-secret".into(),
+        };
+        assert!(!format!("{login:?}").contains("hunter2"));
+        assert!(!format!("{change:?}").contains("hunter"));
+    }
+}

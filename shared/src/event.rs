@@ -1,0 +1,80 @@
+//! The audit trail as the API shows it, and keyset pagination.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What happened. Stored as the `snake_case` name in `session_events.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    LoginSucceeded,
+    LoginFailed,
+    SessionCreated,
+    SessionRevoked,
+    SessionExpired,
+    ValidationFailed,
+    PasswordChanged,
+}
+
+impl EventKind {
+    pub const ALL: [Self; 7] = [
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::SessionCreated,
+        Self::SessionRevoked,
+        Self::SessionExpired,
+        Self::ValidationFailed,
+        Self::PasswordChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LoginSucceeded => "login_succeeded",
+            Self::LoginFailed => "login_failed",
+            Self::SessionCreated => "session_created",
+            Self::SessionRevoked => "session_revoked",
+            Self::SessionExpired => "session_expired",
+            Self::ValidationFailed => "validation_failed",
+            Self::PasswordChanged => "password_changed",
+        }
+    }
+}
+
+crate::wire_name_impls!(EventKind);
+
+/// One audit event. Never contains a token, a password or a cookie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionEventView {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub kind: EventKind,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+/// One page of a newest-first listing. `next_cursor` is opaque; pass it back as
+/// `cursor` to get the next page; it is absent on the last page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `?limit=&cursor=` on paginated listings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MAX_LIMIT: u32 = 200;
+}

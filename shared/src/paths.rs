@@ -1,0 +1,24 @@
+//! API paths, spelled once for the server's routes, the client's services and the tests.
+
+/// Prefix of every JSON route.
+pub const API: &str = "/api";
+
+pub const LOGIN: &str = "/api/auth/login";
+pub const LOGOUT: &str = "/api/auth/logout";
+pub const CURRENT_SESSION: &str = "/api/auth/session";
+pub const PASSWORD: &str = "/api/auth/password";
+
+pub const SESSIONS: &str = "/api/sessions";
+pub const ENSURE_SESSION: &str = "/api/sessions/ensure";
+pub const REVOKE_OTHER_SESSIONS: &str = "/api/sessions/revoke-others";
+pub const OWN_EVENTS: &str = "/api/sessions/events";
+/// Route template of one session; see [`session`].
+pub const SESSION_BY_ID: &str = "/api/sessions/{id}";
+
+pub const HEALTHZ: &str = "/healthz";
+pub const READYZ: &str = "/readyz";
+
+/// `DELETE` target for one of the caller's own sessions.
+pub fn session(id: uuid::Uuid) -> String {
+    format!("{SESSIONS}/{id}")
+}

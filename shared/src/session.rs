@@ -1,0 +1,150 @@
+//! Sessions as the API shows them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One login session. Never carries the token or its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: Uuid,
+    pub ip_address: String,
+    pub user_agent: String,
+    pub device: String,
+    pub browser: String,
+    pub os: String,
+    pub created: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// True for the session of the request that asked.
+    pub is_current: bool,
+}
+
+/// `GET /api/sessions`: the caller's active sessions, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionList {
+    pub sessions: Vec<SessionView>,
+}
+
+/// `POST /api/sessions/ensure`: exactly one of `exists` / `created` is present (and true).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnsureResponse {
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exists: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub created: bool,
+    pub session: SessionView,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+impl EnsureResponse {
+    pub fn exists(session: SessionView) -> Self {
+        Self {
+            exists: true,
+            created: false,
+            session,
+        }
+    }
+
+    pub fn created(session: SessionView) -> Self {
+        Self {
+            exists: false,
+            created: true,
+            session,
+        }
+    }
+}
+
+/// `POST /api/sessions/revoke-others`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeOthersResponse {
+    pub revoked: u64,
+}
+
+/// Why a session stopped being active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevokedReason {
+    /// The user logged out (or logged in again over it in the same browser).
+    Logout,
+    /// The user revoked it from their session list.
+    User,
+    /// The user signed out all their other sessions.
+    Others,
+    /// An admin revoked it.
+    Admin,
+    /// The user changed their password from another session.
+    PasswordChange,
+    /// The user was deactivated.
+    UserDeactivated,
+    /// A newer login pushed it over `MAX_SESSIONS_PER_USER`.
+    SessionLimit,
+}
+
+impl RevokedReason {
+    pub const ALL: [Self; 7] = [
+        Self::Logout,
+        Self::User,
+        Self::Others,
+        Self::Admin,
+        Self::PasswordChange,
+        Self::UserDeactivated,
+        Self::SessionLimit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Logout => "logout",
+            Self::User => "user",
+            Self::Others => "others",
+            Self::Admin => "admin",
+            Self::PasswordChange => "password_change",
+            Self::UserDeactivated => "user_deactivated",
+            Self::SessionLimit => "session_limit",
+        }
+    }
+}
+
+crate::wire_name_impls!(RevokedReason);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view() -> SessionView {
+        let now = Utc::now();
+        SessionView {
+            id: Uuid::nil(),
+            ip_address: "127.0.0.1".into(),
+            user_agent: "curl/8".into(),
+            device: "Unknown".into(),
+            browser: "Unknown".into(),
+            os: "Unknown".into(),
+            created: now,
+            last_seen_at: now,
+            expires_at: now,
+            is_current: true,
+        }
+    }
+
+    #[test]
+    fn ensure_response_names_only_what_happened() {
+        let exists = serde_json::to_value(EnsureResponse::exists(view())).unwrap();
+        assert_eq!(exists["exists"], true);
+        assert!(exists.get("created").is_none());
+        let created = serde_json::to_value(EnsureResponse::created(view())).unwrap();
+        assert_eq!(created["created"], true);
+        assert!(created.get("exists").is_none());
+    }
+
+    #[test]
+    fn reasons_round_trip_through_their_wire_names() {
+        for reason in RevokedReason::ALL {
+            assert_eq!(reason.as_str().parse::<RevokedReason>(), Ok(reason));
+        }
+        assert!("nope".parse::<RevokedReason>().is_err());
+    }
+}

@@ -1,0 +1,127 @@
+//! Field rules shared by the SPA's forms and the server's handlers, so both reject the
+//! same input with the same words.
+
+/// Why a field was refused; the message is meant for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub &'static str);
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MAX_CHARS: usize = 256;
+pub const EMAIL_MAX_CHARS: usize = 254;
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// Normalises an email for storage and lookup: trimmed and lower-cased.
+/// Uniqueness in the database is case-insensitive too.
+pub fn normalize_email(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
+/// A plausible address: `local@domain.tld`, no spaces or control characters.
+pub fn email(raw: &str) -> Result<(), Invalid> {
+    let email = raw.trim();
+    if email.is_empty() {
+        return Err(Invalid("email is required"));
+    }
+    if email.chars().count() > EMAIL_MAX_CHARS {
+        return Err(Invalid("email is too long"));
+    }
+    if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Invalid("email must not contain spaces"));
+    }
+    match email.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.') =>
+        {
+            Ok(())
+        }
+        _ => Err(Invalid("email must look like name@example.org")),
+    }
+}
+
+/// Length is what makes a password strong; no composition rules (NIST SP 800-63B).
+pub fn password(raw: &str) -> Result<(), Invalid> {
+    let chars = raw.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(Invalid("password must be at least 10 characters"));
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err(Invalid("password must be at most 256 characters"));
+    }
+    Ok(())
+}
+
+/// A display name: not blank, no control characters, at most 100 characters.
+pub fn name(raw: &str) -> Result<(), Invalid> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(Invalid("name is required"));
+    }
+    if name.chars().count() > NAME_MAX_CHARS {
+        return Err(Invalid("name must be at most 100 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Invalid("name must not contain control characters"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(email("ada@example.org").is_ok());
+        assert!(email("  Ada.Lovelace+x@school.example.org ").is_ok());
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "a@b",
+            "a@@b.c",
+            "a b@c.d",
+            "a@.c",
+            "a@c.",
+        ] {
+            assert!(email(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert!(email(&format!("{}@example.org", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn normalized_emails_compare_case_insensitively() {
+        assert_eq!(normalize_email(" Ada@Example.ORG "), "ada@example.org");
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(password("correct horse").is_ok());
+        assert!(password("short").is_err());
+        assert!(password(&"x".repeat(257)).is_err());
+        assert!(
+            password(&"é".repeat(10)).is_ok(),
+            "counted in characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert!(name("Ada Lovelace").is_ok());
+        assert!(name("   ").is_err());
+        assert!(name("a\u{0}b").is_err());
+        assert!(name(&"n".repeat(101)).is_err());
+    }
+}
