@@ -154,7 +154,11 @@ impl From<DieselError> for ApiError {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 Self::Conflict("already exists".into())
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            // The connection died under the query: the database is down or restarting.
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )
             | DieselError::BrokenTransactionManager => Self::Unavailable(error.into()),
             _ => Self::Internal(error.into()),
         }
@@ -184,8 +188,9 @@ pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error 
     api_error.into()
 }
 
-pub fn path_error(error: PathError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::BadRequest(format!("invalid path: {error}")).into()
+/// Path parameters are ids: one that does not even parse names nothing that exists.
+pub fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound.into()
 }
 
 pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {

@@ -31,6 +31,7 @@ const PURGE_EVERY: Duration = Duration::from_secs(3600);
 pub struct Application {
     port: u16,
     server: Server,
+    state: web::Data<AppState>,
 }
 
 impl Application {
@@ -63,6 +64,7 @@ impl Application {
             throttle,
         });
 
+        let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -87,11 +89,17 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            state: app_state,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The shared state, for operators' tooling and tests that look behind the API.
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone().into_inner()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -1,0 +1,192 @@
+//! Login and logout: credentials, throttling, fixation, cookie attributes, events.
+
+use hallpass_server::config::CacheBackend;
+use hallpass_shared::{AuthResponse, ErrorCode, LoginRequest, Role, paths};
+use reqwest::StatusCode;
+
+use crate::support::{PASSWORD, assert_error, json, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn login_answers_user_and_session_and_records_both_events() {
+    let app = spawn_app(CacheBackend::Redis).await;
+    let teacher = app.user(Role::Teacher).await;
+    let answer: AuthResponse = json(teacher.login().await).await;
+    assert_eq!(answer.user.id, teacher.id);
+    assert_eq!(answer.user.role, Role::Teacher);
+    assert!(answer.session.is_current);
+    assert_eq!(
+        answer.session.expires_at - answer.session.created,
+        chrono::Duration::days(30)
+    );
+    assert_eq!(answer.session.browser, "Unknown");
+    assert_eq!(
+        app.events_of_kind(&teacher, "login_succeeded").await.len(),
+        1
+    );
+    assert_eq!(
+        app.events_of_kind(&teacher, "session_created").await.len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn login_email_is_case_insensitive() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.user(Role::Student).await;
+    let shouting = LoginRequest {
+        email: format!("  {}  ", student.email.to_uppercase()),
+        password: PASSWORD.into(),
+    };
+    assert_eq!(
+        student.post_json(paths::LOGIN, &shouting).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_the_same_answer() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.user(Role::Student).await;
+    let wrong_password = student.login_with("not the password").await;
+    let unknown = app
+        .anonymous()
+        .post_json(
+            paths::LOGIN,
+            &LoginRequest {
+                email: "nobody@school.example.org".into(),
+                password: "whatever it is".into(),
+            },
+        )
+        .await;
+    assert_eq!(wrong_password.status(), unknown.status());
+    let (a, b) = (
+        wrong_password.text().await.unwrap(),
+        unknown.text().await.unwrap(),
+    );
+    assert_eq!(a, b);
+    assert!(a.contains("invalid_credentials"));
+    assert_eq!(app.events_of_kind(&student, "login_failed").await.len(), 1);
+}
+
+#[tokio::test]
+async fn repeated_failures_are_rate_limited_with_retry_after() {
+    let app = spawn_app_with(CacheBackend::Memory, |settings| {
+        settings.login_max_failures = 3
+    })
+    .await;
+    let student = app.user(Role::Student).await;
+    for _ in 0..3 {
+        assert_error(
+            student.login_with("wrong password!").await,
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials,
+        )
+        .await;
+    }
+    let limited = student.login_with(PASSWORD).await;
+    let retry_after: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after));
+    assert_error(
+        limited,
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn login_over_an_old_cookie_issues_a_new_token_and_ends_the_old_session() {
+    let app = spawn_app(CacheBackend::Redis).await;
+    let student = app.student().await;
+    let old_cookie = student.cookie().unwrap();
+    let old_token = app.token_of(&student);
+    let old_session = student.current().await.session;
+
+    student.login().await;
+    let new_token = app.token_of(&student);
+    assert_ne!(old_token, new_token, "login never keeps a presented token");
+    assert_ne!(student.current().await.session.id, old_session.id);
+
+    student.set_cookie(&old_cookie);
+    assert_error(
+        student.get(paths::CURRENT_SESSION).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionRevoked,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn session_cookie_is_http_only_lax_host_wide_and_lives_as_long_as_the_session() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.user(Role::Student).await;
+    let response = student.login().await;
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("hallpass_session="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=2592000"] {
+        assert!(
+            cookie.contains(attribute),
+            "{attribute} missing from {cookie}"
+        );
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "not configured: {cookie}");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn secure_cookies_use_the_host_prefix() {
+    let app = spawn_app_with(CacheBackend::Memory, |settings| {
+        settings.cookie_secure = true
+    })
+    .await;
+    let student = app.user(Role::Student).await;
+    let response = student.login().await;
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-hallpass_session="), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn logout_needs_a_session() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    assert_error(
+        app.anonymous().post(paths::LOGOUT).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionInvalid,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    let untrusted = spawn_app(CacheBackend::Memory).await;
+    let trusted = spawn_app_with(CacheBackend::Memory, |settings| {
+        settings.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()]
+    })
+    .await;
+    for (app, expected) in [(&untrusted, "127.0.0.1"), (&trusted, "203.0.113.9")] {
+        let user = app.user(Role::Student).await;
+        let body = LoginRequest {
+            email: user.email.clone(),
+            password: PASSWORD.into(),
+        };
+        let response = user
+            .client
+            .post(user.url(paths::LOGIN))
+            .header("x-forwarded-for", "203.0.113.9")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let answer: AuthResponse = json(response).await;
+        assert_eq!(answer.session.ip_address, expected);
+    }
+}

@@ -1,0 +1,230 @@
+//! Malformed requests get the JSON envelope and a 4xx: never a 500, a panic, an HTML
+//! page, or a half-written session.
+
+use hallpass_server::config::CacheBackend;
+use hallpass_shared::{AuthResponse, ErrorCode, LoginRequest, Role, paths};
+use reqwest::StatusCode;
+
+use crate::support::{PASSWORD, assert_error, clears_cookie, json, spawn_app};
+
+#[tokio::test]
+async fn malformed_login_bodies() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let client = app.anonymous();
+    let send = |body: &'static str, content_type: Option<&'static str>| {
+        let mut request = client.client.post(client.url(paths::LOGIN)).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        request.send()
+    };
+    let json_type = Some("application/json");
+    assert_error(
+        send("{not json", json_type).await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
+    assert_error(
+        send("{\"email\":\"a@b.co\"}", json_type).await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
+    assert_error(
+        send("[1,2,3]", json_type).await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
+    assert_error(
+        send("{\"email\":1,\"password\":2}", json_type)
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
+    assert_error(
+        send("", json_type).await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
+    assert_error(
+        send(
+            "email=a&password=b",
+            Some("application/x-www-form-urlencoded"),
+        )
+        .await
+        .unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::UnsupportedMediaType,
+    )
+    .await;
+    assert_error(
+        send("{}", None).await.unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::UnsupportedMediaType,
+    )
+    .await;
+    let empty = LoginRequest {
+        email: String::new(),
+        password: String::new(),
+    };
+    assert_error(
+        client.post_json(paths::LOGIN, &empty).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_with_413() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let huge = LoginRequest {
+        email: "a@b.co".into(),
+        password: "x".repeat(64 * 1024),
+    };
+    assert_error(
+        app.anonymous().post_json(paths::LOGIN, &huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::PayloadTooLarge,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn long_but_allowed_passwords_are_just_wrong() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.user(Role::Student).await;
+    let long = "y".repeat(4_000);
+    assert_error(
+        student.login_with(&long).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn absurd_headers_get_a_4xx() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let client = app.anonymous();
+    let response = client
+        .client
+        .get(client.url(paths::CURRENT_SESSION))
+        .header("x-junk", "z".repeat(128 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_client_error(), "{}", response.status());
+}
+
+#[tokio::test]
+async fn user_agents_of_any_length_are_kept_to_512_characters() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.user(Role::Student).await;
+    let agent = format!("Mozilla/5.0 {}", "é".repeat(5_000));
+    let response = student
+        .client
+        .post(student.url(paths::LOGIN))
+        .header("user-agent", agent.clone())
+        .json(&LoginRequest {
+            email: student.email.clone(),
+            password: PASSWORD.into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    let answer: AuthResponse = json(response).await;
+    assert_eq!(answer.session.user_agent.chars().count(), 512);
+    assert!(agent.starts_with(&answer.session.user_agent));
+    let rows = app.session_rows(&student).await;
+    assert_eq!(rows[0]["user_agent"].as_str().unwrap().chars().count(), 512);
+}
+
+#[tokio::test]
+async fn garbage_and_forged_cookies_are_refused_and_cleared() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let forged_elsewhere = {
+        // A real cookie minted by another deployment (another key).
+        let other =
+            spawn_app_with_secret("another-secret-another-secret-another-secret-0123456789").await;
+        let user = other.student().await;
+        user.cookie().unwrap()
+    };
+    for cookie in [
+        "hallpass_session=garbage".to_owned(),
+        "hallpass_session=".to_owned(),
+        format!("hallpass_session={}", "A".repeat(4000)),
+        forged_elsewhere,
+    ] {
+        let client = app.anonymous();
+        client.set_cookie(&cookie);
+        let response = client.get(paths::SESSIONS).await;
+        assert!(clears_cookie(&response), "{cookie}");
+        assert_error(
+            response,
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::SessionInvalid,
+        )
+        .await;
+        let ensure = app.anonymous();
+        ensure.set_cookie(&cookie);
+        assert_error(
+            ensure.post(paths::ENSURE_SESSION).await,
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::SessionInvalid,
+        )
+        .await;
+    }
+    assert!(
+        app.rows("SELECT * FROM user_sessions").await.is_empty(),
+        "nothing half-written"
+    );
+}
+
+async fn spawn_app_with_secret(secret: &'static str) -> crate::support::TestApp {
+    crate::support::spawn_app_with(CacheBackend::Memory, |settings| {
+        settings.session_secret = Some(secret.to_owned().into())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_answer_json() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let client = app.anonymous();
+    assert_error(
+        client.get("/api/no/such/thing").await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    assert_error(
+        client.get(paths::LOGIN).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+    )
+    .await;
+    assert_error(
+        client.delete(paths::OWN_EVENTS).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+    )
+    .await;
+    let put = client
+        .client
+        .put(client.url(paths::SESSIONS))
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        put,
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+    )
+    .await;
+}

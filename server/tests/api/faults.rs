@@ -1,0 +1,72 @@
+//! Faults: a dead cache degrades to the database; a dead database answers 503 and keeps
+//! the cookie, never 401.
+
+use hallpass_server::config::CacheBackend;
+use hallpass_shared::{ErrorCode, Role, paths};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::support::{assert_error, clears_cookie, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn an_unreachable_redis_falls_back_to_postgres() {
+    let app = spawn_app_with(CacheBackend::Redis, |settings| {
+        settings.redis_url = Some("redis://127.0.0.1:1".to_owned().into())
+    })
+    .await;
+    let student = app.student().await;
+    for _ in 0..3 {
+        student.current().await;
+    }
+    assert_eq!(
+        student.post(paths::LOGOUT).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let ready = student.get(paths::READYZ).await;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(body["cache"], "down");
+    assert_eq!(body["database"], "ok");
+}
+
+#[tokio::test]
+async fn an_unreachable_database_answers_503_and_keeps_the_cookie() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.logged_in(Role::Student).await;
+    student.current().await;
+    let maintenance = crate::support::test_db::maintenance_url();
+    let mut conn =
+        <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&maintenance)
+            .await
+            .unwrap();
+    let name = app.db.url.rsplit('/').next().unwrap().to_owned();
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+
+    // Validation from the cache still works...
+    student.current().await;
+    // ...and what needs the database says "unavailable", not "log in again".
+    let listed = student.get(paths::SESSIONS).await;
+    assert!(!clears_cookie(&listed));
+    assert_error(
+        listed,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+    )
+    .await;
+    let login = student.new_browser().login_with("anything at all").await;
+    assert_error(
+        login,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+    )
+    .await;
+    assert_eq!(
+        student.get(paths::READYZ).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}

@@ -1,0 +1,15 @@
+//! Integration tests: one binary, real PostgreSQL (a fresh database per test, cloned
+//! from a migrated template) and the real Redis, each persona with its own cookie jar.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod support;
+
+mod auth;
+mod bad_input;
+mod conformance;
+mod csrf;
+mod ensure;
+mod faults;
+mod probes;
+mod secrecy;
+mod sessions;

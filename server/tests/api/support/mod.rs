@@ -1,0 +1,371 @@
+//! `TestApp`: a real server on a random port over a fresh database, and personas that
+//! each carry their own cookie jar.
+
+pub mod test_db;
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use actix_web::cookie::{Cookie, CookieJar, Key};
+use hallpass_server::{
+    config::{CacheBackend, LogFormat, Settings},
+    domain::users::{self, NewAccount},
+    startup::Application,
+    state::AppState,
+    telemetry,
+};
+use hallpass_shared::{AuthResponse, ErrorBody, ErrorCode, LoginRequest, Role, paths};
+use reqwest::{StatusCode, cookie::CookieStore as _, header::HeaderValue};
+use serde::{Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+pub use test_db::TestDatabase;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+const SECRET: &str = "test-secret-test-secret-test-secret-test-secret-test-secret-0123";
+
+pub struct TestApp {
+    pub address: String,
+    pub settings: Settings,
+    pub state: Arc<AppState>,
+    /// Last, so the database is dropped after everything that uses it.
+    pub db: TestDatabase,
+}
+
+/// Settings for a test: random port, one worker, the given cache backend, a private
+/// Redis key prefix, and a known cookie secret so tests can read their own cookies.
+pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
+    Settings {
+        database_url: db.url.clone().into(),
+        redis_url: Some(REDIS_URL.to_owned().into()),
+        cache_backend: backend,
+        cache_key_prefix: format!("test:{}:", Uuid::new_v4().simple()),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        workers: Some(1),
+        session_ttl: Duration::from_secs(30 * 86_400),
+        idle_timeout: None,
+        max_sessions_per_user: 100,
+        public_origin: None,
+        cookie_secure: false,
+        trusted_proxies: Vec::new(),
+        session_secret: Some(SECRET.to_owned().into()),
+        static_dir: "dist".into(),
+        db_pool_size: 8,
+        db_pool_timeout: Duration::from_secs(2),
+        cache_ttl: Duration::from_secs(60),
+        login_max_failures: 5,
+        login_lockout: Duration::from_secs(900),
+        log_format: LogFormat::Text,
+    }
+}
+
+pub async fn spawn_app(backend: CacheBackend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: CacheBackend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    init_tracing();
+    let db = TestDatabase::new().await;
+    let mut settings = settings(backend, &db);
+    tweak(&mut settings);
+    let application = Application::build(settings.clone())
+        .await
+        .expect("build application");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let state = application.state();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        settings,
+        state,
+        db,
+    }
+}
+
+fn init_tracing() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        telemetry::init(LogFormat::Text, || Box::new(std::io::stdout()));
+    } else {
+        telemetry::init(LogFormat::Text, || Box::new(std::io::sink()));
+    }
+}
+
+/// A person using the API: their account and their own cookie jar.
+pub struct TestUser {
+    pub id: Uuid,
+    pub email: String,
+    pub client: reqwest::Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    base: String,
+}
+
+impl TestApp {
+    /// A fresh client with an empty cookie jar.
+    pub fn anonymous(&self) -> TestUser {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        TestUser {
+            id: Uuid::nil(),
+            email: String::new(),
+            client: client(&jar, "hallpass-tests/1.0"),
+            jar,
+            base: self.address.clone(),
+        }
+    }
+
+    /// Creates an account with [`PASSWORD`]; not logged in.
+    pub async fn user(&self, role: Role) -> TestUser {
+        let email = format!("{role}-{}@school.example.org", Uuid::new_v4().simple());
+        let mut conn = self.state.db.get().await.unwrap();
+        let account = NewAccount {
+            email: email.clone(),
+            name: format!("Test {role}"),
+            role,
+            password: PASSWORD.to_owned().into(),
+        };
+        let row = users::create(&mut conn, account).await.unwrap();
+        TestUser {
+            id: row.id,
+            email,
+            ..self.anonymous()
+        }
+    }
+
+    /// A user of `role` who has logged in.
+    pub async fn logged_in(&self, role: Role) -> TestUser {
+        let user = self.user(role).await;
+        user.login().await;
+        user
+    }
+
+    pub async fn student(&self) -> TestUser {
+        self.logged_in(Role::Student).await
+    }
+
+    /// The token inside a user's cookie, decrypted as only the server (and this test,
+    /// which knows the secret) can.
+    pub fn token_of(&self, user: &TestUser) -> String {
+        let raw = user.cookie().expect("user has a session cookie");
+        let cookie = Cookie::parse_encoded(raw).unwrap().into_owned();
+        let mut jar = CookieJar::new();
+        jar.add_original(cookie);
+        let key = Key::derive_from(SECRET.as_bytes());
+        let plain = jar
+            .private(&key)
+            .get(self.settings.cookie_name())
+            .expect("cookie decrypts");
+        let state: HashMap<String, String> = serde_json::from_str(plain.value()).unwrap();
+        serde_json::from_str(&state["token"]).unwrap()
+    }
+
+    /// Runs SQL against the test's database and returns the rows as JSON.
+    pub async fn rows(&self, sql: &str) -> Vec<serde_json::Value> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Jsonb)]
+            row: serde_json::Value,
+        }
+        let mut conn = self.state.db.get().await.unwrap();
+        let query = format!("SELECT to_jsonb(t) AS row FROM ({sql}) t");
+        let rows: Vec<Row> = diesel_async::RunQueryDsl::load(diesel::sql_query(query), &mut conn)
+            .await
+            .unwrap();
+        rows.into_iter().map(|row| row.row).collect()
+    }
+
+    pub async fn execute(&self, sql: &str) -> usize {
+        let mut conn = self.state.db.get().await.unwrap();
+        diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn)
+            .await
+            .unwrap()
+    }
+
+    /// Active and tombstoned session rows of a user.
+    pub async fn session_rows(&self, user: &TestUser) -> Vec<serde_json::Value> {
+        self.rows(&format!(
+            "SELECT * FROM user_sessions WHERE user_id = '{}' ORDER BY created",
+            user.id
+        ))
+        .await
+    }
+
+    pub async fn events_of_kind(&self, user: &TestUser, kind: &str) -> Vec<serde_json::Value> {
+        self.rows(&format!(
+            "SELECT * FROM session_events WHERE user_id = '{}' AND kind = '{kind}' ORDER BY at",
+            user.id
+        ))
+        .await
+    }
+
+    /// Forgets every cached session so the next request goes to the database.
+    pub async fn forget_cached(&self, user: &TestUser) {
+        let hashes: Vec<String> = self
+            .session_rows(user)
+            .await
+            .iter()
+            .map(|row| row["token_hash"].as_str().unwrap().to_owned())
+            .collect();
+        self.state
+            .cache
+            .invalidate(hashes.iter().map(String::as_str))
+            .await;
+    }
+}
+
+fn client(jar: &Arc<reqwest::cookie::Jar>, user_agent: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(Arc::clone(jar))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(user_agent)
+        .build()
+        .unwrap()
+}
+
+impl TestUser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn login(&self) -> reqwest::Response {
+        let response = self.login_with(PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {}", self.email);
+        response
+    }
+
+    pub async fn login_with(&self, password: &str) -> reqwest::Response {
+        let body = LoginRequest {
+            email: self.email.clone(),
+            password: password.to_owned(),
+        };
+        self.post_json(paths::LOGIN, &body).await
+    }
+
+    /// The same account in another browser (its own, empty cookie jar), not logged in.
+    pub fn new_browser(&self) -> TestUser {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        TestUser {
+            id: self.id,
+            email: self.email.clone(),
+            client: client(
+                &jar,
+                "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+            ),
+            jar,
+            base: self.base.clone(),
+        }
+    }
+
+    /// The same account in another browser, logged in.
+    pub async fn second_device(&self) -> TestUser {
+        let other = self.new_browser();
+        other.login().await;
+        other
+    }
+
+    /// `name=value` of the session cookie as the jar holds it.
+    pub fn cookie(&self) -> Option<String> {
+        let url = self.base.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .find(|pair| {
+                pair.starts_with("hallpass_session=")
+                    || pair.starts_with("__Host-hallpass_session=")
+            })
+            .map(str::to_owned)
+    }
+
+    /// Puts a cookie value back into the jar (e.g. one saved before it was cleared).
+    pub fn set_cookie(&self, name_value: &str) {
+        let url = self.base.parse().unwrap();
+        self.jar
+            .add_cookie_str(&format!("{name_value}; Path=/"), &url);
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str) -> reqwest::Response {
+        self.client.post(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, body: &impl Serialize) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.client.delete(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> T {
+        json(self.get(path).await).await
+    }
+
+    pub async fn current(&self) -> AuthResponse {
+        self.get_json(paths::CURRENT_SESSION).await
+    }
+}
+
+/// Decodes a 2xx JSON body, failing the test with the body otherwise.
+pub async fn json<T: DeserializeOwned>(response: reqwest::Response) -> T {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(
+        status.is_success(),
+        "expected success, got {status}: {text}"
+    );
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"))
+}
+
+/// Asserts the status and the JSON error code of a refusal.
+pub async fn assert_error(response: reqwest::Response, status: StatusCode, code: ErrorCode) {
+    let actual = response.status();
+    let content_type = response.headers().get("content-type").cloned();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "body: {text}");
+    assert_eq!(
+        content_type,
+        Some(HeaderValue::from_static("application/json")),
+        "body: {text}"
+    );
+    let body: ErrorBody =
+        serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"));
+    assert_eq!(body.error.code, code, "body: {text}");
+}
+
+/// Whether a response tells the browser to drop the session cookie.
+pub fn clears_cookie(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| {
+            value.contains("hallpass_session=")
+                && (value.contains("Max-Age=0") || value.contains("1970"))
+        })
+}
+
+/// Instantiates `async fn name(backend: CacheBackend)` once per backend, as
+/// `memory::name`, `redis::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($test:ident),* $(,)?) => {
+        mod memory {
+            $( #[tokio::test] async fn $test() { super::$test(hallpass_server::config::CacheBackend::Memory).await } )*
+        }
+        mod redis {
+            $( #[tokio::test] async fn $test() { super::$test(hallpass_server::config::CacheBackend::Redis).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $test() { super::$test(hallpass_server::config::CacheBackend::Postgres).await } )*
+        }
+    };
+}
