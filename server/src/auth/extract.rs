@@ -6,7 +6,12 @@ use std::{
     net::{IpAddr, Ipv6Addr},
 };
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use actix_web::{
+    FromRequest, HttpRequest,
+    dev::Payload,
+    http::header::{self, HeaderValue},
+    web,
+};
 use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
 
@@ -19,20 +24,32 @@ use crate::{
 
 pub use crate::domain::sessions::CurrentSession;
 
-/// Where a request comes from, as stored with sessions and audit events.
+/// Where a request comes from, as stored with sessions and audit events. Cheap to
+/// take: the text forms are only built when something is written.
 #[derive(Debug, Clone)]
 pub struct ClientInfo {
     addr: Option<IpAddr>,
-    /// The address as text, `unknown` when there is none.
-    pub ip: String,
-    /// The `User-Agent` header, at most 512 characters.
-    pub user_agent: String,
+    user_agent: Option<HeaderValue>,
 }
 
 impl ClientInfo {
     /// The address for throttling; requests without one share a single bucket.
     pub fn ip_addr(&self) -> IpAddr {
         self.addr.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED))
+    }
+
+    /// The address as stored, `unknown` when there is none.
+    pub fn ip(&self) -> String {
+        self.addr
+            .map_or_else(|| "unknown".to_owned(), |addr| addr.to_string())
+    }
+
+    /// The `User-Agent` header as stored: at most 512 characters.
+    pub fn user_agent(&self) -> String {
+        self.user_agent
+            .as_ref()
+            .map(|value| user_agent::truncate(&String::from_utf8_lossy(value.as_bytes())))
+            .unwrap_or_default()
     }
 
     fn of(req: &HttpRequest) -> Result<Self, ApiError> {
@@ -42,15 +59,9 @@ impl ClientInfo {
             req.headers(),
             &state.settings.trusted_proxies,
         );
-        let user_agent = req
-            .headers()
-            .get(header::USER_AGENT)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-            .unwrap_or_default();
         Ok(Self {
             addr,
-            ip: addr.map_or_else(|| "unknown".to_owned(), |addr| addr.to_string()),
-            user_agent: user_agent::truncate(&user_agent),
+            user_agent: req.headers().get(header::USER_AGENT).cloned(),
         })
     }
 }

@@ -31,8 +31,8 @@ pub fn event(
         user_id,
         session_id,
         kind: Stored(kind),
-        ip_address: client.map(|client| client.ip.clone()),
-        user_agent: client.map(|client| client.user_agent.clone()),
+        ip_address: client.map(ClientInfo::ip),
+        user_agent: client.map(ClientInfo::user_agent),
         detail,
     }
 }

@@ -552,12 +552,13 @@ fn new_session(
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> NewSession {
-    let platform = user_agent::parse(&client.user_agent);
+    let user_agent = client.user_agent();
+    let platform = user_agent::parse(&user_agent);
     NewSession {
         user_id: payload.user_id,
         token_hash: hash_hex.to_owned(),
-        ip_address: client.ip.clone(),
-        user_agent: client.user_agent.clone(),
+        ip_address: client.ip(),
+        user_agent,
         device: platform.device,
         browser: platform.browser,
         os: platform.os,
