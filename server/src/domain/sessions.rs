@@ -84,16 +84,14 @@ pub async fn validate(
     if let Some(cached) = state.cache.get(&hash).await
         && check_cached(state, &cached, now).is_ok()
     {
-        {
-            touch_if_stale(state, hash, cached.clone(), now);
-            return Ok(CurrentSession {
-                user: cached.user,
-                session: cached.session,
-                token_hash: hash,
-            });
-        }
-        // Expired while cached: let the database path record why.
+        touch_if_stale(state, hash, &cached, now);
+        return Ok(CurrentSession {
+            user: cached.user,
+            session: cached.session,
+            token_hash: hash,
+        });
     }
+    // A miss, or expired while cached: the database decides (and records why it refuses).
     let mut conn = state.db.get().await?;
     let found = SessionRow::find_with_user_by_hash(&mut conn, &hash.hex()).await?;
     let Some((row, user)) = found.filter(|(row, _)| owns(&payload, &hash, row)) else {
@@ -104,16 +102,16 @@ pub async fn validate(
     }
     drop(conn);
     let current = remember(state, &hash, &row, &user, now).await;
-    touch_if_stale(
-        state,
-        hash,
-        CachedSession {
-            user: current.user.clone(),
-            session: current.session.clone(),
-        },
-        now,
-    );
-    Ok(current)
+    let cached = CachedSession {
+        user: current.user,
+        session: current.session,
+    };
+    touch_if_stale(state, hash, &cached, now);
+    Ok(CurrentSession {
+        user: cached.user,
+        session: cached.session,
+        token_hash: hash,
+    })
 }
 
 /// Logs in: checks the password off the async workers, throttles failures, and records a
@@ -672,13 +670,14 @@ async fn remember(
 fn touch_if_stale(
     state: &Arc<AppState>,
     hash: TokenHash,
-    mut cached: CachedSession,
+    cached: &CachedSession,
     now: DateTime<Utc>,
 ) {
     if now - cached.session.last_seen_at < TOUCH_INTERVAL {
         return;
     }
     let state = Arc::clone(state);
+    let mut cached = cached.clone();
     tokio::spawn(async move {
         let Ok(mut conn) = state.db.get().await else {
             return;
