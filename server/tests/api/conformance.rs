@@ -13,6 +13,44 @@ use serde_json::json;
 
 use crate::support::{PASSWORD, assert_error, clears_cookie, json, spawn_app, spawn_app_with};
 
+/// Backends shared between instances: a revocation on one is seen by the other at once.
+mod shared_backends {
+    use super::*;
+
+    #[tokio::test]
+    async fn redis() {
+        revocation_reaches_every_instance(CacheBackend::Redis).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        revocation_reaches_every_instance(CacheBackend::Postgres).await;
+    }
+}
+
+async fn revocation_reaches_every_instance(backend: CacheBackend) {
+    let app = spawn_app(backend).await;
+    let other_instance = app.second_instance().await;
+    let laptop = app.student().await;
+    let phone = laptop.second_device().await;
+    let phone_elsewhere = app.via(&phone, &other_instance);
+    // Both instances have validated (and cached) the phone's session.
+    phone.current().await;
+    phone_elsewhere.current().await;
+
+    let id = phone.current().await.session.id;
+    assert_eq!(
+        laptop.delete(&paths::session(id)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_error(
+        phone_elsewhere.get(paths::CURRENT_SESSION).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionRevoked,
+    )
+    .await;
+}
+
 crate::on_every_backend!(
     login_then_validate_from_cache_and_from_database,
     logout_ends_the_session_at_once,

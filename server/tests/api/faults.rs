@@ -70,3 +70,27 @@ async fn an_unreachable_database_answers_503_and_keeps_the_cookie() {
         StatusCode::SERVICE_UNAVAILABLE
     );
 }
+
+#[tokio::test]
+async fn an_exhausted_pool_answers_503_quickly() {
+    let app = spawn_app_with(CacheBackend::Memory, |settings| {
+        settings.db_pool_size = 1;
+        settings.db_pool_timeout = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let student = app.student().await;
+    let held = app.state.db.get().await.unwrap();
+    let started = std::time::Instant::now();
+    assert_error(
+        student.get(paths::SESSIONS).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+    )
+    .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "answered without hanging"
+    );
+    drop(held);
+    assert_eq!(student.get(paths::SESSIONS).await.status(), StatusCode::OK);
+}

@@ -68,18 +68,23 @@ pub async fn spawn_app_with(backend: CacheBackend, tweak: impl FnOnce(&mut Setti
     let db = TestDatabase::new().await;
     let mut settings = settings(backend, &db);
     tweak(&mut settings);
-    let application = Application::build(settings.clone())
-        .await
-        .expect("build application");
-    let address = format!("http://127.0.0.1:{}", application.port());
-    let state = application.state();
-    tokio::spawn(application.run_until_stopped());
+    let (address, state) = start(settings.clone()).await;
     TestApp {
         address,
         settings,
         state,
         db,
     }
+}
+
+async fn start(settings: Settings) -> (String, Arc<AppState>) {
+    let application = Application::build(settings)
+        .await
+        .expect("build application");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let state = application.state();
+    tokio::spawn(application.run_until_stopped());
+    (address, state)
 }
 
 fn init_tracing() {
@@ -100,6 +105,22 @@ pub struct TestUser {
 }
 
 impl TestApp {
+    /// Another instance of the same deployment: same database, cache, keys; its own port.
+    pub async fn second_instance(&self) -> String {
+        start(self.settings.clone()).await.0
+    }
+
+    /// `user` as seen through another instance's address (same cookie jar).
+    pub fn via(&self, user: &TestUser, address: &str) -> TestUser {
+        TestUser {
+            id: user.id,
+            email: user.email.clone(),
+            client: user.client.clone(),
+            jar: Arc::clone(&user.jar),
+            base: address.to_owned(),
+        }
+    }
+
     /// A fresh client with an empty cookie jar.
     pub fn anonymous(&self) -> TestUser {
         let jar = Arc::new(reqwest::cookie::Jar::default());
