@@ -33,12 +33,7 @@ async fn ensure_records_a_minted_cookie_whose_row_is_missing_exactly_once_under_
     ))
     .await;
     let cookie = student.cookie().unwrap();
-    assert_error(
-        student.get(paths::CURRENT_SESSION).await,
-        StatusCode::UNAUTHORIZED,
-        ErrorCode::SessionInvalid,
-    )
-    .await;
+    student.assert_signed_out(ErrorCode::SessionInvalid).await;
     // That refusal cleared the jar's cookie; put it back as a tab still holding it would.
     student.set_cookie(&cookie);
 

@@ -332,6 +332,16 @@ impl TestUser {
     pub async fn current(&self) -> AuthResponse {
         self.get_json(paths::CURRENT_SESSION).await
     }
+
+    /// Asserts that this browser's next request is refused with 401 and `code`.
+    pub async fn assert_signed_out(&self, code: ErrorCode) {
+        assert_error(
+            self.get(paths::CURRENT_SESSION).await,
+            StatusCode::UNAUTHORIZED,
+            code,
+        )
+        .await;
+    }
 }
 
 /// Decodes a 2xx JSON body, failing the test with the body otherwise.
