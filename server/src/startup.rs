@@ -7,7 +7,6 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
 use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
-use tracing_actix_web::TracingLogger;
 
 use crate::{
     auth::{cookie, throttle::LoginThrottle},
@@ -16,7 +15,7 @@ use crate::{
     db::{self, DbPool},
     error,
     jobs::purge,
-    middleware::request_id::echo_request_id,
+    middleware::request_log::log_request,
     routes,
     state::AppState,
 };
@@ -79,8 +78,7 @@ impl Application {
                     routes::configure(cfg, cookie::middleware(&state.settings, key.clone()))
                 })
                 .default_service(web::to(routes::fallback))
-                .wrap(from_fn(echo_request_id))
-                .wrap(TracingLogger::default())
+                .wrap(from_fn(log_request))
         })
         .listen(listener)?;
         if let Some(workers) = workers {

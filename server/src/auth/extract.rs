@@ -87,7 +87,11 @@ impl FromRequest for CurrentSession {
             let client = ClientInfo::of(&req)?;
             let cookie = cookie
                 .map_err(|error| ApiError::Internal(anyhow::anyhow!("session cookie: {error}")))?;
-            sessions::validate(&state, cookie.payload(), &client, Utc::now()).await
+            let current = sessions::validate(&state, cookie.payload(), &client, Utc::now()).await?;
+            let span = tracing::Span::current();
+            span.record("user.id", tracing::field::display(current.user.id));
+            span.record("session.id", tracing::field::display(current.session.id));
+            Ok(current)
         })
     }
 }

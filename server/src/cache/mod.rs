@@ -6,6 +6,7 @@
 //! invalidations that could not be delivered are replayed before the next read is trusted.
 //! The database stays the system of record.
 
+mod codec;
 pub mod memory;
 pub mod postgres;
 pub mod redis;
@@ -25,8 +26,9 @@ use serde::{Deserialize, Serialize};
 use crate::auth::token::TokenHash;
 
 /// What a cache hit answers with: enough to serve `GET /api/auth/session` without the
-/// database. Never holds the token.
+/// database. Never holds the token. Stored in the compact form of [`codec`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "codec::StoredSession", try_from = "codec::StoredSession")]
 pub struct CachedSession {
     pub user: UserView,
     pub session: SessionView,
@@ -145,6 +147,12 @@ impl Cache {
             .unwrap_or(Err(CacheError::Timeout));
         match outcome {
             Ok(value) => Some(value),
+            // An unreadable entry (e.g. written by another release) is a miss; the
+            // database answers and the entry is overwritten. The backend itself is fine.
+            Err(CacheError::Codec(error)) => {
+                tracing::debug!("unreadable cache entry treated as a miss: {error}");
+                None
+            }
             Err(error) => {
                 self.trip(&error);
                 None

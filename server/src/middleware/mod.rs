@@ -3,4 +3,4 @@
 
 pub mod dead_cookie;
 pub mod request_guard;
-pub mod request_id;
+pub mod request_log;

@@ -94,3 +94,25 @@ async fn an_exhausted_pool_answers_503_quickly() {
     drop(held);
     assert_eq!(student.get(paths::SESSIONS).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_corrupt_cache_entry_is_a_miss_and_gets_replaced() {
+    use redis::AsyncCommands as _;
+    let app = spawn_app(CacheBackend::Redis).await;
+    let student = app.logged_in(Role::Student).await;
+    let hash = app.session_rows(&student).await[0]["token_hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = format!("{}session:{hash}", app.settings.cache_key_prefix);
+    let mut redis = redis::Client::open(crate::support::REDIS_URL)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let _: () = redis.set(&key, "{\"v\":0,\"not\":\"ours\"}").await.unwrap();
+
+    student.current().await;
+    let replaced: String = redis.get(&key).await.unwrap();
+    assert!(replaced.contains("\"v\":1"), "{replaced}");
+}

@@ -1,0 +1,146 @@
+//! The stored form of a cached session: short keys, timestamps as integer microseconds
+//! (read on every cache hit, so cheap to parse), and a format version so that entries
+//! written by another release are treated as misses rather than misread.
+
+use chrono::{DateTime, Utc};
+use hallpass_shared::{Role, SessionView, UserView};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::CachedSession;
+
+const VERSION: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct StoredSession {
+    v: u8,
+    // The user.
+    u: Uuid,
+    e: String,
+    n: String,
+    r: Role,
+    a: bool,
+    uc: i64,
+    // The session.
+    s: Uuid,
+    ip: String,
+    g: String,
+    d: String,
+    b: String,
+    o: String,
+    c: i64,
+    l: i64,
+    x: i64,
+}
+
+impl From<CachedSession> for StoredSession {
+    fn from(CachedSession { user, session }: CachedSession) -> Self {
+        Self {
+            v: VERSION,
+            u: user.id,
+            e: user.email,
+            n: user.name,
+            r: user.role,
+            a: user.is_active,
+            uc: user.created_at.timestamp_micros(),
+            s: session.id,
+            ip: session.ip_address,
+            g: session.user_agent,
+            d: session.device,
+            b: session.browser,
+            o: session.os,
+            c: session.created.timestamp_micros(),
+            l: session.last_seen_at.timestamp_micros(),
+            x: session.expires_at.timestamp_micros(),
+        }
+    }
+}
+
+impl TryFrom<StoredSession> for CachedSession {
+    type Error = String;
+
+    fn try_from(stored: StoredSession) -> Result<Self, Self::Error> {
+        if stored.v != VERSION {
+            return Err(format!("cache entry format {} is not {VERSION}", stored.v));
+        }
+        let at = |micros: i64| {
+            DateTime::<Utc>::from_timestamp_micros(micros).ok_or("timestamp out of range")
+        };
+        Ok(Self {
+            user: UserView {
+                id: stored.u,
+                email: stored.e,
+                name: stored.n,
+                role: stored.r,
+                is_active: stored.a,
+                created_at: at(stored.uc)?,
+            },
+            session: SessionView {
+                id: stored.s,
+                ip_address: stored.ip,
+                user_agent: stored.g,
+                device: stored.d,
+                browser: stored.b,
+                os: stored.o,
+                created: at(stored.c)?,
+                last_seen_at: at(stored.l)?,
+                expires_at: at(stored.x)?,
+                is_current: true,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> CachedSession {
+        let now = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap();
+        CachedSession {
+            user: UserView {
+                id: Uuid::new_v4(),
+                email: "ada@school.example.org".into(),
+                name: "Ada \"the\" Lovelace".into(),
+                role: Role::Teacher,
+                is_active: true,
+                created_at: now,
+            },
+            session: SessionView {
+                id: Uuid::new_v4(),
+                ip_address: "2001:db8::1".into(),
+                user_agent: "Mozilla/5.0 é".into(),
+                device: "pc".into(),
+                browser: "Firefox 120.0".into(),
+                os: "Linux".into(),
+                created: now,
+                last_seen_at: now,
+                expires_at: now + chrono::Duration::days(30),
+                is_current: true,
+            },
+        }
+    }
+
+    #[test]
+    fn round_trips_exactly() {
+        let cached = sample();
+        let bytes = serde_json::to_vec(&cached).unwrap();
+        assert_eq!(
+            serde_json::from_slice::<CachedSession>(&bytes).unwrap(),
+            cached
+        );
+        let value = serde_json::to_value(&cached).unwrap();
+        assert_eq!(value["v"], 1);
+        assert_eq!(
+            serde_json::from_value::<CachedSession>(value).unwrap(),
+            cached
+        );
+    }
+
+    #[test]
+    fn other_versions_are_refused() {
+        let mut value = serde_json::to_value(sample()).unwrap();
+        value["v"] = 2.into();
+        assert!(serde_json::from_value::<CachedSession>(value).is_err());
+    }
+}

@@ -1,0 +1,70 @@
+//! One span and one log line per request. Every request gets an id, returned as
+//! `x-request-id` and carried by the span (with method, route pattern, status, latency,
+//! and the user and session ids once the session extractor knows them), so a client can
+//! quote it and an operator find every line it caused. Nothing is formatted while the
+//! `info` level is off.
+
+use std::time::Instant;
+
+use actix_web::{
+    Error, HttpMessage as _,
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    http::header::{HeaderName, HeaderValue},
+    middleware::Next,
+};
+use tracing::{Instrument as _, field::Empty};
+use uuid::Uuid;
+
+pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served, also in the request's extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestId(pub Uuid);
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+pub async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let id = RequestId(Uuid::new_v4());
+    req.extensions_mut().insert(id);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        route = Empty,
+        status = Empty,
+        latency_ms = Empty,
+        user.id = Empty,
+        session.id = Empty,
+    );
+    let started = Instant::now();
+    let mut res = next.call(req).instrument(span.clone()).await?;
+    if !span.is_disabled() {
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "(unmatched)".to_owned());
+        let status = res.status().as_u16();
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        span.record("route", route.as_str());
+        span.record("status", status);
+        span.record("latency_ms", latency_ms);
+        span.in_scope(|| {
+            tracing::info!(
+                "{} {route} {status} {latency_ms:.1}ms",
+                res.request().method()
+            )
+        });
+    }
+    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
+        res.headers_mut().insert(HEADER, value);
+    }
+    Ok(res)
+}
