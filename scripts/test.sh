@@ -8,10 +8,16 @@ source scripts/services.sh
 ensure_postgres
 ensure_redis
 
+# The shared wire crate also builds for the browser.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p hallpass-shared --target wasm32-unknown-unknown --locked -- -D warnings
 echo "== cargo test"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

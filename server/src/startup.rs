@@ -77,7 +77,7 @@ impl Application {
                 .configure(|cfg| {
                     routes::configure(cfg, cookie::middleware(&state.settings, key.clone()))
                 })
-                .default_service(web::to(routes::fallback))
+                .configure(|cfg| routes::spa::configure(cfg, &state.settings.static_dir))
                 .wrap(from_fn(log_request))
         })
         .listen(listener)?;

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod probes;
 pub mod sessions;
+pub mod spa;
 
 use actix_session::{SessionMiddleware, storage::CookieSessionStore};
 use actix_web::{
@@ -70,9 +71,4 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
 
 async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed)
-}
-
-/// Everything outside `/api` and the probes. The SPA takes this over once it is built.
-pub async fn fallback() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
 }

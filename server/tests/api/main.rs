@@ -14,3 +14,4 @@ mod faults;
 mod probes;
 mod secrecy;
 mod sessions;
+mod spa;

@@ -1,0 +1,70 @@
+//! Paths outside `/api` and the probes serve the built SPA: assets as files, every other
+//! path `index.html` (client-side routes), while `/api` keeps answering JSON.
+
+use hallpass_server::config::CacheBackend;
+use hallpass_shared::ErrorCode;
+use reqwest::StatusCode;
+
+use crate::support::{assert_error, spawn_app, spawn_app_with};
+
+const INDEX: &str = "<!doctype html><title>Hallpass</title>";
+
+#[tokio::test]
+async fn client_routes_get_index_html_and_assets_are_files() {
+    let dist =
+        std::env::temp_dir().join(format!("hallpass-dist-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), INDEX).unwrap();
+    std::fs::write(dist.join("app.js"), "console.log('hi')").unwrap();
+    std::fs::write(dist.join(".hidden"), "secret").unwrap();
+    let static_dir = dist.clone();
+    let app = spawn_app_with(CacheBackend::Memory, move |settings| {
+        settings.static_dir = static_dir
+    })
+    .await;
+    let browser = app.anonymous();
+
+    for path in ["/", "/en/login", "/fr/student", "/en/profile?tab=sessions"] {
+        let response = browser.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert_eq!(response.text().await.unwrap(), INDEX, "{path}");
+    }
+    let script = browser.get("/app.js").await;
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_error(
+        browser.get("/api/not/a/route").await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    let traversal = browser.get("/..%2f..%2fetc%2fpasswd").await;
+    assert_eq!(
+        traversal.text().await.unwrap(),
+        INDEX,
+        "no file outside STATIC_DIR is served"
+    );
+    std::fs::remove_dir_all(dist).unwrap();
+}
+
+#[tokio::test]
+async fn without_a_built_spa_other_paths_answer_json_404() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    assert_error(
+        app.anonymous().get("/en/login").await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+}
