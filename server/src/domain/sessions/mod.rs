@@ -1,30 +1,27 @@
-//! Session rules: login, validation, `ensure`, revocation, password change.
+//! Session rules: validation and `ensure` here; logging in and password change in
+//! [`login`]; a user ending their own sessions in [`revoke`].
 //!
 //! Every change and the audit event recording it commit in one transaction; the cache
 //! is told afterwards (and is only ever an accelerator: a dead row is never written back).
+
+mod login;
+mod revoke;
+
+pub use login::{change_password, login};
+pub use revoke::{logout, revoke_one, revoke_others};
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
-use hallpass_shared::{
-    ErrorCode, EventKind, LoginRequest, PasswordChange, RevokedReason, SessionView, UserView,
-    validate,
-};
-use secrecy::SecretString;
+use hallpass_shared::{ErrorCode, EventKind, SessionView, UserView};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::{
-    auth::{
-        cookie::CookiePayload,
-        extract::ClientInfo,
-        password,
-        token::{SessionToken, TokenHash},
-    },
+    auth::{cookie::CookiePayload, extract::ClientInfo, token::TokenHash},
     cache::CachedSession,
     db::{
-        events::{self, NewEvent},
+        events,
         sessions::{NewSession, SessionRow},
         users::UserRow,
     },
@@ -112,152 +109,6 @@ pub async fn validate(
         session: cached.session,
         token_hash: hash,
     })
-}
-
-/// Logs in: checks the password off the async workers, throttles failures, and records a
-/// brand-new session (a new token whatever cookie came in; the browser's previous session,
-/// if any, is ended). Returns the session and the payload for the new cookie.
-pub async fn login(
-    state: &Arc<AppState>,
-    request: LoginRequest,
-    client: &ClientInfo,
-    previous: Option<CookiePayload>,
-    now: DateTime<Utc>,
-) -> Result<(CurrentSession, CookiePayload), ApiError> {
-    let email = validate::normalize_email(&request.email);
-    if email.is_empty() || request.password.is_empty() {
-        return Err(ApiError::Validation(
-            "email and password are required".into(),
-        ));
-    }
-    let ip = client.ip_addr();
-    state
-        .throttle
-        .check(ip, &email)
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-
-    let mut conn = state.db.get().await?;
-    let user = UserRow::find_by_email(&mut conn, &email).await?;
-    let oversized = request.password.chars().count() > validate::PASSWORD_MAX_CHARS;
-    let password: SecretString = if oversized {
-        String::new()
-    } else {
-        request.password
-    }
-    .into();
-    let matched = password::verify(
-        user.as_ref().map(|user| user.password_hash.clone()),
-        password,
-    )
-    .await?;
-    let user = match user {
-        Some(user) if matched && !oversized => user,
-        user => {
-            state.throttle.record_failure(ip, &email);
-            let user_id = user.map(|user| user.id);
-            let failed = audit::event(
-                EventKind::LoginFailed,
-                user_id,
-                None,
-                Some(client),
-                json!({ "email": email }),
-            );
-            events::insert_all(&mut conn, &[failed]).await?;
-            return Err(ApiError::Unauthorized(ErrorCode::InvalidCredentials));
-        }
-    };
-    if !user.is_active {
-        let refused = audit::event(
-            EventKind::LoginFailed,
-            Some(user.id),
-            None,
-            Some(client),
-            json!({ "reason": "user_inactive" }),
-        );
-        events::insert_all(&mut conn, &[refused]).await?;
-        return Err(ApiError::Unauthorized(ErrorCode::UserInactive));
-    }
-    state.throttle.record_success(ip, &email);
-
-    let payload = CookiePayload {
-        token: SessionToken::generate()?,
-        user_id: user.id,
-        issued_at: now,
-    };
-    let hash = payload.token.hash();
-    let hash_hex = hash.hex();
-    let previous_hex = previous.map(|previous| previous.token.hash().hex());
-    let new = new_session(state, &payload, &hash_hex, client, now);
-    let settings = &state.settings;
-    let (row, retired) = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let mut retired = match &previous_hex {
-                Some(previous) => end_previous(conn, previous, now).await?,
-                None => Vec::new(),
-            };
-            let row = new.insert(conn).await?;
-            retired.extend(
-                SessionRow::revoke_beyond_limit(
-                    conn,
-                    row.user_id,
-                    settings.max_sessions_per_user,
-                    now,
-                )
-                .await?,
-            );
-            let mut log = vec![
-                audit::event(
-                    EventKind::LoginSucceeded,
-                    Some(row.user_id),
-                    Some(row.id),
-                    Some(client),
-                    json!({}),
-                ),
-                audit::event(
-                    EventKind::SessionCreated,
-                    Some(row.user_id),
-                    Some(row.id),
-                    Some(client),
-                    json!({ "via": "login" }),
-                ),
-            ];
-            log.extend(audit::revocations(
-                &retired,
-                Some(row.user_id),
-                Some(client),
-            ));
-            events::insert_all(conn, &log).await?;
-            Ok((row, retired))
-        })
-        .await?;
-    drop(conn);
-    state
-        .cache
-        .invalidate(retired.iter().map(|row| row.token_hash.as_str()))
-        .await;
-    let current = remember(state, &hash, &row, &user, now).await;
-    Ok((current, payload))
-}
-
-/// Revokes the session a browser held before logging in again (reason `logout`), or
-/// the oldest sessions when a new one pushes the user past the limit.
-async fn end_previous(
-    conn: &mut AsyncPgConnection,
-    previous_hex: &str,
-    now: DateTime<Utc>,
-) -> Result<Vec<SessionRow>, ApiError> {
-    let Some(row) = SessionRow::find_by_hash(conn, previous_hex)
-        .await?
-        .filter(|row| row.is_active)
-    else {
-        return Ok(Vec::new());
-    };
-    Ok(
-        SessionRow::revoke_for_user(conn, row.id, row.user_id, RevokedReason::Logout, now)
-            .await?
-            .into_iter()
-            .collect(),
-    )
 }
 
 /// The two answers of `ensure`.
@@ -378,169 +229,6 @@ pub async fn list(
         .iter()
         .map(|row| row.view(current.session.id))
         .collect())
-}
-
-/// Ends the current session (logout).
-pub async fn logout(
-    state: &AppState,
-    current: &CurrentSession,
-    client: &ClientInfo,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    revoke_own(
-        state,
-        current,
-        current.session.id,
-        RevokedReason::Logout,
-        client,
-        now,
-    )
-    .await
-    .map(drop)
-}
-
-/// Revokes one of the caller's sessions; 404 when the id is not an active session of theirs.
-/// Returns whether it was the calling session.
-pub async fn revoke_one(
-    state: &AppState,
-    current: &CurrentSession,
-    id: Uuid,
-    client: &ClientInfo,
-    now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
-    revoke_own(state, current, id, RevokedReason::User, client, now).await?;
-    Ok(id == current.session.id)
-}
-
-async fn revoke_own(
-    state: &AppState,
-    current: &CurrentSession,
-    id: Uuid,
-    reason: RevokedReason,
-    client: &ClientInfo,
-    now: DateTime<Utc>,
-) -> Result<SessionRow, ApiError> {
-    let mut conn = state.db.get().await?;
-    let user_id = current.user.id;
-    let row = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let row = SessionRow::revoke_for_user(conn, id, user_id, reason, now)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            events::insert_all(
-                conn,
-                &audit::revocations(std::slice::from_ref(&row), Some(user_id), Some(client)),
-            )
-            .await?;
-            Ok(row)
-        })
-        .await?;
-    drop(conn);
-    state.cache.invalidate([row.token_hash.as_str()]).await;
-    Ok(row)
-}
-
-/// Revokes every session of the caller but the current one; returns how many.
-pub async fn revoke_others(
-    state: &AppState,
-    current: &CurrentSession,
-    client: &ClientInfo,
-    now: DateTime<Utc>,
-) -> Result<u64, ApiError> {
-    let rows = revoke_all_but(
-        state,
-        current,
-        RevokedReason::Others,
-        client,
-        now,
-        Vec::new(),
-    )
-    .await?;
-    Ok(rows.len() as u64)
-}
-
-async fn revoke_all_but(
-    state: &AppState,
-    current: &CurrentSession,
-    reason: RevokedReason,
-    client: &ClientInfo,
-    now: DateTime<Utc>,
-    extra_events: Vec<NewEvent>,
-) -> Result<Vec<SessionRow>, ApiError> {
-    let mut conn = state.db.get().await?;
-    let (user_id, keep) = (current.user.id, current.session.id);
-    let rows = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let rows =
-                SessionRow::revoke_all_for_user(conn, user_id, Some(keep), reason, now).await?;
-            let mut log = extra_events;
-            log.extend(audit::revocations(&rows, Some(user_id), Some(client)));
-            events::insert_all(conn, &log).await?;
-            Ok(rows)
-        })
-        .await?;
-    drop(conn);
-    state
-        .cache
-        .invalidate(rows.iter().map(|row| row.token_hash.as_str()))
-        .await;
-    Ok(rows)
-}
-
-/// Changes the caller's password and revokes every other session of theirs. Sessions
-/// older than the current one also die through `sessions_valid_after`, so not even a
-/// cookie whose row was lost could be brought back by `ensure`.
-pub async fn change_password(
-    state: &AppState,
-    current: &CurrentSession,
-    change: PasswordChange,
-    client: &ClientInfo,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    validate::password(&change.new_password)
-        .map_err(|invalid| ApiError::Validation(format!("new_password: {invalid}")))?;
-    let ip = client.ip_addr();
-    let email = current.user.email.clone();
-    state
-        .throttle
-        .check(ip, &email)
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    let stored = {
-        let mut conn = state.db.get().await?;
-        UserRow::find(&mut conn, current.user.id)
-            .await?
-            .ok_or(Rejection::Invalid)?
-            .password_hash
-    };
-    if !password::verify(Some(stored), change.current_password.into()).await? {
-        state.throttle.record_failure(ip, &email);
-        return Err(ApiError::Forbidden(ErrorCode::InvalidCredentials));
-    }
-    let new_hash = password::hash(change.new_password.into()).await?;
-    let mut conn = state.db.get().await?;
-    let (user_id, valid_after) = (current.user.id, current.session.created);
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        Ok(UserRow::set_password(conn, user_id, &new_hash, valid_after, now).await?)
-    })
-    .await?;
-    drop(conn);
-    let changed = audit::event(
-        EventKind::PasswordChanged,
-        Some(user_id),
-        Some(current.session.id),
-        Some(client),
-        json!({}),
-    );
-    revoke_all_but(
-        state,
-        current,
-        RevokedReason::PasswordChange,
-        client,
-        now,
-        vec![changed],
-    )
-    .await?;
-    Ok(())
 }
 
 fn new_session(
