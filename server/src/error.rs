@@ -26,6 +26,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 409: the change would leave no active admin.
+    #[error("no active admin would remain")]
+    LastAdmin,
     /// 422: the JSON was read but a field breaks a rule.
     #[error("invalid input: {0}")]
     Validation(String),
@@ -57,6 +60,7 @@ impl ApiError {
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::Conflict(_) => ErrorCode::Conflict,
+            Self::LastAdmin => ErrorCode::LastAdmin,
             Self::Validation(_) => ErrorCode::Validation,
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::PayloadTooLarge => ErrorCode::PayloadTooLarge,
@@ -80,6 +84,9 @@ impl ApiError {
             Self::Forbidden(_) => "not allowed for this role".into(),
             Self::NotFound => "no such resource".into(),
             Self::MethodNotAllowed => "method not allowed on this resource".into(),
+            Self::LastAdmin => {
+                "this would leave no active admin; promote another admin first".into()
+            }
             Self::Conflict(message) | Self::Validation(message) | Self::BadRequest(message) => {
                 message.clone()
             }
@@ -114,7 +121,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::LastAdmin => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -23,6 +23,8 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    /// The change would leave no active admin.
+    LastAdmin,
     /// The request was understood but a field is wrong.
     Validation,
     /// The body could not be read as the expected JSON.
@@ -48,6 +50,7 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
+            Self::LastAdmin => "last_admin",
             Self::Validation => "validation",
             Self::BadRequest => "bad_request",
             Self::PayloadTooLarge => "payload_too_large",

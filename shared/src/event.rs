@@ -15,10 +15,16 @@ pub enum EventKind {
     SessionExpired,
     ValidationFailed,
     PasswordChanged,
+    /// An admin created the account.
+    UserCreated,
+    /// An admin changed the account's name or role.
+    UserUpdated,
+    UserDeactivated,
+    UserReactivated,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 11] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::SessionCreated,
@@ -26,6 +32,10 @@ impl EventKind {
         Self::SessionExpired,
         Self::ValidationFailed,
         Self::PasswordChanged,
+        Self::UserCreated,
+        Self::UserUpdated,
+        Self::UserDeactivated,
+        Self::UserReactivated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +47,10 @@ impl EventKind {
             Self::SessionExpired => "session_expired",
             Self::ValidationFailed => "validation_failed",
             Self::PasswordChanged => "password_changed",
+            Self::UserCreated => "user_created",
+            Self::UserUpdated => "user_updated",
+            Self::UserDeactivated => "user_deactivated",
+            Self::UserReactivated => "user_reactivated",
         }
     }
 }
@@ -56,13 +70,15 @@ pub struct SessionEventView {
     pub detail: serde_json::Value,
 }
 
-/// One page of a newest-first listing. `next_cursor` is opaque; pass it back as
-/// `cursor` to get the next page; it is absent on the last page.
+/// One page of a listing. `next_cursor` is opaque; pass it back as `cursor` to get the
+/// next page; it is absent on the last page. `total` counts every match, where given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// `?limit=&cursor=` on paginated listings.
@@ -77,4 +93,23 @@ pub struct PageQuery {
 impl PageQuery {
     pub const DEFAULT_LIMIT: u32 = 50;
     pub const MAX_LIMIT: u32 = 200;
+}
+
+/// `GET /api/admin/events`: every filter optional; `from` inclusive, `to` exclusive.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<EventKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }

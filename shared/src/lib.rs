@@ -37,9 +37,9 @@ pub mod validate;
 
 pub use auth::{AuthResponse, LoginRequest, PasswordChange};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use event::{EventKind, Page, PageQuery, SessionEventView};
+pub use event::{EventKind, EventQuery, Page, PageQuery, SessionEventView};
 pub use session::{EnsureResponse, RevokeOthersResponse, RevokedReason, SessionList, SessionView};
-pub use user::{Role, UserView};
+pub use user::{CreateUser, Role, UpdateUser, UserQuery, UserView};
 
 /// A string that names no variant of the enum it was parsed as.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,10 +15,37 @@ pub const OWN_EVENTS: &str = "/api/sessions/events";
 /// Route template of one session; see [`session`].
 pub const SESSION_BY_ID: &str = "/api/sessions/{id}";
 
+pub const ADMIN_USERS: &str = "/api/admin/users";
+/// Route template; see [`admin_user`].
+pub const ADMIN_USER_BY_ID: &str = "/api/admin/users/{id}";
+/// Route template; see [`admin_user_sessions`].
+pub const ADMIN_USER_SESSIONS: &str = "/api/admin/users/{id}/sessions";
+/// Route template; see [`admin_revoke_user_sessions`].
+pub const ADMIN_REVOKE_USER_SESSIONS: &str = "/api/admin/users/{id}/revoke-sessions";
+/// Route template; see [`admin_session`].
+pub const ADMIN_SESSION_BY_ID: &str = "/api/admin/sessions/{id}";
+pub const ADMIN_EVENTS: &str = "/api/admin/events";
+
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
 
 /// `DELETE` target for one of the caller's own sessions.
 pub fn session(id: uuid::Uuid) -> String {
     format!("{SESSIONS}/{id}")
+}
+
+pub fn admin_user(id: uuid::Uuid) -> String {
+    format!("{ADMIN_USERS}/{id}")
+}
+
+pub fn admin_user_sessions(id: uuid::Uuid) -> String {
+    format!("{ADMIN_USERS}/{id}/sessions")
+}
+
+pub fn admin_revoke_user_sessions(id: uuid::Uuid) -> String {
+    format!("{ADMIN_USERS}/{id}/revoke-sessions")
+}
+
+pub fn admin_session(id: uuid::Uuid) -> String {
+    format!("/api/admin/sessions/{id}")
 }

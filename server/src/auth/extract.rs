@@ -1,5 +1,6 @@
 //! Extractors a handler names to say who may call it: [`CurrentSession`] (a valid
-//! session, or 401 and the cookie cleared) and [`ClientInfo`] (address and user agent).
+//! session, or 401 and the cookie cleared), [`AdminSession`] (the same, and 403 unless
+//! the user is an admin) and [`ClientInfo`] (address and user agent).
 
 use std::{
     future::{Ready, ready},
@@ -14,6 +15,7 @@ use actix_web::{
 };
 use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
+use hallpass_shared::{ErrorCode, Role};
 
 use crate::{
     auth::{client_ip, cookie::TypedSession},
@@ -100,4 +102,23 @@ fn app_state(req: &HttpRequest) -> Result<std::sync::Arc<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .map(|data| data.clone().into_inner())
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))
+}
+
+/// A valid session of an admin: 401 without a session, 403 `forbidden` for other roles.
+pub struct AdminSession(pub CurrentSession);
+
+impl FromRequest for AdminSession {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let current = CurrentSession::from_request(req, payload);
+        Box::pin(async move {
+            let current = current.await?;
+            if current.user.role != Role::Admin {
+                return Err(ApiError::Forbidden(ErrorCode::Forbidden));
+            }
+            Ok(Self(current))
+        })
+    }
 }

@@ -64,19 +64,45 @@ pub async fn insert_all(conn: &mut AsyncPgConnection, events: &[NewEvent]) -> Qu
         .await
 }
 
-/// One user's events, newest first, `limit` of them after `cursor`.
-pub async fn list_for_user(
+/// Which events a listing shows; `None` fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub user_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
+    pub kind: Option<EventKind>,
+    /// Inclusive.
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Matching events, newest first, `limit` of them after `cursor`.
+pub async fn list(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
+    filter: &EventFilter,
     cursor: Option<EventCursor>,
     limit: i64,
 ) -> QueryResult<Vec<EventRow>> {
     let mut query = session_events::table
-        .filter(session_events::user_id.eq(user_id))
         .order((session_events::at.desc(), session_events::id.desc()))
         .limit(limit)
         .select(EventRow::as_select())
         .into_boxed();
+    if let Some(user_id) = filter.user_id {
+        query = query.filter(session_events::user_id.eq(user_id));
+    }
+    if let Some(session_id) = filter.session_id {
+        query = query.filter(session_events::session_id.eq(session_id));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(session_events::kind.eq(Stored(kind)));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(session_events::at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(session_events::at.lt(to));
+    }
     if let Some(EventCursor { at, id }) = cursor {
         query = query.filter(
             session_events::at

@@ -184,6 +184,22 @@ impl SessionRow {
             .optional()
     }
 
+    /// Revokes any user's active session (an admin's action); `None` when not active.
+    pub async fn revoke(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        reason: RevokedReason,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Option<Self>> {
+        diesel::update(user_sessions::table.find(id))
+            .filter(user_sessions::is_active)
+            .set(revoke_set!(reason, now))
+            .returning(Self::as_returning())
+            .get_result(conn)
+            .await
+            .optional()
+    }
+
     /// Revokes every active session of `user_id` except `keep`.
     pub async fn revoke_all_for_user(
         conn: &mut AsyncPgConnection,

@@ -120,3 +120,153 @@ impl UserRow {
             .await
     }
 }
+
+/// Which users a listing shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Case-insensitive substring of the email or the name.
+    pub search: Option<String>,
+}
+
+/// Where a listing ordered by `(email, id)` resumes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserCursor {
+    pub email: String,
+    pub id: Uuid,
+}
+
+/// `%`, `_` and `\` stand for themselves in a `LIKE` pattern.
+fn like_pattern(search: &str) -> String {
+    let escaped = search
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl UserRow {
+    fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, Pg> {
+        let mut query = users::table.into_boxed();
+        if let Some(search) = &filter.search {
+            let pattern = like_pattern(search);
+            query = query.filter(
+                users::email
+                    .ilike(pattern.clone())
+                    .or(users::name.ilike(pattern)),
+            );
+        }
+        query
+    }
+
+    /// Matching users ordered by email, `limit` of them after `cursor`.
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        filter: &UserFilter,
+        cursor: Option<&UserCursor>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = Self::filtered(filter)
+            .order((users::email.asc(), users::id.asc()))
+            .limit(limit)
+            .select(Self::as_select());
+        if let Some(cursor) = cursor {
+            query = query.filter(
+                users::email.gt(cursor.email.clone()).or(users::email
+                    .eq(cursor.email.clone())
+                    .and(users::id.gt(cursor.id))),
+            );
+        }
+        query.load(conn).await
+    }
+
+    pub async fn count(conn: &mut AsyncPgConnection, filter: &UserFilter) -> QueryResult<i64> {
+        Self::filtered(filter).count().get_result(conn).await
+    }
+
+    /// Locks the active admins' rows for the rest of the transaction and counts them, so
+    /// two concurrent demotions cannot both see "another admin remains".
+    pub async fn lock_active_admins(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+        let ids: Vec<Uuid> = users::table
+            .filter(users::role.eq(Stored(Role::Admin)))
+            .filter(users::is_active)
+            .order(users::id)
+            .select(users::id)
+            .for_update()
+            .load(conn)
+            .await?;
+        Ok(ids.len())
+    }
+
+    /// Locks one user's row for the rest of the transaction.
+    pub async fn find_for_update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+    ) -> QueryResult<Option<Self>> {
+        users::table
+            .find(id)
+            .select(Self::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Applies an admin's changes; `None` fields stay. Deactivation also kills every
+    /// session created before `now` through `sessions_valid_after`.
+    pub async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        changes: &UserChanges,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Self> {
+        let valid_after = (changes.is_active == Some(false)).then_some(now);
+        diesel::update(users::table.find(id))
+            .set((
+                changes
+                    .name
+                    .as_deref()
+                    .map(|name| users::name.eq(name.to_owned())),
+                changes.role.map(|role| users::role.eq(Stored(role))),
+                changes.is_active.map(|active| users::is_active.eq(active)),
+                valid_after.map(|at| users::sessions_valid_after.eq(Some(at))),
+                users::updated_at.eq(now),
+            ))
+            .returning(Self::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Kills every session of the user created before `at` (admin "revoke all").
+    pub async fn set_sessions_valid_after(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> QueryResult<usize> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::sessions_valid_after.eq(Some(at)),
+                users::updated_at.eq(at),
+            ))
+            .execute(conn)
+            .await
+    }
+}
+
+/// An admin's change to a user; `None` leaves the column alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub is_active: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("ada"), "%ada%");
+        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
+}

@@ -3,19 +3,19 @@
 //! Events are written in the same transaction as the change they
 //! record; `detail` never holds a token, a password or a cookie.
 
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::DateTime;
-use hallpass_shared::{EventKind, Page, PageQuery, RevokedReason, SessionEventView};
+use hallpass_shared::{EventKind, Page, RevokedReason, SessionEventView};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
     auth::extract::ClientInfo,
     db::{
-        events::{self, EventCursor, NewEvent},
+        events::{self, EventCursor, EventFilter, NewEvent},
         sessions::SessionRow,
         stored::Stored,
     },
+    domain::pagination,
     error::ApiError,
     state::AppState,
 };
@@ -58,102 +58,37 @@ pub fn revocations(
         .collect()
 }
 
-/// Reads a listing cursor (`next_cursor` of a previous page); `None` for anything else.
-pub fn decode_cursor(raw: &str) -> Option<EventCursor> {
-    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (micros, id) = text.split_once('.')?;
-    Some(EventCursor {
-        at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        id: id.parse().ok()?,
-    })
-}
-
-pub fn encode_cursor(cursor: EventCursor) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}.{}", cursor.at.timestamp_micros(), cursor.id))
-}
-
-/// One page of a user's own audit trail, newest first.
-pub async fn list_for_user(
+/// One page of the audit trail matching `filter`, newest first.
+pub async fn list(
     state: &AppState,
-    user_id: Uuid,
-    query: &PageQuery,
+    filter: &EventFilter,
+    limit: Option<u32>,
+    cursor: Option<&str>,
 ) -> Result<Page<SessionEventView>, ApiError> {
-    let limit = page_limit(query)?;
-    let cursor = query
-        .cursor
-        .as_deref()
-        .map(|raw| {
-            decode_cursor(raw)
-                .ok_or_else(|| ApiError::BadRequest("cursor is not one this API issued".into()))
-        })
+    let limit = pagination::limit(limit)?;
+    let scope = format!("events|{filter:?}");
+    let after = cursor
+        .map(|raw| pagination::decode(&scope, raw).and_then(|position| parse_position(&position)))
         .transpose()?;
     let mut conn = state.db.get().await?;
     // One extra row tells whether another page exists.
-    let mut rows = events::list_for_user(&mut conn, user_id, cursor, i64::from(limit) + 1).await?;
-    let next_cursor = (rows.len() > limit as usize).then(|| {
-        rows.truncate(limit as usize);
-        rows.last().map(|row| {
-            encode_cursor(EventCursor {
-                at: row.at,
-                id: row.id,
-            })
-        })
+    let rows = events::list(&mut conn, filter, after, i64::from(limit) + 1).await?;
+    let (rows, next_cursor) = pagination::finish(rows, limit, &scope, |row| {
+        format!("{}.{}", row.at.timestamp_micros(), row.id)
     });
     Ok(Page {
         items: rows.into_iter().map(SessionEventView::from).collect(),
-        next_cursor: next_cursor.flatten(),
+        next_cursor,
+        total: None,
     })
 }
 
-fn page_limit(query: &PageQuery) -> Result<u32, ApiError> {
-    match query.limit {
-        None => Ok(PageQuery::DEFAULT_LIMIT),
-        Some(limit) if (1..=PageQuery::MAX_LIMIT).contains(&limit) => Ok(limit),
-        Some(_) => Err(ApiError::Validation(format!(
-            "limit must be between 1 and {}",
-            PageQuery::MAX_LIMIT
-        ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_junk_is_refused() {
-        let cursor = EventCursor {
-            at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
-            id: Uuid::new_v4(),
-        };
-        assert_eq!(decode_cursor(&encode_cursor(cursor)), Some(cursor));
-        for junk in [
-            "",
-            "!!",
-            "bm90IGEgY3Vyc29y",
-            &URL_SAFE_NO_PAD.encode("12.not-a-uuid"),
-        ] {
-            assert_eq!(decode_cursor(junk), None, "{junk}");
-        }
-    }
-
-    #[test]
-    fn page_limits_are_bounded() {
-        let limit = |limit| {
-            page_limit(&PageQuery {
-                limit,
-                cursor: None,
-            })
-            .ok()
-        };
-        assert_eq!(limit(None), Some(PageQuery::DEFAULT_LIMIT));
-        assert_eq!(limit(Some(1)), Some(1));
-        assert_eq!(
-            limit(Some(PageQuery::MAX_LIMIT)),
-            Some(PageQuery::MAX_LIMIT)
-        );
-        assert_eq!(limit(Some(0)), None);
-        assert_eq!(limit(Some(PageQuery::MAX_LIMIT + 1)), None);
-    }
+fn parse_position(position: &str) -> Result<EventCursor, ApiError> {
+    let parsed = position.split_once('.').and_then(|(micros, id)| {
+        Some(EventCursor {
+            at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            id: id.parse().ok()?,
+        })
+    });
+    parsed.ok_or_else(|| ApiError::BadRequest("cursor does not belong to this query".into()))
 }

@@ -2,6 +2,7 @@
 //! revoked, how users come and go, and what the audit trail records.
 
 pub mod audit;
+pub mod pagination;
 pub mod sessions;
 pub mod user_agent;
 pub mod users;

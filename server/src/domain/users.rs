@@ -1,17 +1,26 @@
-//! User lifecycle rules shared by the CLI (`user add`, `demo`) and the API.
+//! User lifecycle rules: creating accounts (CLI and admins), admins listing and changing
+//! users (deactivation ends every session of the user).
 
-use chrono::Utc;
-use diesel_async::AsyncPgConnection;
-use hallpass_shared::{Role, validate};
+use chrono::{DateTime, Utc};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use hallpass_shared::{
+    CreateUser, EventKind, Page, RevokedReason, Role, UpdateUser, UserQuery, UserView, validate,
+};
 use secrecy::{ExposeSecret as _, SecretString};
+use serde_json::json;
+use uuid::Uuid;
 
 use crate::{
-    auth::password,
+    auth::{extract::ClientInfo, password},
     db::{
+        events,
+        sessions::SessionRow,
         stored::Stored,
-        users::{NewUser, UserRow},
+        users::{NewUser, UserChanges, UserCursor, UserFilter, UserRow},
     },
+    domain::{audit, pagination, sessions::CurrentSession},
     error::ApiError,
+    state::AppState,
 };
 
 /// A request to create an account, before validation.
@@ -83,4 +92,187 @@ pub async fn create_or_reset(
         }
         None => create(conn, account).await,
     }
+}
+
+/// One page of users ordered by email, with the total number of matches.
+pub async fn list(state: &AppState, query: &UserQuery) -> Result<Page<UserView>, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if search.is_some_and(|q| q.chars().count() > validate::EMAIL_MAX_CHARS) {
+        return Err(ApiError::Validation("q is too long".into()));
+    }
+    let filter = UserFilter {
+        search: search.map(str::to_owned),
+    };
+    let scope = format!("users|{filter:?}");
+    let after = query
+        .cursor
+        .as_deref()
+        .map(|raw| pagination::decode(&scope, raw).and_then(|position| parse_position(&position)))
+        .transpose()?;
+    let mut conn = state.db.get().await?;
+    let total = UserRow::count(&mut conn, &filter).await?;
+    let rows = UserRow::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
+    let (rows, next_cursor) = pagination::finish(rows, limit, &scope, |row| {
+        format!("{}{}", row.id, row.email)
+    });
+    Ok(Page {
+        items: rows.iter().map(UserView::from).collect(),
+        next_cursor,
+        total: Some(u64::try_from(total).unwrap_or_default()),
+    })
+}
+
+/// Positions read `{uuid}{email}`: the id has a fixed length, the email follows.
+fn parse_position(position: &str) -> Result<UserCursor, ApiError> {
+    let parsed = position
+        .get(..36)
+        .zip(position.get(36..))
+        .and_then(|(id, email)| {
+            Some(UserCursor {
+                id: id.parse().ok()?,
+                email: email.to_owned(),
+            })
+        });
+    parsed.ok_or_else(|| ApiError::BadRequest("cursor does not belong to this query".into()))
+}
+
+/// An admin creates an account; audited as `user_created`.
+pub async fn create_by_admin(
+    state: &AppState,
+    admin: &CurrentSession,
+    request: CreateUser,
+    client: &ClientInfo,
+) -> Result<UserView, ApiError> {
+    let account = NewAccount {
+        email: request.email,
+        name: request.name,
+        role: request.role,
+        password: request.password.into(),
+    };
+    let mut conn = state.db.get().await?;
+    let by = admin.user.id;
+    let user = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let user = create(conn, account).await?;
+            let detail = json!({ "by": by, "role": user.role.0 });
+            events::insert_all(
+                conn,
+                &[audit::event(
+                    EventKind::UserCreated,
+                    Some(user.id),
+                    None,
+                    Some(client),
+                    detail,
+                )],
+            )
+            .await?;
+            Ok(user)
+        })
+        .await?;
+    Ok(UserView::from(&user))
+}
+
+/// An admin changes a user's name, role or active flag. Deactivation ends every session
+/// of the user in the same transaction; any change drops the user's cached sessions so
+/// the very next request sees it. Refuses (409 `last_admin`) to leave no active admin.
+pub async fn update(
+    state: &AppState,
+    admin: &CurrentSession,
+    id: Uuid,
+    request: UpdateUser,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<UserView, ApiError> {
+    let changes = validated_changes(request)?;
+    let by = admin.user.id;
+    let mut conn = state.db.get().await?;
+    let (user, stale) = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            // Lock the admins before the target, always in that order (no deadlock).
+            let admins = UserRow::lock_active_admins(conn).await?;
+            let before = UserRow::find_for_update(conn, id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if removes_an_admin(&before, &changes) && admins <= 1 {
+                return Err(ApiError::LastAdmin);
+            }
+            let after = UserRow::update(conn, id, &changes, now).await?;
+            let deactivated = before.is_active && !after.is_active;
+            let revoked = if deactivated {
+                SessionRow::revoke_all_for_user(conn, id, None, RevokedReason::UserDeactivated, now)
+                    .await?
+            } else {
+                Vec::new()
+            };
+            let live = SessionRow::list_active_for_user(conn, id, now, None).await?;
+            let mut log = vec![audit::event(
+                event_kind(&before, &after),
+                Some(id),
+                None,
+                Some(client),
+                change_detail(by, &before, &after),
+            )];
+            log.extend(audit::revocations(&revoked, Some(by), Some(client)));
+            events::insert_all(conn, &log).await?;
+            let stale: Vec<String> = revoked
+                .into_iter()
+                .chain(live)
+                .map(|row| row.token_hash)
+                .collect();
+            Ok((after, stale))
+        })
+        .await?;
+    drop(conn);
+    state
+        .cache
+        .invalidate(stale.iter().map(String::as_str))
+        .await;
+    Ok(UserView::from(&user))
+}
+
+fn validated_changes(request: UpdateUser) -> Result<UserChanges, ApiError> {
+    if request == UpdateUser::default() {
+        return Err(ApiError::Validation(
+            "nothing to change: give name, role or is_active".into(),
+        ));
+    }
+    if let Some(name) = &request.name {
+        validate::name(name).map_err(|invalid| ApiError::Validation(format!("name: {invalid}")))?;
+    }
+    Ok(UserChanges {
+        name: request.name.map(|name| name.trim().to_owned()),
+        role: request.role,
+        is_active: request.is_active,
+    })
+}
+
+/// Would this change take an active admin away (demotion or deactivation)?
+fn removes_an_admin(before: &UserRow, changes: &UserChanges) -> bool {
+    let admin_now = before.role.0 == Role::Admin && before.is_active;
+    let demoted = changes.role.is_some_and(|role| role != Role::Admin);
+    let deactivated = changes.is_active == Some(false);
+    admin_now && (demoted || deactivated)
+}
+
+fn event_kind(before: &UserRow, after: &UserRow) -> EventKind {
+    match (before.is_active, after.is_active) {
+        (true, false) => EventKind::UserDeactivated,
+        (false, true) => EventKind::UserReactivated,
+        _ => EventKind::UserUpdated,
+    }
+}
+
+fn change_detail(by: Uuid, before: &UserRow, after: &UserRow) -> serde_json::Value {
+    let mut detail = json!({ "by": by });
+    if before.name != after.name {
+        detail["name"] = json!({ "from": before.name, "to": after.name });
+    }
+    if before.role != after.role {
+        detail["role"] = json!({ "from": before.role.0, "to": after.role.0 });
+    }
+    if before.is_active != after.is_active {
+        detail["is_active"] = json!(after.is_active);
+    }
+    detail
 }

@@ -1,5 +1,6 @@
 //! Every route, guard and middleware layer in one readable place.
 
+pub mod admin;
 pub mod auth;
 pub mod probes;
 pub mod sessions;
@@ -55,6 +56,27 @@ pub fn configure(cfg: &mut web::ServiceConfig, cookies: SessionMiddleware<Cookie
                     resource(paths::SESSION_BY_ID)
                         .route(web::delete().to(sessions::revoke_session)),
                 )
+                .service(
+                    resource(paths::ADMIN_USERS)
+                        .route(web::get().to(admin::list_users))
+                        .route(web::post().to(admin::create_user)),
+                )
+                .service(
+                    resource(paths::ADMIN_USER_BY_ID).route(web::patch().to(admin::update_user)),
+                )
+                .service(
+                    resource(paths::ADMIN_USER_SESSIONS)
+                        .route(web::get().to(admin::list_user_sessions)),
+                )
+                .service(
+                    resource(paths::ADMIN_REVOKE_USER_SESSIONS)
+                        .route(web::post().to(admin::revoke_user_sessions)),
+                )
+                .service(
+                    resource(paths::ADMIN_SESSION_BY_ID)
+                        .route(web::delete().to(admin::revoke_session)),
+                )
+                .service(resource(paths::ADMIN_EVENTS).route(web::get().to(admin::list_events)))
                 .default_service(web::to(not_found)),
         );
 }

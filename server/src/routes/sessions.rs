@@ -13,6 +13,7 @@ use crate::{
         cookie::TypedSession,
         extract::{ClientInfo, CurrentSession},
     },
+    db::events::EventFilter,
     domain::{
         audit,
         sessions::{self, Ensured},
@@ -85,7 +86,11 @@ pub async fn list_own_events(
     current: CurrentSession,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<SessionEventView>>, ApiError> {
+    let own = EventFilter {
+        user_id: Some(current.user.id),
+        ..EventFilter::default()
+    };
     Ok(web::Json(
-        audit::list_for_user(&state, current.user.id, &query).await?,
+        audit::list(&state, &own, query.limit, query.cursor.as_deref()).await?,
     ))
 }

@@ -1,9 +1,10 @@
 //! Session rules: validation and `ensure` here; logging in and password change in
-//! [`login`]; a user ending their own sessions in [`revoke`].
+//! [`login`]; a user ending their own sessions in [`revoke`]; admins' oversight in [`admin`].
 //!
 //! Every change and the audit event recording it commit in one transaction; the cache
 //! is told afterwards (and is only ever an accelerator: a dead row is never written back).
 
+pub mod admin;
 mod login;
 mod revoke;
 

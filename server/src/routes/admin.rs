@@ -1,0 +1,114 @@
+//! Admin oversight: users, any user's sessions, the whole audit trail.
+//! **Permissions:** every handler here takes [`AdminSession`]: 401 without a session,
+//! 403 `forbidden` for students and teachers.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use hallpass_shared::{
+    CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser,
+    UserQuery, UserView,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::extract::{AdminSession, ClientInfo},
+    db::events::EventFilter,
+    domain::{audit, sessions::admin as sessions, users},
+    error::ApiError,
+    state::AppState,
+};
+
+/// `GET /api/admin/users?q=&limit=&cursor=`: search by email or name, keyset-paginated, with a total.
+pub async fn list_users(
+    state: web::Data<AppState>,
+    _admin: AdminSession,
+    query: web::Query<UserQuery>,
+) -> Result<web::Json<Page<UserView>>, ApiError> {
+    Ok(web::Json(users::list(&state, &query).await?))
+}
+
+/// `POST /api/admin/users`: 201 with the new user; 409 when the email is taken.
+#[tracing::instrument(skip_all)]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    AdminSession(admin): AdminSession,
+    client: ClientInfo,
+    body: web::Json<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let user = users::create_by_admin(&state, &admin, body.into_inner(), &client).await?;
+    tracing::info!(user.id = %user.id, "admin {} created user {}", admin.user.id, user.id);
+    Ok(HttpResponse::Created().json(user))
+}
+
+/// `PATCH /api/admin/users/{id}`: name, role, `is_active` (deactivation ends every session).
+#[tracing::instrument(skip_all, fields(user.id = %id))]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    AdminSession(admin): AdminSession,
+    client: ClientInfo,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateUser>,
+) -> Result<web::Json<UserView>, ApiError> {
+    Ok(web::Json(
+        users::update(&state, &admin, *id, body.into_inner(), &client, Utc::now()).await?,
+    ))
+}
+
+/// `GET /api/admin/users/{id}/sessions`: the user's active sessions, newest first.
+pub async fn list_user_sessions(
+    state: web::Data<AppState>,
+    AdminSession(admin): AdminSession,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<SessionList>, ApiError> {
+    let sessions = sessions::list_of_user(&state, &admin, *id, Utc::now()).await?;
+    Ok(web::Json(SessionList { sessions }))
+}
+
+/// `POST /api/admin/users/{id}/revoke-sessions`: ends every session of the user.
+#[tracing::instrument(skip_all, fields(user.id = %id))]
+pub async fn revoke_user_sessions(
+    state: web::Data<AppState>,
+    AdminSession(admin): AdminSession,
+    client: ClientInfo,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
+    let revoked = sessions::revoke_all_of_user(&state, &admin, *id, &client, Utc::now()).await?;
+    Ok(web::Json(RevokeOthersResponse { revoked }))
+}
+
+/// `DELETE /api/admin/sessions/{id}`: ends any user's session.
+#[tracing::instrument(skip_all, fields(session.id = %id))]
+pub async fn revoke_session(
+    state: web::Data<AppState>,
+    AdminSession(admin): AdminSession,
+    client: ClientInfo,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    sessions::revoke_any(&state, &admin, *id, &client, Utc::now()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/admin/events?user_id=&session_id=&kind=&from=&to=&limit=&cursor=`: the
+/// audit trail, newest first.
+pub async fn list_events(
+    state: web::Data<AppState>,
+    _admin: AdminSession,
+    query: web::Query<EventQuery>,
+) -> Result<web::Json<Page<SessionEventView>>, ApiError> {
+    let query = query.into_inner();
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && from >= to
+    {
+        return Err(ApiError::Validation("from must be before to".into()));
+    }
+    let filter = EventFilter {
+        user_id: query.user_id,
+        session_id: query.session_id,
+        kind: query.kind,
+        from: query.from,
+        to: query.to,
+    };
+    Ok(web::Json(
+        audit::list(&state, &filter, query.limit, query.cursor.as_deref()).await?,
+    ))
+}

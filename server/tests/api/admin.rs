@@ -1,0 +1,513 @@
+//! Admin oversight: users, any user's sessions, the audit trail; each route for each role.
+
+use hallpass_server::config::CacheBackend;
+use hallpass_shared::{
+    CreateUser, ErrorCode, EventKind, Page, RevokeOthersResponse, Role, SessionEventView,
+    SessionList, UserView, paths,
+};
+use reqwest::StatusCode;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::support::{PASSWORD, TestUser, assert_error, json, spawn_app};
+
+crate::on_every_backend!(
+    deactivation_signs_the_user_out_at_once,
+    role_changes_show_on_the_next_request
+);
+
+async fn deactivation_signs_the_user_out_at_once(backend: CacheBackend) {
+    let app = spawn_app(backend).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let student = app.student().await;
+    let phone = student.second_device().await;
+    student.current().await;
+    phone.current().await;
+
+    let off: UserView = json(patch(&admin, student.id, &json!({ "is_active": false })).await).await;
+    assert!(!off.is_active);
+    student.assert_signed_out(ErrorCode::UserInactive).await;
+    phone.assert_signed_out(ErrorCode::UserInactive).await;
+    assert_error(
+        student.login_with(PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::UserInactive,
+    )
+    .await;
+    let reasons = app
+        .rows(&format!(
+            "SELECT DISTINCT revoked_reason FROM user_sessions WHERE user_id = '{}'",
+            student.id
+        ))
+        .await;
+    assert_eq!(
+        reasons,
+        vec![json!({ "revoked_reason": "user_deactivated" })]
+    );
+
+    let on: UserView = json(patch(&admin, student.id, &json!({ "is_active": true })).await).await;
+    assert!(on.is_active);
+    student.login().await;
+    let kinds = kinds_of(&admin, student.id).await;
+    assert!(
+        kinds.contains(&EventKind::UserDeactivated) && kinds.contains(&EventKind::UserReactivated)
+    );
+}
+
+async fn role_changes_show_on_the_next_request(backend: CacheBackend) {
+    let app = spawn_app(backend).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let student = app.student().await;
+    assert_eq!(student.current().await.user.role, Role::Student);
+    json::<UserView>(
+        patch(
+            &admin,
+            student.id,
+            &json!({ "role": "teacher", "name": "Ms Ada" }),
+        )
+        .await,
+    )
+    .await;
+    let now = student.current().await.user;
+    assert_eq!((now.role, now.name.as_str()), (Role::Teacher, "Ms Ada"));
+}
+
+async fn patch(admin: &TestUser, id: Uuid, body: &serde_json::Value) -> reqwest::Response {
+    admin
+        .client
+        .patch(admin.url(&paths::admin_user(id)))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn kinds_of(admin: &TestUser, user: Uuid) -> Vec<EventKind> {
+    let page: Page<SessionEventView> = admin
+        .get_json(&format!("{}?user_id={user}&limit=200", paths::ADMIN_EVENTS))
+        .await;
+    page.items.into_iter().map(|event| event.kind).collect()
+}
+
+#[tokio::test]
+async fn only_admins_may_use_admin_routes() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.student().await;
+    let teacher = app.logged_in(Role::Teacher).await;
+    let nobody = app.anonymous();
+    let someone = Uuid::new_v4();
+    for caller in [&student, &teacher, &nobody] {
+        let expected = if caller.email.is_empty() {
+            (StatusCode::UNAUTHORIZED, ErrorCode::SessionInvalid)
+        } else {
+            (StatusCode::FORBIDDEN, ErrorCode::Forbidden)
+        };
+        let requests = [
+            caller.client.get(caller.url(paths::ADMIN_USERS)),
+            caller
+                .client
+                .post(caller.url(paths::ADMIN_USERS))
+                .json(&json!({})),
+            caller
+                .client
+                .patch(caller.url(&paths::admin_user(someone)))
+                .json(&json!({ "is_active": false })),
+            caller
+                .client
+                .get(caller.url(&paths::admin_user_sessions(someone))),
+            caller
+                .client
+                .post(caller.url(&paths::admin_revoke_user_sessions(someone))),
+            caller
+                .client
+                .delete(caller.url(&paths::admin_session(someone))),
+            caller.client.get(caller.url(paths::ADMIN_EVENTS)),
+        ];
+        for request in requests {
+            assert_error(request.send().await.unwrap(), expected.0, expected.1).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn admins_create_users_who_can_then_log_in() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let request = CreateUser {
+        email: "New.Teacher@School.example.org".into(),
+        name: "New Teacher".into(),
+        role: Role::Teacher,
+        password: "a long enough password".into(),
+    };
+    let created = admin.post_json(paths::ADMIN_USERS, &request).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let user: UserView = created.json().await.unwrap();
+    assert_eq!(
+        (user.email.as_str(), user.role),
+        ("new.teacher@school.example.org", Role::Teacher)
+    );
+    assert_error(
+        admin.post_json(paths::ADMIN_USERS, &request).await,
+        StatusCode::CONFLICT,
+        ErrorCode::Conflict,
+    )
+    .await;
+
+    for (field, bad) in [
+        ("email", json!("nope")),
+        ("name", json!("  ")),
+        ("password", json!("short")),
+    ] {
+        let mut body = serde_json::to_value(&request).unwrap();
+        body["email"] = json!(format!("{}@school.example.org", Uuid::new_v4().simple()));
+        body[field] = bad;
+        assert_error(
+            admin.post_json(paths::ADMIN_USERS, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Validation,
+        )
+        .await;
+    }
+    let mut bad_role = serde_json::to_value(&request).unwrap();
+    bad_role["role"] = json!("janitor");
+    assert_error(
+        admin.post_json(paths::ADMIN_USERS, &bad_role).await,
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
+
+    let login = app
+        .anonymous()
+        .post_json(
+            paths::LOGIN,
+            &json!({ "email": request.email, "password": request.password }),
+        )
+        .await;
+    assert_eq!(login.status(), StatusCode::OK);
+    let events: Page<SessionEventView> = admin
+        .get_json(&format!("{}?kind=user_created", paths::ADMIN_EVENTS))
+        .await;
+    assert_eq!(events.items.len(), 1);
+    assert_eq!(events.items[0].detail["by"], json!(admin.id));
+}
+
+#[tokio::test]
+async fn user_search_and_keyset_pages_with_a_total() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    for n in 0..5 {
+        let body = CreateUser {
+            email: format!("pupil{n}@school.example.org"),
+            name: format!("Pupil {n}"),
+            role: Role::Student,
+            password: PASSWORD.into(),
+        };
+        assert_eq!(
+            admin.post_json(paths::ADMIN_USERS, &body).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let admin_ref = &admin;
+    let page = |query: String| {
+        let (admin, path) = (admin_ref, format!("{}?{query}", paths::ADMIN_USERS));
+        async move { admin.get_json::<Page<UserView>>(&path).await }
+    };
+
+    let empty = page("q=nobody-matches".into()).await;
+    assert!(empty.items.is_empty() && empty.next_cursor.is_none());
+    assert_eq!(empty.total, Some(0));
+
+    let exact = page("q=pupil&limit=5".into()).await;
+    assert_eq!((exact.items.len(), exact.total), (5, Some(5)));
+    assert!(exact.next_cursor.is_none(), "exactly one page");
+
+    let mut seen = Vec::new();
+    let mut cursor = None::<String>;
+    loop {
+        let query = cursor.map_or_else(
+            || "q=PUPIL&limit=2".to_owned(),
+            |cursor| format!("q=PUPIL&limit=2&cursor={cursor}"),
+        );
+        let current = page(query).await;
+        assert_eq!(current.total, Some(5));
+        seen.extend(current.items.into_iter().map(|user| user.email));
+        cursor = current.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let expected: Vec<String> = (0..5)
+        .map(|n| format!("pupil{n}@school.example.org"))
+        .collect();
+    assert_eq!(seen, expected, "many pages, in email order, nothing twice");
+
+    let by_name = page("q=pupil%203".into()).await;
+    assert_eq!(by_name.items.len(), 1);
+    let wildcard = page("q=%25".into()).await;
+    assert_eq!(wildcard.total, Some(0), "a % in the search is a literal %");
+
+    let other_query = page("q=pupil&limit=1".into()).await.next_cursor.unwrap();
+    let foreign = admin
+        .get(&format!(
+            "{}?q=school&cursor={other_query}",
+            paths::ADMIN_USERS
+        ))
+        .await;
+    assert_error(foreign, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
+    assert_error(
+        admin.get(&format!("{}?limit=0", paths::ADMIN_USERS)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_last_active_admin_cannot_be_removed() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    for change in [json!({ "is_active": false }), json!({ "role": "teacher" })] {
+        assert_error(
+            patch(&admin, admin.id, &change).await,
+            StatusCode::CONFLICT,
+            ErrorCode::LastAdmin,
+        )
+        .await;
+    }
+    admin.current().await;
+    let second = app.logged_in(Role::Admin).await;
+    json::<UserView>(patch(&admin, second.id, &json!({ "role": "teacher" })).await).await;
+    assert_error(
+        patch(&admin, admin.id, &json!({ "role": "student" })).await,
+        StatusCode::CONFLICT,
+        ErrorCode::LastAdmin,
+    )
+    .await;
+    json::<UserView>(patch(&admin, second.id, &json!({ "role": "admin" })).await).await;
+    json::<UserView>(patch(&admin, admin.id, &json!({ "role": "teacher" })).await).await;
+    // Demoted, the former admin keeps their session but loses the admin routes.
+    assert_error(
+        admin.get(paths::ADMIN_USERS).await,
+        StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn patch_bodies_are_validated() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let student = app.user(Role::Student).await;
+    assert_error(
+        patch(&admin, student.id, &json!({})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation,
+    )
+    .await;
+    assert_error(
+        patch(&admin, student.id, &json!({ "name": "" })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation,
+    )
+    .await;
+    assert_error(
+        patch(&admin, student.id, &json!({ "colour": "red" })).await,
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
+    assert_error(
+        patch(&admin, student.id, &json!({ "role": "root" })).await,
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
+    assert_error(
+        patch(&admin, Uuid::new_v4(), &json!({ "is_active": false })).await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn admins_see_and_revoke_any_users_sessions() {
+    let app = spawn_app(CacheBackend::Redis).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let student = app.student().await;
+    let phone = student.second_device().await;
+    phone.current().await;
+
+    let listed: SessionList = admin
+        .get_json(&paths::admin_user_sessions(student.id))
+        .await;
+    assert_eq!(listed.sessions.len(), 2);
+    assert!(listed.sessions.iter().all(|session| !session.is_current));
+    let phone_session = phone.current().await.session.id;
+    assert_eq!(
+        admin
+            .delete(&paths::admin_session(phone_session))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    phone.assert_signed_out(ErrorCode::SessionRevoked).await;
+    student.current().await;
+    assert_error(
+        admin.delete(&paths::admin_session(phone_session)).await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+
+    let all: RevokeOthersResponse = json(
+        admin
+            .post(&paths::admin_revoke_user_sessions(student.id))
+            .await,
+    )
+    .await;
+    assert_eq!(all.revoked, 1);
+    student.assert_signed_out(ErrorCode::SessionRevoked).await;
+    assert_error(
+        admin.get(&paths::admin_user_sessions(Uuid::new_v4())).await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    assert_error(
+        admin
+            .post(&paths::admin_revoke_user_sessions(Uuid::new_v4()))
+            .await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+
+    let revocations: Page<SessionEventView> = admin
+        .get_json(&format!(
+            "{}?user_id={}&kind=session_revoked",
+            paths::ADMIN_EVENTS,
+            student.id
+        ))
+        .await;
+    assert_eq!(revocations.items.len(), 2);
+    assert!(revocations.items.iter().all(|event| event.detail["by"] == json!(admin.id) && event.detail["reason"] == "admin"));
+}
+
+#[tokio::test]
+async fn the_audit_trail_filters_by_user_session_kind_and_time() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let student = app.student().await;
+    let session = student.current().await.session.id;
+    assert_eq!(
+        student.post(paths::LOGOUT).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let admin_ref = &admin;
+    let events = |query: String| {
+        let (admin, path) = (admin_ref, format!("{}?{query}", paths::ADMIN_EVENTS));
+        async move { admin.get_json::<Page<SessionEventView>>(&path).await }
+    };
+
+    let everything = events("limit=200".into()).await;
+    assert!(
+        everything
+            .items
+            .iter()
+            .any(|event| event.user_id == Some(admin.id))
+    );
+    assert!(
+        everything
+            .items
+            .windows(2)
+            .all(|pair| pair[0].at >= pair[1].at),
+        "newest first"
+    );
+
+    let of_session = events(format!("session_id={session}")).await;
+    let kinds: Vec<EventKind> = of_session.items.iter().map(|event| event.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            EventKind::SessionRevoked,
+            EventKind::SessionCreated,
+            EventKind::LoginSucceeded
+        ]
+    );
+
+    let logins = events(format!("user_id={}&kind=login_succeeded", student.id)).await;
+    assert_eq!(logins.items.len(), 1);
+    let at = logins.items[0].at;
+    let from = events(format!("user_id={}&from={}", student.id, urlencode(at))).await;
+    assert!(from.items.iter().all(|event| event.at >= at));
+    let before = events(format!("user_id={}&to={}", student.id, urlencode(at))).await;
+    assert!(before.items.iter().all(|event| event.at < at));
+    assert_eq!(from.items.len() + before.items.len(), 3);
+
+    let first = events(format!("user_id={}&limit=1", student.id)).await;
+    let foreign = admin
+        .get(&format!(
+            "{}?kind=login_failed&cursor={}",
+            paths::ADMIN_EVENTS,
+            first.next_cursor.unwrap()
+        ))
+        .await;
+    assert_error(foreign, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
+    let backwards = admin
+        .get(&format!(
+            "{}?from={}&to={}",
+            paths::ADMIN_EVENTS,
+            urlencode(at),
+            urlencode(at)
+        ))
+        .await;
+    assert_error(
+        backwards,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation,
+    )
+    .await;
+    assert_error(
+        admin
+            .get(&format!("{}?kind=coffee_break", paths::ADMIN_EVENTS))
+            .await,
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
+}
+
+fn urlencode(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        .replace('+', "%2B")
+        .replace(':', "%3A")
+}
+
+#[tokio::test]
+async fn no_event_ever_holds_a_secret() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let token = app.token_of(&admin);
+    let body = CreateUser {
+        email: "x@school.example.org".into(),
+        name: "X".into(),
+        role: Role::Student,
+        password: "a secret passphrase".into(),
+    };
+    admin.post_json(paths::ADMIN_USERS, &body).await;
+    let page: Page<SessionEventView> = admin
+        .get_json(&format!("{}?limit=200", paths::ADMIN_EVENTS))
+        .await;
+    let text = serde_json::to_string(&page).unwrap();
+    for secret in [
+        token.as_str(),
+        "a secret passphrase",
+        PASSWORD,
+        "hallpass_session",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked into events");
+    }
+}
