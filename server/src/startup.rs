@@ -15,6 +15,7 @@ use crate::{
     db::{self, DbPool},
     error,
     jobs::purge,
+    metrics::Metrics,
     middleware::request_log::log_request,
     routes,
     state::AppState,
@@ -61,6 +62,7 @@ impl Application {
             cache,
             settings,
             throttle,
+            metrics: Metrics::new().context("registering metrics")?,
         });
 
         let app_state = state.clone();

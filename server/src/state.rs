@@ -2,11 +2,14 @@
 
 use std::sync::Arc;
 
-use crate::{auth::throttle::LoginThrottle, cache::Cache, config::Settings, db::DbPool};
+use crate::{
+    auth::throttle::LoginThrottle, cache::Cache, config::Settings, db::DbPool, metrics::Metrics,
+};
 
 pub struct AppState {
     pub db: DbPool,
     pub cache: Arc<Cache>,
     pub settings: Settings,
     pub throttle: LoginThrottle,
+    pub metrics: Metrics,
 }

@@ -148,6 +148,19 @@ impl SessionRow {
         query.load(conn).await
     }
 
+    /// Sessions active and unexpired, across all users (the `active_sessions` gauge).
+    pub async fn count_active(
+        conn: &mut AsyncPgConnection,
+        now: DateTime<Utc>,
+    ) -> QueryResult<i64> {
+        user_sessions::table
+            .filter(user_sessions::is_active)
+            .filter(user_sessions::expires_at.gt(now))
+            .count()
+            .get_result(conn)
+            .await
+    }
+
     /// Records activity at most once per `interval`. Guarded so that it can never touch
     /// (let alone revive) a revoked or expired row; `false` when nothing was written.
     pub async fn touch_last_seen(

@@ -18,7 +18,10 @@ use crate::{
         stored::Stored,
         users::{NewUser, UserChanges, UserCursor, UserFilter, UserRow},
     },
-    domain::{audit, pagination, sessions::CurrentSession},
+    domain::{
+        audit, pagination,
+        sessions::{CurrentSession, forget_revoked},
+    },
     error::ApiError,
     state::AppState,
 };
@@ -187,7 +190,7 @@ pub async fn update(
     let changes = validated_changes(request)?;
     let by = admin.user.id;
     let mut conn = state.db.get().await?;
-    let (user, stale) = conn
+    let (user, revoked, live) = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             // Lock the admins before the target, always in that order (no deadlock).
             let admins = UserRow::lock_active_admins(conn).await?;
@@ -215,18 +218,15 @@ pub async fn update(
             )];
             log.extend(audit::revocations(&revoked, Some(by), Some(client)));
             events::insert_all(conn, &log).await?;
-            let stale: Vec<String> = revoked
-                .into_iter()
-                .chain(live)
-                .map(|row| row.token_hash)
-                .collect();
-            Ok((after, stale))
+            Ok((after, revoked, live))
         })
         .await?;
     drop(conn);
+    // Cached entries carry the role and name: drop the live ones too.
+    forget_revoked(state, &revoked).await;
     state
         .cache
-        .invalidate(stale.iter().map(String::as_str))
+        .invalidate(live.iter().map(|row| row.token_hash.as_str()))
         .await;
     Ok(UserView::from(&user))
 }

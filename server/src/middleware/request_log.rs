@@ -1,4 +1,4 @@
-//! One span and one log line per request. Every request gets an id, returned as
+//! One span, one log line and the HTTP metrics per request. Every request gets an id, returned as
 //! `x-request-id` and carried by the span (with method, route pattern, status, latency,
 //! and the user and session ids once the session extractor knows them), so a client can
 //! quote it and an operator find every line it caused. Nothing is formatted while the
@@ -10,11 +10,17 @@ use actix_web::{
     Error, HttpMessage as _,
     body::MessageBody,
     dev::{ServiceRequest, ServiceResponse},
-    http::header::{HeaderName, HeaderValue},
+    http::{
+        Method,
+        header::{HeaderName, HeaderValue},
+    },
     middleware::Next,
+    web,
 };
 use tracing::{Instrument as _, field::Empty};
 use uuid::Uuid;
+
+use crate::state::AppState;
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -25,6 +31,20 @@ pub struct RequestId(pub Uuid);
 impl std::fmt::Display for RequestId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
+    }
+}
+
+/// Standard methods by name; anything else one label, so clients cannot grow the series.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
     }
 }
 
@@ -46,22 +66,22 @@ pub async fn log_request(
     );
     let started = Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".to_owned());
+    let method = method_label(res.request().method());
+    let status = res.status().as_u16();
+    if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
+        state.metrics.request(method, &route, status, seconds);
+    }
     if !span.is_disabled() {
-        let route = res
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "(unmatched)".to_owned());
-        let status = res.status().as_u16();
-        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let latency_ms = seconds * 1000.0;
         span.record("route", route.as_str());
         span.record("status", status);
         span.record("latency_ms", latency_ms);
-        span.in_scope(|| {
-            tracing::info!(
-                "{} {route} {status} {latency_ms:.1}ms",
-                res.request().method()
-            )
-        });
+        span.in_scope(|| tracing::info!("{method} {route} {status} {latency_ms:.1}ms"));
     }
     if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
         res.headers_mut().insert(HEADER, value);

@@ -28,6 +28,7 @@ use crate::{
 pub fn configure(cfg: &mut web::ServiceConfig, cookies: SessionMiddleware<CookieSessionStore>) {
     cfg.route(paths::HEALTHZ, web::get().to(probes::healthz))
         .route(paths::READYZ, web::get().to(probes::readyz))
+        .route(paths::METRICS, web::get().to(probes::metrics))
         .service(
             web::scope(paths::API)
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))

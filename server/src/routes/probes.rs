@@ -1,9 +1,10 @@
-//! Probes for orchestrators: liveness and readiness.
+//! Probes for orchestrators and monitoring: liveness, readiness, Prometheus metrics.
 
 use actix_web::{HttpResponse, web};
+use chrono::Utc;
 use serde_json::json;
 
-use crate::state::AppState;
+use crate::{db::sessions::SessionRow, error::ApiError, state::AppState};
 
 /// `GET /healthz`: the process answers.
 pub async fn healthz() -> HttpResponse {
@@ -34,4 +35,22 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     } else {
         HttpResponse::ServiceUnavailable().json(body)
     }
+}
+
+/// `GET /metrics`: Prometheus text format. The active-session gauge is read from the
+/// database at scrape time (-1 when the database does not answer).
+pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let active = match state.db.get().await {
+        Ok(mut conn) => SessionRow::count_active(&mut conn, Utc::now())
+            .await
+            .unwrap_or(-1),
+        Err(_) => -1,
+    };
+    let text = state
+        .metrics
+        .render(active)
+        .map_err(|error| ApiError::Internal(anyhow::anyhow!("rendering metrics: {error}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text))
 }

@@ -31,8 +31,10 @@ pub async fn ensure_session(
     cookie: TypedSession,
     client: ClientInfo,
 ) -> Result<web::Json<EnsureResponse>, ApiError> {
+    let state = state.into_inner();
     let (ensured, current) =
-        sessions::ensure(&state.into_inner(), cookie.payload(), &client, Utc::now()).await?;
+        sessions::ensure(&state, cookie.payload(), &client, Utc::now()).await?;
+    state.metrics.ensure(ensured == Ensured::Created);
     Ok(web::Json(match ensured {
         Ensured::Exists => EnsureResponse::exists(current.session),
         Ensured::Created => {

@@ -12,6 +12,7 @@ mod conformance;
 mod csrf;
 mod ensure;
 mod faults;
+mod metrics;
 mod probes;
 mod secrecy;
 mod sessions;

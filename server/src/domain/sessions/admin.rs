@@ -6,7 +6,7 @@ use diesel_async::AsyncConnection as _;
 use hallpass_shared::{RevokedReason, SessionView};
 use uuid::Uuid;
 
-use super::CurrentSession;
+use super::{CurrentSession, forget_revoked};
 use crate::{
     auth::extract::ClientInfo,
     db::{events, sessions::SessionRow, users::UserRow},
@@ -56,7 +56,7 @@ pub async fn revoke_any(
         })
         .await?;
     drop(conn);
-    state.cache.invalidate([row.token_hash.as_str()]).await;
+    forget_revoked(state, std::slice::from_ref(&row)).await;
     Ok(())
 }
 
@@ -84,9 +84,6 @@ pub async fn revoke_all_of_user(
         })
         .await?;
     drop(conn);
-    state
-        .cache
-        .invalidate(rows.iter().map(|row| row.token_hash.as_str()))
-        .await;
+    forget_revoked(state, &rows).await;
     Ok(rows.len() as u64)
 }

@@ -10,7 +10,7 @@ use hallpass_shared::{
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::{CurrentSession, Rejection, new_session, remember};
+use super::{CurrentSession, Rejection, forget_revoked, new_session, remember};
 use crate::{
     auth::{cookie::CookiePayload, extract::ClientInfo, password, token::SessionToken},
     db::{
@@ -20,6 +20,7 @@ use crate::{
     },
     domain::audit,
     error::ApiError,
+    metrics::LoginOutcome,
     state::AppState,
 };
 
@@ -40,12 +41,19 @@ pub async fn login(
         ));
     }
     let ip = client.ip_addr();
-    state
-        .throttle
-        .check(ip, &email)
-        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    let user = authenticate(state, &email, request.password, client).await?;
+    if let Err(retry_after_secs) = state.throttle.check(ip, &email) {
+        state.metrics.login(LoginOutcome::RateLimited);
+        return Err(ApiError::RateLimited { retry_after_secs });
+    }
+    let user = authenticate(state, &email, request.password, client)
+        .await
+        .inspect_err(|error| {
+            if matches!(error, ApiError::Unauthorized(_)) {
+                state.metrics.login(LoginOutcome::Failed);
+            }
+        })?;
     state.throttle.record_success(ip, &email);
+    state.metrics.login(LoginOutcome::Succeeded);
     open_session(state, &user, client, previous, now).await
 }
 
@@ -157,10 +165,7 @@ async fn open_session(
         })
         .await?;
     drop(conn);
-    state
-        .cache
-        .invalidate(retired.iter().map(|row| row.token_hash.as_str()))
-        .await;
+    forget_revoked(state, &retired).await;
     let current = remember(state, &hash, &row, user, now).await;
     Ok((current, payload))
 }
@@ -239,9 +244,6 @@ pub async fn change_password(
         })
         .await?;
     drop(conn);
-    state
-        .cache
-        .invalidate(revoked.iter().map(|row| row.token_hash.as_str()))
-        .await;
+    forget_revoked(state, &revoked).await;
     Ok(())
 }

@@ -28,6 +28,7 @@ use crate::{
     },
     domain::{audit, user_agent},
     error::ApiError,
+    metrics::Source,
     state::AppState,
 };
 
@@ -77,11 +78,17 @@ pub async fn validate(
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> Result<CurrentSession, ApiError> {
-    let payload = payload.ok_or(Rejection::Invalid)?;
+    let Some(payload) = payload else {
+        state
+            .metrics
+            .validation(Some(Rejection::Invalid), Source::Cookie);
+        return Err(Rejection::Invalid.into());
+    };
     let hash = payload.token.hash();
     if let Some(cached) = state.cache.get(&hash).await
         && check_cached(state, &cached, now).is_ok()
     {
+        state.metrics.validation(None, Source::Cache);
         touch_if_stale(state, hash, &cached, now);
         return Ok(CurrentSession {
             user: cached.user,
@@ -93,12 +100,13 @@ pub async fn validate(
     let mut conn = state.db.get().await?;
     let found = SessionRow::find_with_user_by_hash(&mut conn, &hash.hex()).await?;
     let Some((row, user)) = found.filter(|(row, _)| owns(&payload, &hash, row)) else {
-        return Err(reject(&mut conn, Rejection::Invalid, None, client).await);
+        return Err(reject(state, &mut conn, Rejection::Invalid, None, client).await);
     };
     if let Err(rejection) = check_row(state, &row, &user, now) {
-        return Err(reject(&mut conn, rejection, Some(&row), client).await);
+        return Err(reject(state, &mut conn, rejection, Some(&row), client).await);
     }
     drop(conn);
+    state.metrics.validation(None, Source::Database);
     let current = remember(state, &hash, &row, &user, now).await;
     let cached = CachedSession {
         user: current.user,
@@ -143,7 +151,7 @@ pub async fn ensure(
     }
     let mut conn = state.db.get().await?;
     let Some(user) = UserRow::find(&mut conn, payload.user_id).await? else {
-        return Err(reject(&mut conn, Rejection::Invalid, None, client).await);
+        return Err(reject(state, &mut conn, Rejection::Invalid, None, client).await);
     };
     let hash_hex = hash.hex();
     let new = new_session(state, &payload, &hash_hex, client, now);
@@ -189,21 +197,18 @@ pub async fn ensure(
         Ok(outcome) => outcome,
         Err(ApiError::Unauthorized(code)) => {
             let rejection = rejection_of(code);
-            return Err(reject(&mut conn, rejection, None, client).await);
+            return Err(reject(state, &mut conn, rejection, None, client).await);
         }
         Err(other) => return Err(other),
     };
     if !owns(&payload, &hash, &row) {
-        return Err(reject(&mut conn, Rejection::Invalid, None, client).await);
+        return Err(reject(state, &mut conn, Rejection::Invalid, None, client).await);
     }
     if let Err(rejection) = check_row(state, &row, &user, now) {
-        return Err(reject(&mut conn, rejection, Some(&row), client).await);
+        return Err(reject(state, &mut conn, rejection, Some(&row), client).await);
     }
     drop(conn);
-    state
-        .cache
-        .invalidate(retired.iter().map(|row| row.token_hash.as_str()))
-        .await;
+    forget_revoked(state, &retired).await;
     Ok((ensured, remember(state, &hash, &row, &user, now).await))
 }
 
@@ -329,6 +334,24 @@ fn idle_too_long(state: &AppState, last_seen_at: DateTime<Utc>, now: DateTime<Ut
     idle_cutoff(state, now).is_some_and(|cutoff| last_seen_at < cutoff)
 }
 
+/// After a transaction revoked `rows`: drop them from the cache (so the very next
+/// request with one of them fails) and count them by reason.
+pub(crate) async fn forget_revoked(state: &AppState, rows: &[SessionRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    for row in rows {
+        let reason = row
+            .revoked_reason
+            .map_or("unknown", |reason| reason.0.as_str());
+        state.metrics.revoked(reason);
+    }
+    state
+        .cache
+        .invalidate(rows.iter().map(|row| row.token_hash.as_str()))
+        .await;
+}
+
 /// Caches a session the database just vouched for and returns it as the current one.
 async fn remember(
     state: &AppState,
@@ -394,11 +417,13 @@ fn touch_if_stale(
 /// Records a refused session in the audit trail and turns it into the 401 to answer.
 /// A failure to write the event is logged, not answered: the refusal stands.
 async fn reject(
+    state: &AppState,
     conn: &mut AsyncPgConnection,
     rejection: Rejection,
     row: Option<&SessionRow>,
     client: &ClientInfo,
 ) -> ApiError {
+    state.metrics.validation(Some(rejection), Source::Database);
     let kind = if rejection == Rejection::Expired {
         EventKind::SessionExpired
     } else {

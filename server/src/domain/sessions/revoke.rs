@@ -5,7 +5,7 @@ use diesel_async::AsyncConnection as _;
 use hallpass_shared::RevokedReason;
 use uuid::Uuid;
 
-use super::CurrentSession;
+use super::{CurrentSession, forget_revoked};
 use crate::{
     auth::extract::ClientInfo,
     db::{events, sessions::SessionRow},
@@ -66,7 +66,7 @@ async fn revoke_own(
         })
         .await?;
     drop(conn);
-    state.cache.invalidate([row.token_hash.as_str()]).await;
+    forget_revoked(state, std::slice::from_ref(&row)).await;
     Ok(())
 }
 
@@ -98,9 +98,6 @@ pub async fn revoke_others(
         })
         .await?;
     drop(conn);
-    state
-        .cache
-        .invalidate(rows.iter().map(|row| row.token_hash.as_str()))
-        .await;
+    forget_revoked(state, &rows).await;
     Ok(rows.len() as u64)
 }

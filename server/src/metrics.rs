@@ -1,0 +1,159 @@
+//! Prometheus metrics: HTTP traffic by route and status, and the session events an
+//! operator watches (validations by outcome and by where they were answered, `ensure`
+//! outcomes, logins, revocations by reason, active sessions). Label values are bounded:
+//! route patterns and fixed words, never raw paths, ids or emails. Each application
+//! instance owns its registry, so several can live in one process (tests).
+
+use prometheus::{
+    Encoder as _, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+
+use crate::domain::sessions::Rejection;
+
+pub struct Metrics {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_duration: HistogramVec,
+    validations: IntCounterVec,
+    ensures: IntCounterVec,
+    logins: IntCounterVec,
+    revocations: IntCounterVec,
+    active_sessions: IntGauge,
+}
+
+/// Where a validation was decided.
+#[derive(Debug, Clone, Copy)]
+pub enum Source {
+    /// Refused before any lookup: no cookie, or not one of ours.
+    Cookie,
+    Cache,
+    Database,
+}
+
+/// How a login attempt ended.
+#[derive(Debug, Clone, Copy)]
+pub enum LoginOutcome {
+    Succeeded,
+    Failed,
+    RateLimited,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new_custom(Some("hallpass".into()), None)?;
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by method, route pattern and status",
+            ),
+            &["method", "route", "status"],
+        )?;
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by method and route pattern",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
+            &["method", "route"],
+        )?;
+        let validations = IntCounterVec::new(
+            Opts::new(
+                "session_validations_total",
+                "Session validations by outcome and by where they were answered",
+            ),
+            &["outcome", "source"],
+        )?;
+        let ensures = IntCounterVec::new(
+            Opts::new(
+                "session_ensure_total",
+                "POST /api/sessions/ensure answers: created or exists",
+            ),
+            &["result"],
+        )?;
+        let logins = IntCounterVec::new(
+            Opts::new("logins_total", "Login attempts by result"),
+            &["result"],
+        )?;
+        let revocations = IntCounterVec::new(
+            Opts::new("session_revocations_total", "Revoked sessions by reason"),
+            &["reason"],
+        )?;
+        let active_sessions = IntGauge::new(
+            "active_sessions",
+            "Sessions active and unexpired (read at scrape time)",
+        )?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(http_duration.clone()))?;
+        registry.register(Box::new(validations.clone()))?;
+        registry.register(Box::new(ensures.clone()))?;
+        registry.register(Box::new(logins.clone()))?;
+        registry.register(Box::new(revocations.clone()))?;
+        registry.register(Box::new(active_sessions.clone()))?;
+        Ok(Self {
+            registry,
+            http_requests,
+            http_duration,
+            validations,
+            ensures,
+            logins,
+            revocations,
+            active_sessions,
+        })
+    }
+
+    pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        self.http_requests
+            .with_label_values(&[method, route, status.as_str()])
+            .inc();
+        self.http_duration
+            .with_label_values(&[method, route])
+            .observe(seconds);
+    }
+
+    /// `rejection` is `None` for a valid session.
+    pub fn validation(&self, rejection: Option<Rejection>, source: Source) {
+        let outcome = match rejection {
+            None => "valid",
+            Some(Rejection::Invalid) => "invalid",
+            Some(Rejection::Expired) => "expired",
+            Some(Rejection::Revoked) => "revoked",
+            Some(Rejection::UserInactive) => "user_inactive",
+        };
+        let source = match source {
+            Source::Cookie => "cookie",
+            Source::Cache => "cache",
+            Source::Database => "database",
+        };
+        self.validations.with_label_values(&[outcome, source]).inc();
+    }
+
+    pub fn ensure(&self, created: bool) {
+        self.ensures
+            .with_label_values(&[if created { "created" } else { "exists" }])
+            .inc();
+    }
+
+    pub fn login(&self, outcome: LoginOutcome) {
+        let result = match outcome {
+            LoginOutcome::Succeeded => "succeeded",
+            LoginOutcome::Failed => "failed",
+            LoginOutcome::RateLimited => "rate_limited",
+        };
+        self.logins.with_label_values(&[result]).inc();
+    }
+
+    pub fn revoked(&self, reason: &str) {
+        self.revocations.with_label_values(&[reason]).inc();
+    }
+
+    /// The text exposition, with the active-session gauge set to `active_sessions`.
+    pub fn render(&self, active_sessions: i64) -> Result<String, prometheus::Error> {
+        self.active_sessions.set(active_sessions);
+        let mut text = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut text)?;
+        String::from_utf8(text).map_err(|error| prometheus::Error::Msg(error.to_string()))
+    }
+}
