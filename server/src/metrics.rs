@@ -103,10 +103,9 @@ impl Metrics {
         })
     }
 
-    pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let status = status.to_string();
+    pub fn request(&self, method: &str, route: &str, status: &str, seconds: f64) {
         self.http_requests
-            .with_label_values(&[method, route, status.as_str()])
+            .with_label_values(&[method, route, status])
             .inc();
         self.http_duration
             .with_label_values(&[method, route])

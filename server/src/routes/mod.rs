@@ -26,65 +26,71 @@ use crate::{
 /// refuses before anything is decrypted; the cookie session; clearing dead cookies;
 /// `Cache-Control: no-store` on every answer.
 pub fn configure(cfg: &mut web::ServiceConfig, cookies: SessionMiddleware<CookieSessionStore>) {
-    cfg.route(paths::HEALTHZ, web::get().to(probes::healthz))
-        .route(paths::READYZ, web::get().to(probes::readyz))
-        .route(paths::METRICS, web::get().to(probes::metrics))
-        .service(
-            web::scope(paths::API)
-                .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
-                .wrap(from_fn(clear_dead_cookie))
-                .wrap(cookies)
-                .wrap(from_fn(request_guard))
-                .service(resource(paths::LOGIN).route(web::post().to(auth::login)))
-                .service(resource(paths::LOGOUT).route(web::post().to(auth::logout)))
-                .service(
-                    resource(paths::CURRENT_SESSION).route(web::get().to(auth::current_session)),
-                )
-                .service(resource(paths::PASSWORD).route(web::post().to(auth::change_password)))
-                .service(resource(paths::SESSIONS).route(web::get().to(sessions::list_sessions)))
-                .service(
-                    resource(paths::ENSURE_SESSION).route(web::post().to(sessions::ensure_session)),
-                )
-                .service(
-                    resource(paths::REVOKE_OTHER_SESSIONS)
-                        .route(web::post().to(sessions::revoke_other_sessions)),
-                )
-                .service(
-                    resource(paths::OWN_EVENTS).route(web::get().to(sessions::list_own_events)),
-                )
-                // After the fixed `/sessions/*` paths, which it would otherwise shadow.
-                .service(
-                    resource(paths::SESSION_BY_ID)
-                        .route(web::delete().to(sessions::revoke_session)),
-                )
-                .service(
-                    resource(paths::ADMIN_USERS)
-                        .route(web::get().to(admin::list_users))
-                        .route(web::post().to(admin::create_user)),
-                )
-                .service(
-                    resource(paths::ADMIN_USER_BY_ID).route(web::patch().to(admin::update_user)),
-                )
-                .service(
-                    resource(paths::ADMIN_USER_SESSIONS)
-                        .route(web::get().to(admin::list_user_sessions)),
-                )
-                .service(
-                    resource(paths::ADMIN_REVOKE_USER_SESSIONS)
-                        .route(web::post().to(admin::revoke_user_sessions)),
-                )
-                .service(
-                    resource(paths::ADMIN_SESSION_BY_ID)
-                        .route(web::delete().to(admin::revoke_session)),
-                )
-                .service(resource(paths::ADMIN_EVENTS).route(web::get().to(admin::list_events)))
-                .default_service(web::to(not_found)),
-        );
+    cfg.service(
+        web::resource(paths::HEALTHZ)
+            .name(paths::HEALTHZ)
+            .get(probes::healthz),
+    )
+    .service(
+        web::resource(paths::READYZ)
+            .name(paths::READYZ)
+            .get(probes::readyz),
+    )
+    .service(
+        web::resource(paths::METRICS)
+            .name(paths::METRICS)
+            .get(probes::metrics),
+    )
+    .service(
+        web::scope(paths::API)
+            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+            .wrap(from_fn(clear_dead_cookie))
+            .wrap(cookies)
+            .wrap(from_fn(request_guard))
+            .service(resource(paths::LOGIN).route(web::post().to(auth::login)))
+            .service(resource(paths::LOGOUT).route(web::post().to(auth::logout)))
+            .service(resource(paths::CURRENT_SESSION).route(web::get().to(auth::current_session)))
+            .service(resource(paths::PASSWORD).route(web::post().to(auth::change_password)))
+            .service(resource(paths::SESSIONS).route(web::get().to(sessions::list_sessions)))
+            .service(
+                resource(paths::ENSURE_SESSION).route(web::post().to(sessions::ensure_session)),
+            )
+            .service(
+                resource(paths::REVOKE_OTHER_SESSIONS)
+                    .route(web::post().to(sessions::revoke_other_sessions)),
+            )
+            .service(resource(paths::OWN_EVENTS).route(web::get().to(sessions::list_own_events)))
+            // After the fixed `/sessions/*` paths, which it would otherwise shadow.
+            .service(
+                resource(paths::SESSION_BY_ID).route(web::delete().to(sessions::revoke_session)),
+            )
+            .service(
+                resource(paths::ADMIN_USERS)
+                    .route(web::get().to(admin::list_users))
+                    .route(web::post().to(admin::create_user)),
+            )
+            .service(resource(paths::ADMIN_USER_BY_ID).route(web::patch().to(admin::update_user)))
+            .service(
+                resource(paths::ADMIN_USER_SESSIONS)
+                    .route(web::get().to(admin::list_user_sessions)),
+            )
+            .service(
+                resource(paths::ADMIN_REVOKE_USER_SESSIONS)
+                    .route(web::post().to(admin::revoke_user_sessions)),
+            )
+            .service(
+                resource(paths::ADMIN_SESSION_BY_ID).route(web::delete().to(admin::revoke_session)),
+            )
+            .service(resource(paths::ADMIN_EVENTS).route(web::get().to(admin::list_events)))
+            .default_service(web::to(not_found)),
+    );
 }
 
 /// A resource under the `/api` scope, answering 405 in JSON for methods it lacks.
+/// Named after its full path, which metrics and logs use as the route label.
 fn resource(path: &'static str) -> Resource {
     web::resource(path.strip_prefix(paths::API).unwrap_or(path))
+        .name(path)
         .default_service(web::to(method_not_allowed))
 }
 

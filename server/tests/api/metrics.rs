@@ -124,7 +124,7 @@ async fn unknown_paths_and_methods_share_one_label() {
         .await
         .unwrap();
     let text = scrape(&app).await;
-    assert!(text.contains(r#"route="(unmatched)""#));
+    assert!(text.contains(r#"route="(other)""#));
     assert!(!text.contains("/api/nothing/here/1"));
     assert!(text.contains(r#"method="other""#));
     assert!(!text.contains("BREW"));
