@@ -34,19 +34,26 @@ printf '%s\n' "$PASSWORD" | ./target/release/hallpass user add --email "$EMAIL" 
 
 wait_for() { for _ in $(seq 1 100); do curl -sf "$1" >/dev/null && return; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
-# hallpass PORT ENV... : serves with extra environment; prints the session cookie of a fresh login.
+# hallpass PORT ENV... : serves with extra environment, logs a user in, and leaves the
+# session cookie in $WORK/cookie-PORT. Runs in this shell so the EXIT trap stops it.
 hallpass() {
     local port="$1"; shift
+    if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+        echo "port $port is busy: stop whatever runs there first" >&2; exit 1
+    fi
     env "$@" BIND="127.0.0.1:$port" ./target/release/hallpass serve >"$WORK/server-$port.log" 2>&1 &
     wait_for "http://127.0.0.1:$port/healthz"
     curl -sf -c "$WORK/jar-$port" -H 'Content-Type: application/json' \
         -d "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}" "http://127.0.0.1:$port/api/auth/login" >/dev/null
-    echo "hallpass_session=$(awk '$6 == "hallpass_session" {print $7}' "$WORK/jar-$port")"
+    echo "hallpass_session=$(awk '$6 == "hallpass_session" {print $7}' "$WORK/jar-$port")" >"$WORK/cookie-$port"
 }
 
-MEMORY_COOKIE="$(hallpass 18181 SESSION_CACHE=memory)"
-REDIS_COOKIE="$(hallpass 18182 SESSION_CACHE=redis)"
-MISS_COOKIE="$(hallpass 18183 SESSION_CACHE=memory CACHE_TTL=0)"
+hallpass 18181 SESSION_CACHE=memory
+hallpass 18182 SESSION_CACHE=redis
+hallpass 18183 SESSION_CACHE=memory CACHE_TTL=0
+MEMORY_COOKIE="$(cat "$WORK/cookie-18181")"
+REDIS_COOKIE="$(cat "$WORK/cookie-18182")"
+MISS_COOKIE="$(cat "$WORK/cookie-18183")"
 # The Redis ceiling reads a value of the same size as a cached session.
 redis-cli GET "$(redis-cli --scan --pattern 'session:*' | head -n 1)" | redis-cli -x SET hallpass:bench:value >/dev/null
 ./target/release/hallpass-bench-baseline 127.0.0.1:18184 "$REDIS_URL" hallpass:bench:value &

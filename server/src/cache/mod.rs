@@ -1,10 +1,11 @@
 //! The session cache: validated sessions keyed by `session:{token hash}`.
 //!
 //! Three backends sit behind [`SessionCache`]; [`Cache`] wraps the chosen one with the
-//! rules that keep it safe to lose: every operation has a short deadline, a failing
-//! backend is skipped for a while instead of being retried on every request, and
-//! invalidations that could not be delivered are replayed before the next read is trusted.
-//! The database stays the system of record.
+//! rules that keep it safe to lose: a failing backend is skipped for a while instead of
+//! being retried on every request, and invalidations that could not be delivered are
+//! replayed before the next read is trusted. Each backend bounds its own operations (see
+//! [`SessionCache`]), so a dead cache costs a short wait once, then nothing. The database
+//! stays the system of record.
 
 mod codec;
 pub mod memory;
@@ -48,7 +49,10 @@ pub enum CacheError {
     Timeout,
 }
 
-/// A cache backend. Keys arrive complete (prefix included).
+/// A cache backend. Keys arrive complete (prefix included). Every operation must give up
+/// quickly when the backend does not answer: Redis through its client's response timeout
+/// (500 ms) and a 250 ms pool checkout, PostgreSQL through the pool timeout and the
+/// statement timeout; memory never waits.
 #[async_trait::async_trait]
 pub trait SessionCache: Send + Sync {
     /// Name for logs: `Redis`, `PostgreSQL`, `in-memory`.
@@ -64,8 +68,8 @@ pub fn key(prefix: &str, hash_hex: &str) -> String {
     format!("{prefix}session:{hash_hex}")
 }
 
-/// How long one cache operation may take before the database answers instead.
-const OPERATION_DEADLINE: Duration = Duration::from_millis(250);
+/// How long a readiness ping may take.
+const PING_DEADLINE: Duration = Duration::from_millis(250);
 /// How long a failing backend is left alone before it is tried again.
 const BACKOFF: Duration = Duration::from_secs(5);
 
@@ -135,17 +139,14 @@ impl Cache {
 
     /// Readiness: does the backend answer right now (ignoring the backoff)?
     pub async fn ping(&self) -> Result<(), CacheError> {
-        tokio::time::timeout(OPERATION_DEADLINE, self.backend.ping())
+        tokio::time::timeout(PING_DEADLINE, self.backend.ping())
             .await
             .map_err(|_| CacheError::Timeout)?
     }
 
-    /// Runs `operation` under the deadline; failures open the breaker.
+    /// Runs `operation`; failures open the breaker.
     async fn guard<T>(&self, operation: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
-        let outcome = tokio::time::timeout(OPERATION_DEADLINE, operation)
-            .await
-            .unwrap_or(Err(CacheError::Timeout));
-        match outcome {
+        match operation.await {
             Ok(value) => Some(value),
             // An unreadable entry (e.g. written by another release) is a miss; the
             // database answers and the entry is overwritten. The backend itself is fine.

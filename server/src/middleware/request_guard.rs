@@ -1,37 +1,19 @@
-//! Refuses requests before any handler runs:
+//! The checks that refuse a request before any handler runs:
 //! - cross-site request forgery: a state-changing method whose `Origin` is present and is
 //!   not ours, or whose `Sec-Fetch-Site` is `cross-site` (403 `csrf`). Clients that send
 //!   no `Origin` (curl, scripts) are unaffected;
 //! - bodies that are not JSON (415). Body-less requests need no content type.
 
 use actix_web::{
-    Error,
-    body::{EitherBody, MessageBody},
-    dev::{ServiceRequest, ServiceResponse},
+    dev::ServiceRequest,
     http::{Method, header},
-    middleware::Next,
-    web,
 };
 use hallpass_shared::ErrorCode;
 
-use crate::{error::ApiError, state::AppState};
+use crate::error::ApiError;
 
-pub async fn request_guard(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let public_origin = req
-        .app_data::<web::Data<AppState>>()
-        .and_then(|state| state.settings.public_origin.clone());
-    if let Err(error) = check(&req, public_origin.as_deref()) {
-        return Ok(req.error_response(error).map_into_right_body());
-    }
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_left_body)
-}
-
-fn check(req: &ServiceRequest, public_origin: Option<&str>) -> Result<(), ApiError> {
+/// `Err` with the refusal to answer, or `Ok` to let the request through.
+pub(super) fn check(req: &ServiceRequest, public_origin: Option<&str>) -> Result<(), ApiError> {
     let changes_state = matches!(
         *req.method(),
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE

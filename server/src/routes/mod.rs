@@ -7,24 +7,16 @@ pub mod sessions;
 pub mod spa;
 
 use actix_session::{SessionMiddleware, storage::CookieSessionStore};
-use actix_web::{
-    HttpResponse, Resource,
-    http::header,
-    middleware::{DefaultHeaders, from_fn},
-    web,
-};
+use actix_web::{HttpResponse, Resource, middleware::from_fn, web};
 use hallpass_shared::paths;
 
-use crate::{
-    error::ApiError,
-    middleware::{dead_cookie::clear_dead_cookie, request_guard::request_guard},
-};
+use crate::{error::ApiError, middleware::api::api_layer};
 
 /// Mounts the API under `/api` and the probes at the root.
 ///
-/// Layers of the `/api` scope, outermost first: the request guard (CSRF, content type)
-/// refuses before anything is decrypted; the cookie session; clearing dead cookies;
-/// `Cache-Control: no-store` on every answer.
+/// Layers of the `/api` scope, outermost first: the API layer (CSRF and content-type
+/// refusals before anything is decrypted; `no-store` and dead-cookie clearing on the way
+/// out), then the cookie session.
 pub fn configure(cfg: &mut web::ServiceConfig, cookies: SessionMiddleware<CookieSessionStore>) {
     cfg.service(
         web::resource(paths::HEALTHZ)
@@ -43,10 +35,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, cookies: SessionMiddleware<Cookie
     )
     .service(
         web::scope(paths::API)
-            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
-            .wrap(from_fn(clear_dead_cookie))
             .wrap(cookies)
-            .wrap(from_fn(request_guard))
+            .wrap(from_fn(api_layer))
             .service(resource(paths::LOGIN).route(web::post().to(auth::login)))
             .service(resource(paths::LOGOUT).route(web::post().to(auth::logout)))
             .service(resource(paths::CURRENT_SESSION).route(web::get().to(auth::current_session)))
