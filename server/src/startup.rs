@@ -13,6 +13,7 @@ use crate::{
     cache::{Cache, SessionCache, memory::MemoryCache, postgres::PostgresCache, redis::RedisCache},
     config::{CacheBackend, Settings},
     db::{self, DbPool},
+    domain::sessions::Touches,
     error,
     jobs::purge,
     metrics::Metrics,
@@ -63,6 +64,7 @@ impl Application {
             settings,
             throttle,
             metrics: Metrics::new().context("registering metrics")?,
+            touches: Touches::default(),
         });
 
         let app_state = state.clone();

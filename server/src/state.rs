@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use crate::{
-    auth::throttle::LoginThrottle, cache::Cache, config::Settings, db::DbPool, metrics::Metrics,
+    auth::throttle::LoginThrottle, cache::Cache, config::Settings, db::DbPool,
+    domain::sessions::Touches, metrics::Metrics,
 };
 
 pub struct AppState {
@@ -12,4 +13,5 @@ pub struct AppState {
     pub settings: Settings,
     pub throttle: LoginThrottle,
     pub metrics: Metrics,
+    pub touches: Touches,
 }

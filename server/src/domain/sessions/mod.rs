@@ -11,12 +11,16 @@ mod revoke;
 pub use login::{change_password, login};
 pub use revoke::{logout, revoke_one, revoke_others};
 
-use std::sync::Arc;
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use hallpass_shared::{ErrorCode, EventKind, SessionView, UserView};
 use serde_json::json;
+use uuid::Uuid;
 
 use crate::{
     auth::{cookie::CookiePayload, extract::ClientInfo, token::TokenHash},
@@ -376,27 +380,55 @@ async fn remember(
     }
 }
 
+/// Sessions whose `last_seen_at` refresh is under way on this instance, so a burst of
+/// requests past the minute mark starts one refresh rather than one each.
+#[derive(Default)]
+pub struct Touches(Mutex<HashSet<Uuid>>);
+
+impl Touches {
+    fn start(&self, id: Uuid) -> bool {
+        self.lock().insert(id)
+    }
+
+    fn finish(&self, id: Uuid) {
+        self.lock().remove(&id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<Uuid>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// Refreshes `last_seen_at` in the background when it is over a minute old. The
-/// update is guarded in SQL, so it can never revive a revoked session; the cache is
-/// refreshed only if a row was written.
+/// update is guarded in SQL, so it can never revive a revoked session. When it wrote,
+/// the cache gets the new time; when it did not (another instance already refreshed it,
+/// or the session just died), the cached entry is dropped so the next request reads the
+/// database instead of trying again.
 fn touch_if_stale(
     state: &Arc<AppState>,
     hash: TokenHash,
     cached: &CachedSession,
     now: DateTime<Utc>,
 ) {
-    if now - cached.session.last_seen_at < TOUCH_INTERVAL {
+    if now - cached.session.last_seen_at < TOUCH_INTERVAL || !state.touches.start(cached.session.id)
+    {
         return;
     }
     let state = Arc::clone(state);
     let mut cached = cached.clone();
     tokio::spawn(async move {
-        let Ok(mut conn) = state.db.get().await else {
-            return;
-        };
-        match SessionRow::touch_last_seen(&mut conn, cached.session.id, now, TOUCH_INTERVAL).await {
+        let id = cached.session.id;
+        let touched = async {
+            let mut conn = state.db.get().await.map_err(|error| error.to_string())?;
+            SessionRow::touch_last_seen(&mut conn, id, now, TOUCH_INTERVAL)
+                .await
+                .map_err(|error| error.to_string())
+        }
+        .await;
+        match touched {
             Ok(true) => {
-                drop(conn);
                 cached.session.last_seen_at = now;
                 let until_expiry = (cached.session.expires_at - now)
                     .to_std()
@@ -406,11 +438,12 @@ fn touch_if_stale(
                     .put(&hash, &cached, state.settings.cache_ttl.min(until_expiry))
                     .await;
             }
-            Ok(false) => {}
+            Ok(false) => state.cache.invalidate([hash.hex().as_str()]).await,
             Err(error) => {
-                tracing::warn!(session.id = %cached.session.id, "could not refresh last_seen_at: {error}")
+                tracing::warn!(session.id = %id, "could not refresh last_seen_at: {error}")
             }
         }
+        state.touches.finish(id);
     });
 }
 
