@@ -12,6 +12,8 @@ use actix_web::{
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use hallpass_shared::{ErrorBody, ErrorCode};
 
+use crate::middleware::request_log::current_request_id;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 401; `session_*`, `user_inactive` and `invalid_credentials`.
@@ -150,7 +152,13 @@ impl ResponseError for ApiError {
         if self.kills_cookie() {
             response.extensions_mut().insert(DeadSessionCookie);
         }
-        response.json(ErrorBody::new(self.code(), self.public_message()))
+        let mut body = ErrorBody::new(self.code(), self.public_message());
+        // A server-side failure is reported by reference: the request id leads an
+        // operator to the logged cause, which the answer never contains.
+        if matches!(self, Self::Internal(_) | Self::Unavailable(_)) {
+            body.error.request_id = current_request_id().map(|id| id.to_string());
+        }
+        response.json(body)
     }
 }
 

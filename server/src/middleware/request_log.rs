@@ -28,6 +28,17 @@ pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 /// SPA's files and client routes.
 pub const UNNAMED_ROUTE: &str = "(other)";
 
+tokio::task_local! {
+    /// The id of the request the current task is serving, for answers built without
+    /// access to the request (error bodies).
+    static CURRENT_REQUEST: RequestId;
+}
+
+/// The id of the request being served, if called while serving one.
+pub fn current_request_id() -> Option<RequestId> {
+    CURRENT_REQUEST.try_with(|id| *id).ok()
+}
+
 /// The id of the request being served, also in the request's extensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestId(pub Uuid);
@@ -69,7 +80,9 @@ pub async fn log_request(
         session.id = Empty,
     );
     let started = Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    let mut res = CURRENT_REQUEST
+        .scope(id, next.call(req).instrument(span.clone()))
+        .await?;
     let seconds = started.elapsed().as_secs_f64();
     // Resources are named after their path pattern (see `routes`): no allocation here.
     let route = res.request().match_name().unwrap_or(UNNAMED_ROUTE);

@@ -49,15 +49,18 @@ async fn an_unreachable_database_answers_503_and_keeps_the_cookie() {
 
     // Validation from the cache still works...
     student.current().await;
-    // ...and what needs the database says "unavailable", not "log in again".
+    // ...and what needs the database says "unavailable", not "log in again", and names
+    // the request so an operator can find the cause in the logs.
     let listed = student.get(paths::SESSIONS).await;
+    assert_eq!(listed.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(!clears_cookie(&listed));
-    assert_error(
-        listed,
-        StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::Unavailable,
-    )
-    .await;
+    let request_id = listed.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: hallpass_shared::ErrorBody = listed.json().await.unwrap();
+    assert_eq!(body.error.code, ErrorCode::Unavailable);
+    assert_eq!(body.error.request_id.as_deref(), Some(request_id.as_str()));
     let login = student.new_browser().login_with("anything at all").await;
     assert_error(
         login,
