@@ -13,6 +13,7 @@ use crate::{
     db,
     domain::users::{self, NewAccount},
     jobs::purge,
+    routes,
     startup::Application,
 };
 
@@ -43,6 +44,8 @@ pub enum Command {
     Sessions(SessionsCommand),
     /// Create (or reset) one demo user per role and print their credentials.
     Demo,
+    /// Print the OpenAPI document (regenerates docs/openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +120,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             );
         }
         Command::Demo => demo(&settings).await?,
+        Command::Openapi => print!("{}", routes::openapi::document()),
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use crate::{SessionView, UserView};
 
 /// `POST /api/auth/login`. `Debug` never prints the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -22,6 +23,7 @@ impl std::fmt::Debug for LoginRequest {
 
 /// Answer of login and of `GET /api/auth/session`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthResponse {
     pub user: UserView,
     pub session: SessionView,
@@ -29,6 +31,7 @@ pub struct AuthResponse {
 
 /// `POST /api/auth/password`. `Debug` never prints either password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// What happened. Stored as the `snake_case` name in `session_events.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     LoginSucceeded,
@@ -59,6 +60,7 @@ crate::wire_name_impls!(EventKind);
 
 /// One audit event. Never contains a token, a password or a cookie.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionEventView {
     pub id: Uuid,
     pub at: DateTime<Utc>,
@@ -73,6 +75,7 @@ pub struct SessionEventView {
 /// One page of a listing. `next_cursor` is opaque; pass it back as `cursor` to get the
 /// next page; it is absent on the last page. `total` counts every match, where given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,6 +86,7 @@ pub struct Page<T> {
 
 /// `?limit=&cursor=` on paginated listings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct PageQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
@@ -97,6 +101,7 @@ impl PageQuery {
 
 /// `GET /api/admin/events`: every filter optional; `from` inclusive, `to` exclusive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct EventQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<Uuid>,

@@ -29,6 +29,7 @@ pub const ADMIN_EVENTS: &str = "/api/admin/events";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
 pub const METRICS: &str = "/metrics";
+pub const OPENAPI: &str = "/api/openapi.json";
 
 /// `DELETE` target for one of the caller's own sessions.
 pub fn session(id: uuid::Uuid) -> String {

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// One login session. Never carries the token or its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionView {
     pub id: Uuid,
     pub ip_address: String,
@@ -22,12 +23,14 @@ pub struct SessionView {
 
 /// `GET /api/sessions`: the caller's active sessions, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionList {
     pub sessions: Vec<SessionView>,
 }
 
 /// `POST /api/sessions/ensure`: exactly one of `exists` / `created` is present (and true).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnsureResponse {
     #[serde(default, skip_serializing_if = "is_false")]
     pub exists: bool,
@@ -60,12 +63,14 @@ impl EnsureResponse {
 
 /// `POST /api/sessions/revoke-others`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevokeOthersResponse {
     pub revoked: u64,
 }
 
 /// Why a session stopped being active.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RevokedReason {
     /// The user logged out (or logged in again over it in the same browser).

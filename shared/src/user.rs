@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Student,
@@ -27,6 +28,7 @@ impl Role {
 crate::wire_name_impls!(Role);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: Uuid,
     pub email: String,
@@ -38,6 +40,7 @@ pub struct UserView {
 
 /// `POST /api/admin/users`. `Debug` never prints the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateUser {
     pub email: String,
     pub name: String,
@@ -58,6 +61,7 @@ impl std::fmt::Debug for CreateUser {
 /// `PATCH /api/admin/users/{id}`: only the fields present change.
 /// `is_active: false` deactivates the user and ends every session of theirs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,6 +74,7 @@ pub struct UpdateUser {
 
 /// `GET /api/admin/users?q=&limit=&cursor=`: `q` matches email or name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct UserQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,

@@ -4,6 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
+use hallpass_shared::ErrorBody;
 use hallpass_shared::{
     CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser,
     UserQuery, UserView,
@@ -19,6 +20,21 @@ use crate::{
 };
 
 /// `GET /api/admin/users?q=&limit=&cursor=`: search by email or name, keyset-paginated, with a total.
+#[utoipa::path(
+    get,
+    path = "/api/admin/users",
+    tag = "admin",
+    params(UserQuery),
+    responses(
+        (status = 200, description = "Users ordered by email, with the total number of matches", body = Page<UserView>),
+        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn list_users(
     state: web::Data<AppState>,
     _admin: AdminSession,
@@ -29,6 +45,24 @@ pub async fn list_users(
 
 /// `POST /api/admin/users`: 201 with the new user; 409 when the email is taken.
 #[tracing::instrument(skip_all)]
+#[utoipa::path(
+    post,
+    path = "/api/admin/users",
+    tag = "admin",
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "Created", body = UserView),
+        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
+        (status = 409, description = "`conflict`: the email is taken", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not JSON", body = ErrorBody),
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn create_user(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
@@ -42,6 +76,25 @@ pub async fn create_user(
 
 /// `PATCH /api/admin/users/{id}`: name, role, `is_active` (deactivation ends every session).
 #[tracing::instrument(skip_all, fields(user.id = %id))]
+#[utoipa::path(
+    patch,
+    path = "/api/admin/users/{id}",
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "User id")), request_body = UpdateUser,
+    responses(
+        (status = 200, description = "Updated", body = UserView),
+        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 409, description = "`last_admin`: no active admin would remain", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not JSON", body = ErrorBody),
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn update_user(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
@@ -55,6 +108,20 @@ pub async fn update_user(
 }
 
 /// `GET /api/admin/users/{id}/sessions`: the user's active sessions, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/admin/users/{id}/sessions",
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user's active sessions, newest first", body = SessionList),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn list_user_sessions(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
@@ -66,6 +133,20 @@ pub async fn list_user_sessions(
 
 /// `POST /api/admin/users/{id}/revoke-sessions`: ends every session of the user.
 #[tracing::instrument(skip_all, fields(user.id = %id))]
+#[utoipa::path(
+    post,
+    path = "/api/admin/users/{id}/revoke-sessions",
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "How many sessions were revoked", body = RevokeOthersResponse),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn revoke_user_sessions(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
@@ -78,6 +159,21 @@ pub async fn revoke_user_sessions(
 
 /// `DELETE /api/admin/sessions/{id}`: ends any user's session.
 #[tracing::instrument(skip_all, fields(session.id = %id))]
+#[utoipa::path(
+    delete,
+    path = "/api/admin/sessions/{id}",
+    operation_id = "admin_revoke_session",
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "Session id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn revoke_session(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
@@ -90,6 +186,21 @@ pub async fn revoke_session(
 
 /// `GET /api/admin/events?user_id=&session_id=&kind=&from=&to=&limit=&cursor=`: the
 /// audit trail, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/admin/events",
+    tag = "admin",
+    params(EventQuery),
+    responses(
+        (status = 200, description = "Audit events, newest first", body = Page<SessionEventView>),
+        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn list_events(
     state: web::Data<AppState>,
     _admin: AdminSession,

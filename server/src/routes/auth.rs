@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
+use hallpass_shared::ErrorBody;
 use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
 
 use crate::{
@@ -18,6 +19,24 @@ use crate::{
 ///
 /// Always mints a new token, whatever cookie came with the request (no fixation).
 #[tracing::instrument(skip_all, fields(user.email = %body.email))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in: a new session and its cookie", body = AuthResponse),
+        (status = 401, description = "`invalid_credentials` (unknown email or wrong password, indistinguishable) or `user_inactive`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`; see `Retry-After`", body = ErrorBody),
+        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not JSON", body = ErrorBody),
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
+        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(())
+)]
 pub async fn login(
     state: web::Data<AppState>,
     cookie: TypedSession,
@@ -43,6 +62,18 @@ pub async fn login(
 
 /// `POST /api/auth/logout`. **Permissions:** a valid session (the one being ended).
 #[tracing::instrument(skip_all, fields(session.id = %current.session.id))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "The session is revoked and the cookie cleared"),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn logout(
     state: web::Data<AppState>,
     current: CurrentSession,
@@ -55,6 +86,17 @@ pub async fn logout(
 }
 
 /// `GET /api/auth/session`. **Permissions:** a valid session.
+#[utoipa::path(
+    get,
+    path = "/api/auth/session",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller and their session", body = AuthResponse),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse> {
     web::Json(AuthResponse {
         user: current.user,
@@ -65,6 +107,24 @@ pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse>
 /// `POST /api/auth/password`. **Permissions:** a valid session; the current password
 /// must be given again. Every other session of the user is revoked.
 #[tracing::instrument(skip_all, fields(user.id = %current.user.id))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/password",
+    tag = "auth",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; every other session of the user is revoked"),
+        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`invalid_credentials` (wrong current password) or `csrf`", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the body is not JSON", body = ErrorBody),
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
+        (status = 429, description = "`rate_limited`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn change_password(
     state: web::Data<AppState>,
     current: CurrentSession,

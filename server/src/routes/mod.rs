@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod openapi;
 pub mod probes;
 pub mod sessions;
 pub mod spa;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, cookies: SessionMiddleware<Cookie
         web::scope(paths::API)
             .wrap(cookies)
             .wrap(from_fn(api_layer))
+            .service(resource(paths::OPENAPI).route(web::get().to(openapi::openapi_json)))
             .service(resource(paths::LOGIN).route(web::post().to(auth::login)))
             .service(resource(paths::LOGOUT).route(web::post().to(auth::logout)))
             .service(resource(paths::CURRENT_SESSION).route(web::get().to(auth::current_session)))

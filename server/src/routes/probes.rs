@@ -7,12 +7,30 @@ use serde_json::json;
 use crate::{db::sessions::SessionRow, error::ApiError, state::AppState};
 
 /// `GET /healthz`: the process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "probes",
+    responses(
+        (status = 200, description = "The process answers")
+    ),
+    security(())
+)]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
 /// `GET /readyz`: 200 when the database and the session cache both answer, else 503
 /// naming what is down.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "probes",
+    responses(
+        (status = 200, description = "Database and cache answer"), (status = 503, description = "The database or the cache does not answer")
+    ),
+    security(())
+)]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let database = match state.db.get().await {
         Ok(mut conn) => {
@@ -39,6 +57,15 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 /// `GET /metrics`: Prometheus text format. The active-session gauge is read from the
 /// database at scrape time (-1 when the database does not answer).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "probes",
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain")
+    ),
+    security(())
+)]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let active = match state.db.get().await {
         Ok(mut conn) => SessionRow::count_active(&mut conn, Utc::now())

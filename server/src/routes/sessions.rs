@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
+use hallpass_shared::ErrorBody;
 use hallpass_shared::{
     EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionList,
 };
@@ -26,6 +27,18 @@ use crate::{
 ///
 /// Idempotent: answers `exists` for a recorded session, `created` when it had to record
 /// it; never brings back a revoked or expired session.
+#[utoipa::path(
+    post,
+    path = "/api/sessions/ensure",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "`{\"exists\": true}` or `{\"created\": true}` with the session", body = EnsureResponse),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn ensure_session(
     state: web::Data<AppState>,
     cookie: TypedSession,
@@ -45,6 +58,17 @@ pub async fn ensure_session(
 }
 
 /// `GET /api/sessions`. **Permissions:** a valid session; lists only the caller's own.
+#[utoipa::path(
+    get,
+    path = "/api/sessions",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "The caller's active sessions, newest first", body = SessionList),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn list_sessions(
     state: web::Data<AppState>,
     current: CurrentSession,
@@ -56,6 +80,20 @@ pub async fn list_sessions(
 /// `DELETE /api/sessions/{id}`. **Permissions:** a valid session; only the caller's own
 /// sessions (404 for anyone else's). Revoking the current one also clears the cookie.
 #[tracing::instrument(skip_all, fields(session.id = %id))]
+#[utoipa::path(
+    delete,
+    path = "/api/sessions/{id}",
+    tag = "sessions",
+    params(("id" = Uuid, Path, description = "Session id")),
+    responses(
+        (status = 204, description = "Revoked (the cookie is cleared if it was the current session)"),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
+        (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn revoke_session(
     state: web::Data<AppState>,
     current: CurrentSession,
@@ -72,6 +110,18 @@ pub async fn revoke_session(
 /// `POST /api/sessions/revoke-others`. **Permissions:** a valid session; the current
 /// session stays.
 #[tracing::instrument(skip_all, fields(user.id = %current.user.id))]
+#[utoipa::path(
+    post,
+    path = "/api/sessions/revoke-others",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "How many sessions were revoked", body = RevokeOthersResponse),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn revoke_other_sessions(
     state: web::Data<AppState>,
     current: CurrentSession,
@@ -83,6 +133,20 @@ pub async fn revoke_other_sessions(
 
 /// `GET /api/sessions/events?limit=&cursor=`. **Permissions:** a valid session; only
 /// the caller's own events, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/sessions/events",
+    tag = "sessions",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "The caller's audit events, newest first", body = Page<SessionEventView>),
+        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
+        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
 pub async fn list_own_events(
     state: web::Data<AppState>,
     current: CurrentSession,
