@@ -24,8 +24,9 @@ pub enum ApiError {
     Forbidden(ErrorCode),
     #[error("not found")]
     NotFound,
+    /// 405; `allow` lists the methods the resource takes (the `Allow` header).
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed { allow: &'static str },
     #[error("conflict: {0}")]
     Conflict(String),
     /// 409: the change would leave no active admin.
@@ -60,7 +61,7 @@ impl ApiError {
         match self {
             Self::Unauthorized(code) | Self::Forbidden(code) => *code,
             Self::NotFound => ErrorCode::NotFound,
-            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::LastAdmin => ErrorCode::LastAdmin,
             Self::Validation(_) => ErrorCode::Validation,
@@ -85,7 +86,9 @@ impl ApiError {
             Self::Forbidden(ErrorCode::Csrf) => "cross-site request refused".into(),
             Self::Forbidden(_) => "not allowed for this role".into(),
             Self::NotFound => "no such resource".into(),
-            Self::MethodNotAllowed => "method not allowed on this resource".into(),
+            Self::MethodNotAllowed { allow } => {
+                format!("method not allowed; this resource takes {allow}")
+            }
             Self::LastAdmin => {
                 "this would leave no active admin; promote another admin first".into()
             }
@@ -122,7 +125,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::LastAdmin => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -146,8 +149,14 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        if let Self::RateLimited { retry_after_secs } = self {
-            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        match self {
+            Self::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, *allow));
+            }
+            _ => {}
         }
         if self.kills_cookie() {
             response.extensions_mut().insert(DeadSessionCookie);

@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, dir: &Path) {
 
 async fn serve(req: HttpRequest, dir: web::Data<SpaDir>) -> Result<HttpResponse, ApiError> {
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return Err(ApiError::MethodNotAllowed);
+        return Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" });
     }
     let asset = asset_path(req.path())
         .map(|relative| dir.0.join(relative))

@@ -227,4 +227,24 @@ async fn unknown_api_paths_and_methods_answer_json() {
         ErrorCode::MethodNotAllowed,
     )
     .await;
+    // 405s say what the resource takes (RFC 9110).
+    for (path, allow) in [
+        (paths::LOGIN, "POST"),
+        (paths::ADMIN_USERS, "GET, POST"),
+        (paths::HEALTHZ, "GET"),
+    ] {
+        let trace = client
+            .client
+            .request(reqwest::Method::TRACE, client.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(trace.headers()["allow"], allow, "{path}");
+        assert_error(
+            trace,
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::MethodNotAllowed,
+        )
+        .await;
+    }
 }
