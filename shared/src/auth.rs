@@ -8,7 +8,9 @@ use crate::{SessionView, UserView};
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub password: String,
 }
 
@@ -34,6 +36,8 @@ pub struct AuthResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordChange {
     pub current_password: String,
+    /// 10 to 256 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
     pub new_password: String,
 }
 
