@@ -18,6 +18,8 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p hallpass-shared --target wasm32-unknown-unknown --locked -- -D warnings
+echo "== schemathesis (API conformance to docs/openapi.json, as each role)"
+bash scripts/schemathesis.sh
 echo "== cargo test"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
