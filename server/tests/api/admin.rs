@@ -70,6 +70,21 @@ async fn role_changes_show_on_the_next_request(backend: CacheBackend) {
     .await;
     let now = student.current().await.user;
     assert_eq!((now.role, now.name.as_str()), (Role::Teacher, "Ms Ada"));
+    let updates: Page<SessionEventView> = admin
+        .get_json(&format!(
+            "{}?user_id={}&kind=user_updated",
+            paths::ADMIN_EVENTS,
+            student.id
+        ))
+        .await;
+    assert_eq!(updates.items.len(), 1);
+    let detail = &updates.items[0].detail;
+    assert_eq!(detail["by"], json!(admin.id));
+    assert_eq!(
+        detail["role"],
+        json!({ "from": "student", "to": "teacher" })
+    );
+    assert_eq!(detail["name"]["to"], "Ms Ada");
 }
 
 async fn patch(admin: &TestUser, id: Uuid, body: &serde_json::Value) -> reqwest::Response {
