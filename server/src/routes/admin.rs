@@ -5,6 +5,8 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
+
+use super::openapi::{AdminRefusals, BodyRefusals};
 use hallpass_shared::{
     CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser,
     UserQuery, UserView,
@@ -27,11 +29,9 @@ use crate::{
     params(UserQuery),
     responses(
         (status = 200, description = "Users ordered by email, with the total number of matches", body = Page<UserView>),
+        AdminRefusals,
         (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
-        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -52,14 +52,10 @@ pub async fn list_users(
     request_body = CreateUser,
     responses(
         (status = 201, description = "Created", body = UserView),
+        AdminRefusals,
+        BodyRefusals,
         (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
-        (status = 409, description = "`conflict`: the email is taken", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`: the body is not JSON", body = ErrorBody),
-        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        (status = 409, description = "`conflict`: the email is taken", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -83,15 +79,11 @@ pub async fn create_user(
     params(("id" = Uuid, Path, description = "User id")), request_body = UpdateUser,
     responses(
         (status = 200, description = "Updated", body = UserView),
+        AdminRefusals,
+        BodyRefusals,
         (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 409, description = "`last_admin`: no active admin would remain", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`: the body is not JSON", body = ErrorBody),
-        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        (status = 409, description = "`last_admin`: no active admin would remain", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -115,10 +107,8 @@ pub async fn update_user(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "The user's active sessions, newest first", body = SessionList),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        AdminRefusals,
+        (status = 404, description = "`not_found`", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -140,10 +130,8 @@ pub async fn list_user_sessions(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "How many sessions were revoked", body = RevokeOthersResponse),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        AdminRefusals,
+        (status = 404, description = "`not_found`", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -167,10 +155,8 @@ pub async fn revoke_user_sessions(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
-        (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        AdminRefusals,
+        (status = 404, description = "`not_found`", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -193,11 +179,9 @@ pub async fn revoke_session(
     params(EventQuery),
     responses(
         (status = 200, description = "Audit events, newest first", body = Page<SessionEventView>),
+        AdminRefusals,
         (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`forbidden` (not an admin) or `csrf` (cross-site request)", body = ErrorBody),
-        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]

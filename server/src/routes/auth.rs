@@ -3,6 +3,8 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
+
+use super::openapi::{BodyRefusals, SessionRefusals};
 use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
 
 use crate::{
@@ -26,12 +28,10 @@ use crate::{
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in: a new session and its cookie", body = AuthResponse),
+        BodyRefusals,
         (status = 401, description = "`invalid_credentials` (unknown email or wrong password, indistinguishable) or `user_inactive`", body = ErrorBody),
         (status = 429, description = "`rate_limited`; see `Retry-After`", body = ErrorBody),
         (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`: the body is not JSON", body = ErrorBody),
-        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
         (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
         (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
     ),
@@ -68,9 +68,8 @@ pub async fn login(
     tag = "auth",
     responses(
         (status = 204, description = "The session is revoked and the cookie cleared"),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        SessionRefusals,
+        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -92,8 +91,7 @@ pub async fn logout(
     tag = "auth",
     responses(
         (status = 200, description = "The caller and their session", body = AuthResponse),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        SessionRefusals
     ),
     security(("session_cookie" = []))
 )]
@@ -114,14 +112,11 @@ pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse>
     request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed; every other session of the user is revoked"),
+        SessionRefusals,
+        BodyRefusals,
         (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
         (status = 403, description = "`invalid_credentials` (wrong current password) or `csrf`", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 415, description = "`unsupported_media_type`: the body is not JSON", body = ErrorBody),
-        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
-        (status = 429, description = "`rate_limited`", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        (status = 429, description = "`rate_limited`", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]

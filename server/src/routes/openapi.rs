@@ -65,6 +65,55 @@ impl Modify for SessionCookie {
     }
 }
 
+/// Refusals every session route may answer.
+#[derive(utoipa::IntoResponses)]
+pub enum SessionRefusals {
+    #[response(
+        status = 401,
+        description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared"
+    )]
+    Unauthorized(ErrorBody),
+    #[response(
+        status = 503,
+        description = "`unavailable`: the database is unreachable or saturated"
+    )]
+    Unavailable(ErrorBody),
+}
+
+/// Refusals every admin route may answer.
+#[derive(utoipa::IntoResponses)]
+pub enum AdminRefusals {
+    #[response(
+        status = 401,
+        description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared"
+    )]
+    Unauthorized(ErrorBody),
+    #[response(
+        status = 403,
+        description = "`forbidden` (not an admin) or `csrf` (cross-site request)"
+    )]
+    Forbidden(ErrorBody),
+    #[response(
+        status = 503,
+        description = "`unavailable`: the database is unreachable or saturated"
+    )]
+    Unavailable(ErrorBody),
+}
+
+/// Refusals of a JSON request body.
+#[derive(utoipa::IntoResponses)]
+pub enum BodyRefusals {
+    #[response(status = 413, description = "`payload_too_large`")]
+    TooLarge(ErrorBody),
+    #[response(
+        status = 415,
+        description = "`unsupported_media_type`: the body is not JSON"
+    )]
+    NotJson(ErrorBody),
+    #[response(status = 422, description = "`validation`: a field breaks a rule")]
+    Invalid(ErrorBody),
+}
+
 /// The document as served and committed: pretty-printed with a trailing newline.
 pub fn document() -> String {
     static DOCUMENT: LazyLock<String> = LazyLock::new(|| {

@@ -4,6 +4,8 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
+
+use super::openapi::SessionRefusals;
 use hallpass_shared::{
     EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionList,
 };
@@ -33,9 +35,8 @@ use crate::{
     tag = "sessions",
     responses(
         (status = 200, description = "`{\"exists\": true}` or `{\"created\": true}` with the session", body = EnsureResponse),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        SessionRefusals,
+        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -64,8 +65,7 @@ pub async fn ensure_session(
     tag = "sessions",
     responses(
         (status = 200, description = "The caller's active sessions, newest first", body = SessionList),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        SessionRefusals
     ),
     security(("session_cookie" = []))
 )]
@@ -87,10 +87,9 @@ pub async fn list_sessions(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 204, description = "Revoked (the cookie is cleared if it was the current session)"),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
+        SessionRefusals,
         (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
-        (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -116,9 +115,8 @@ pub async fn revoke_session(
     tag = "sessions",
     responses(
         (status = 200, description = "How many sessions were revoked", body = RevokeOthersResponse),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        SessionRefusals,
+        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
@@ -140,10 +138,9 @@ pub async fn revoke_other_sessions(
     params(PageQuery),
     responses(
         (status = 200, description = "The caller's audit events, newest first", body = Page<SessionEventView>),
+        SessionRefusals,
         (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
-        (status = 401, description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared", body = ErrorBody),
-        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody),
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),
     security(("session_cookie" = []))
 )]
