@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Runs Hallpass on http://127.0.0.1:8080 against the local PostgreSQL (database
-# `hallpass`, created if missing), with Redis as the session cache when it answers.
+# Builds the SPA (release, wasm-opt) and the server, then runs Hallpass on
+# http://127.0.0.1:8080 against the local PostgreSQL (database `hallpass`, created if
+# missing), with Redis as the session cache when it answers. Installs the SPA build tools
+# on first use (see scripts/tools.sh).
 # Prints fresh demo credentials (one account per role) before serving.
 # Any setting can be overridden through the environment (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
+source scripts/tools.sh
 
 ensure_postgres
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hallpass}"
@@ -13,6 +16,9 @@ if [ -z "${REDIS_URL:-}" ] && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&
     export REDIS_URL="redis://127.0.0.1:6379"
 fi
 
+ensure_wasm_tools
+ensure_npm_packages
+build_spa
 cargo build --release --locked --bin hallpass
 ./target/release/hallpass demo
 exec ./target/release/hallpass serve

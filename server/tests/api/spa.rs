@@ -16,6 +16,7 @@ async fn client_routes_get_index_html_and_assets_are_files() {
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), INDEX).unwrap();
     std::fs::write(dist.join("app.js"), "console.log('hi')").unwrap();
+    std::fs::write(dist.join("app.js.gz"), b"\x1f\x8b gzip bytes").unwrap();
     std::fs::write(dist.join(".hidden"), "secret").unwrap();
     let static_dir = dist.clone();
     let app = spawn_app_with(CacheBackend::Memory, move |settings| {
@@ -33,10 +34,32 @@ async fn client_routes_get_index_html_and_assets_are_files() {
                 .unwrap()
                 .starts_with("text/html")
         );
+        assert_security_headers(&response);
+        assert_eq!(response.headers()["cache-control"], "no-cache");
         assert_eq!(response.text().await.unwrap(), INDEX, "{path}");
     }
     let script = browser.get("/app.js").await;
     assert_eq!(script.status(), StatusCode::OK);
+    assert_security_headers(&script);
+    assert!(script.headers().get("content-encoding").is_none());
+    let gzipped = browser
+        .client
+        .get(browser.url("/app.js"))
+        .header("accept-encoding", "br, gzip;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert!(
+        gzipped.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(
+        gzipped.bytes().await.unwrap().as_ref(),
+        b"\x1f\x8b gzip bytes"
+    );
     assert!(
         script.headers()["content-type"]
             .to_str()
@@ -56,6 +79,21 @@ async fn client_routes_get_index_html_and_assets_are_files() {
         "no file outside STATIC_DIR is served"
     );
     std::fs::remove_dir_all(dist).unwrap();
+}
+
+/// The page may run only this server's scripts, is never framed, never sniffed, and
+/// never leaks its address to another site.
+fn assert_security_headers(response: &reqwest::Response) {
+    let headers = response.headers();
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{policy}"
+    );
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
 }
 
 #[tokio::test]

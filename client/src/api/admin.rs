@@ -1,0 +1,57 @@
+//! The admin console's calls: users, anyone's sessions, the audit trail.
+
+use gloo_net::http::Method;
+use hallpass_shared::{
+    EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser, UserQuery,
+    UserView, paths,
+};
+use uuid::Uuid;
+
+use super::{ApiError, call, call_empty, get};
+
+pub async fn users(query: &UserQuery) -> Result<Page<UserView>, ApiError> {
+    let mut pairs = Vec::new();
+    push(&mut pairs, "q", query.q.clone());
+    push(&mut pairs, "limit", query.limit);
+    push(&mut pairs, "cursor", query.cursor.clone());
+    get(paths::ADMIN_USERS, &pairs).await
+}
+
+pub async fn update_user(id: Uuid, change: &UpdateUser) -> Result<UserView, ApiError> {
+    call(Method::PATCH, &paths::admin_user(id), Some(change)).await
+}
+
+pub async fn user_sessions(id: Uuid) -> Result<SessionList, ApiError> {
+    get(&paths::admin_user_sessions(id), &[]).await
+}
+
+pub async fn revoke_session(id: Uuid) -> Result<(), ApiError> {
+    call_empty(Method::DELETE, &paths::admin_session(id), None::<&()>).await
+}
+
+pub async fn revoke_user_sessions(id: Uuid) -> Result<RevokeOthersResponse, ApiError> {
+    call(
+        Method::POST,
+        &paths::admin_revoke_user_sessions(id),
+        None::<&()>,
+    )
+    .await
+}
+
+pub async fn events(query: &EventQuery) -> Result<Page<SessionEventView>, ApiError> {
+    let mut pairs = Vec::new();
+    push(&mut pairs, "user_id", query.user_id);
+    push(&mut pairs, "session_id", query.session_id);
+    push(&mut pairs, "kind", query.kind.map(|kind| kind.as_str()));
+    push(&mut pairs, "from", query.from.map(|at| at.to_rfc3339()));
+    push(&mut pairs, "to", query.to.map(|at| at.to_rfc3339()));
+    push(&mut pairs, "limit", query.limit);
+    push(&mut pairs, "cursor", query.cursor.clone());
+    get(paths::ADMIN_EVENTS, &pairs).await
+}
+
+fn push(pairs: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<impl ToString>) {
+    if let Some(value) = value {
+        pairs.push((key, value.to_string()));
+    }
+}

@@ -1,0 +1,22 @@
+//! Signing in and out, the current session, the password.
+
+use gloo_net::http::Method;
+use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange, paths};
+
+use super::{ApiError, call, call_empty, get};
+
+pub async fn login(request: &LoginRequest) -> Result<AuthResponse, ApiError> {
+    call(Method::POST, paths::LOGIN, Some(request)).await
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    call_empty(Method::POST, paths::LOGOUT, None::<&()>).await
+}
+
+pub async fn current() -> Result<AuthResponse, ApiError> {
+    get(paths::CURRENT_SESSION, &[]).await
+}
+
+pub async fn change_password(change: &PasswordChange) -> Result<(), ApiError> {
+    call_empty(Method::POST, paths::PASSWORD, Some(change)).await
+}

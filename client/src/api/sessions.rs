@@ -1,0 +1,23 @@
+//! The caller's own sessions.
+
+use gloo_net::http::Method;
+use hallpass_shared::{EnsureResponse, RevokeOthersResponse, SessionList, paths};
+use uuid::Uuid;
+
+use super::{ApiError, call, call_empty, get};
+
+pub async fn ensure() -> Result<EnsureResponse, ApiError> {
+    call(Method::POST, paths::ENSURE_SESSION, None::<&()>).await
+}
+
+pub async fn list() -> Result<SessionList, ApiError> {
+    get(paths::SESSIONS, &[]).await
+}
+
+pub async fn revoke(id: Uuid) -> Result<(), ApiError> {
+    call_empty(Method::DELETE, &paths::session(id), None::<&()>).await
+}
+
+pub async fn revoke_others() -> Result<RevokeOthersResponse, ApiError> {
+    call(Method::POST, paths::REVOKE_OTHER_SESSIONS, None::<&()>).await
+}

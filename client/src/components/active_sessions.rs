@@ -1,0 +1,133 @@
+use chrono::Utc;
+use uuid::Uuid;
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::{ErrorBanner, SessionCard, Spinner};
+use crate::hooks::{Load, use_load};
+use crate::i18n::{Text, use_locale};
+
+#[derive(Properties, PartialEq)]
+pub struct ActiveSessionsProps {
+    /// Bumped by the page when something elsewhere changed the sessions (a password change).
+    #[prop_or_default]
+    pub generation: u32,
+}
+
+/// What the last action on the panel did, shown above the list.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    Revoked,
+    RevokedOthers(u64),
+    Failed(ApiError),
+}
+
+/// The profile page's Active Sessions panel: the caller's sessions, newest first, with
+/// this device marked; revoke one, or sign out every other. Reloads after each action.
+#[component]
+pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
+    let locale = use_locale();
+    let sessions = use_load(props.generation, |_| async {
+        api::sessions::list().await.map(|list| list.sessions)
+    });
+    let busy = use_state(|| false);
+    let outcome = use_state(|| None::<Outcome>);
+    let confirming_others = use_state(|| false);
+
+    // Runs one action, then shows its outcome and reloads the list.
+    let act = {
+        let (sessions, busy, outcome) = (sessions.clone(), busy.clone(), outcome.clone());
+        move |action: std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<Outcome, ApiError>>>,
+        >| {
+            busy.set(true);
+            let (sessions, busy, outcome) = (sessions.clone(), busy.clone(), outcome.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                outcome.set(Some(action.await.unwrap_or_else(Outcome::Failed)));
+                busy.set(false);
+                sessions.reload();
+            });
+        }
+    };
+    let on_revoke = {
+        let act = act.clone();
+        Callback::from(move |id: Uuid| {
+            act(Box::pin(async move {
+                api::sessions::revoke(id).await.map(|()| Outcome::Revoked)
+            }))
+        })
+    };
+    let revoke_others = {
+        let confirming_others = confirming_others.clone();
+        Callback::from(move |_| {
+            confirming_others.set(false);
+            act(Box::pin(async {
+                api::sessions::revoke_others()
+                    .await
+                    .map(|done| Outcome::RevokedOthers(done.revoked))
+            }))
+        })
+    };
+    let toggle_confirm = {
+        let confirming_others = confirming_others.clone();
+        Callback::from(move |_| confirming_others.set(!*confirming_others))
+    };
+    let refresh = {
+        let sessions = sessions.clone();
+        Callback::from(move |_| sessions.reload())
+    };
+
+    let now = Utc::now();
+    let body = match &*sessions {
+        Load::Loading => html! { <Spinner /> },
+        Load::Failed(error) => html! {
+            <ErrorBanner error={error.clone()} context={Text::SessionsLoadFailed} />
+        },
+        Load::Ready(list) if list.is_empty() => html! {
+            <p class="empty">{ locale.text(Text::NoSessions) }</p>
+        },
+        Load::Ready(list) => html! {
+            <ul class="session-list">
+                { for list.iter().map(|session| html! {
+                    <SessionCard key={session.id.to_string()} session={session.clone()} {now}
+                        busy={*busy}
+                        on_revoke={(!session.is_current).then(|| on_revoke.clone())} />
+                }) }
+            </ul>
+        },
+    };
+    let others = match &*sessions {
+        Load::Ready(list) => list.iter().filter(|session| !session.is_current).count(),
+        _ => 0,
+    };
+
+    html! {
+        <section class="card" aria-labelledby="active-sessions-title">
+            <div class="card-head">
+                <h2 id="active-sessions-title">{ locale.text(Text::ActiveSessions) }</h2>
+                <button class="secondary" onclick={refresh} disabled={*busy}>{ locale.text(Text::Refresh) }</button>
+            </div>
+            <p class="hint">{ locale.text(Text::ActiveSessionsHint) }</p>
+            <div aria-live="polite">
+                { match &*outcome {
+                    Some(Outcome::Revoked) => html! { <p class="banner ok">{ locale.text(Text::SessionRevoked) }</p> },
+                    Some(Outcome::RevokedOthers(n)) => html! { <p class="banner ok">{ locale.signed_out_others(*n) }</p> },
+                    Some(Outcome::Failed(error)) => html! { <ErrorBanner error={error.clone()} context={Text::ActionFailed} /> },
+                    None => html! {},
+                } }
+            </div>
+            { body }
+            <div class="card-foot">
+                if *confirming_others {
+                    <span role="alert">{ locale.text(Text::ConfirmSignOutOthers) }</span>
+                    <button class="danger" onclick={revoke_others} disabled={*busy}>{ locale.text(Text::SignOutOthers) }</button>
+                    <button class="secondary" onclick={toggle_confirm}>{ locale.text(Text::Cancel) }</button>
+                } else {
+                    <button class="danger" onclick={toggle_confirm} disabled={*busy || others == 0}>
+                        { locale.text(Text::SignOutOthers) }
+                    </button>
+                }
+            </div>
+        </section>
+    }
+}

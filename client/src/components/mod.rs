@@ -1,0 +1,27 @@
+//! Reusable pieces of pages.
+
+mod active_sessions;
+mod audit_trail;
+mod device_icon;
+mod error_banner;
+mod locale_switcher;
+mod nav;
+mod pager;
+mod password_form;
+mod session_card;
+mod spinner;
+mod user_sessions;
+mod user_table;
+
+pub use active_sessions::ActiveSessions;
+pub use audit_trail::AuditTrail;
+pub use device_icon::DeviceIcon;
+pub use error_banner::ErrorBanner;
+pub use locale_switcher::LocaleSwitcher;
+pub use nav::Nav;
+pub use pager::Pager;
+pub use password_form::PasswordForm;
+pub use session_card::SessionCard;
+pub use spinner::Spinner;
+pub use user_sessions::UserSessions;
+pub use user_table::UserTable;

@@ -1,0 +1,150 @@
+use hallpass_shared::{PasswordChange, validate};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::ErrorBanner;
+use crate::i18n::{Text, use_locale};
+
+#[derive(Properties, PartialEq)]
+pub struct PasswordFormProps {
+    /// Told after a change, which signed out every other session.
+    pub on_changed: Callback<()>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Problem {
+    /// Caught before sending: shown next to the field.
+    Field(Text),
+    Server(ApiError),
+}
+
+/// Change the password: current one, new one twice. The server then signs out every
+/// other session of the user, which the form says.
+#[component]
+pub fn PasswordForm(props: &PasswordFormProps) -> Html {
+    let locale = use_locale();
+    let current = use_node_ref();
+    let new = use_node_ref();
+    let repeat = use_node_ref();
+    let sending = use_state(|| false);
+    let problem = use_state(|| None::<Problem>);
+    let done = use_state(|| false);
+
+    let onsubmit = {
+        let (current, new, repeat) = (current.clone(), new.clone(), repeat.clone());
+        let (sending, problem, done) = (sending.clone(), problem.clone(), done.clone());
+        let on_changed = props.on_changed.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let value = |node: &NodeRef| {
+                node.cast::<HtmlInputElement>()
+                    .map(|input| input.value())
+                    .unwrap_or_default()
+            };
+            let change = PasswordChange {
+                current_password: value(&current),
+                new_password: value(&new),
+            };
+            done.set(false);
+            if let Some(text) = field_problem(&change, &value(&repeat)) {
+                problem.set(Some(Problem::Field(text)));
+                return;
+            }
+            problem.set(None);
+            sending.set(true);
+            let (sending, problem, done) = (sending.clone(), problem.clone(), done.clone());
+            let (new, repeat, current) = (new.clone(), repeat.clone(), current.clone());
+            let on_changed = on_changed.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::auth::change_password(&change).await {
+                    Ok(()) => {
+                        for node in [&current, &new, &repeat] {
+                            if let Some(input) = node.cast::<HtmlInputElement>() {
+                                input.set_value("");
+                            }
+                        }
+                        done.set(true);
+                        on_changed.emit(());
+                    }
+                    Err(error) => problem.set(Some(Problem::Server(error))),
+                }
+                sending.set(false);
+            });
+        })
+    };
+
+    html! {
+        <section class="card" aria-labelledby="password-title">
+            <h2 id="password-title">{ locale.text(Text::ChangePassword) }</h2>
+            <p class="hint">{ locale.text(Text::ChangePasswordHint) }</p>
+            <form class="stack" {onsubmit} novalidate=true>
+                <label for="current-password">{ locale.text(Text::CurrentPassword) }</label>
+                <input id="current-password" type="password" ref={current}
+                    autocomplete="current-password" required=true />
+                <label for="new-password">{ locale.text(Text::NewPassword) }</label>
+                <input id="new-password" type="password" ref={new} autocomplete="new-password"
+                    required=true minlength={validate::PASSWORD_MIN_CHARS.to_string()}
+                    aria-describedby="new-password-rule" />
+                <small id="new-password-rule" class="hint">{ locale.password_rule() }</small>
+                <label for="repeat-password">{ locale.text(Text::RepeatPassword) }</label>
+                <input id="repeat-password" type="password" ref={repeat}
+                    autocomplete="new-password" required=true />
+                { match &*problem {
+                    Some(Problem::Field(text)) => html! { <p class="field-error" role="alert">{ locale.text(*text) }</p> },
+                    Some(Problem::Server(error)) => html! { <ErrorBanner error={error.clone()} context={Text::PasswordChangeFailed} /> },
+                    None => html! {},
+                } }
+                if *done {
+                    <p class="banner ok" role="status">{ locale.text(Text::PasswordChanged) }</p>
+                }
+                <button type="submit" disabled={*sending}>{ locale.text(Text::ChangePassword) }</button>
+            </form>
+        </section>
+    }
+}
+
+/// The problem a user can fix before anything is sent.
+fn field_problem(change: &PasswordChange, repeat: &str) -> Option<Text> {
+    if change.current_password.is_empty() {
+        Some(Text::CurrentPasswordMissing)
+    } else if validate::password(&change.new_password).is_err() {
+        Some(Text::NewPasswordInvalid)
+    } else if change.new_password != repeat {
+        Some(Text::PasswordsDiffer)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(current: &str, new: &str) -> PasswordChange {
+        PasswordChange {
+            current_password: current.into(),
+            new_password: new.into(),
+        }
+    }
+
+    #[test]
+    fn problems_are_caught_in_field_order() {
+        assert_eq!(
+            field_problem(&change("", "long enough pass"), "long enough pass"),
+            Some(Text::CurrentPasswordMissing)
+        );
+        assert_eq!(
+            field_problem(&change("old", "short"), "short"),
+            Some(Text::NewPasswordInvalid)
+        );
+        assert_eq!(
+            field_problem(&change("old", "long enough pass"), "long enough typo"),
+            Some(Text::PasswordsDiffer)
+        );
+        assert_eq!(
+            field_problem(&change("old", "long enough pass"), "long enough pass"),
+            None
+        );
+    }
+}

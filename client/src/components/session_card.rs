@@ -1,0 +1,88 @@
+use chrono::{DateTime, Utc};
+use hallpass_shared::SessionView;
+use uuid::Uuid;
+use yew::prelude::*;
+
+use crate::components::DeviceIcon;
+use crate::i18n::{Text, use_locale};
+use crate::time::relative_past;
+
+#[derive(Properties, PartialEq)]
+pub struct SessionCardProps {
+    pub session: SessionView,
+    /// The instant relative times are measured from.
+    pub now: DateTime<Utc>,
+    /// Revokes the session; no revoke button when absent.
+    #[prop_or_default]
+    pub on_revoke: Option<Callback<Uuid>>,
+    /// An action on this list is in flight: buttons wait.
+    #[prop_or_default]
+    pub busy: bool,
+}
+
+/// One session: device, browser, OS, IP, when it started and was last active, and a
+/// revoke button that asks for confirmation in place.
+#[component]
+pub fn SessionCard(props: &SessionCardProps) -> Html {
+    let locale = use_locale();
+    let confirming = use_state(|| false);
+    let session = &props.session;
+    let ask = {
+        let confirming = confirming.clone();
+        Callback::from(move |_| confirming.set(true))
+    };
+    let cancel = {
+        let confirming = confirming.clone();
+        Callback::from(move |_| confirming.set(false))
+    };
+    let revoke = props.on_revoke.clone().map(|on_revoke| {
+        let id = session.id;
+        let confirming = confirming.clone();
+        Callback::from(move |_| {
+            confirming.set(false);
+            on_revoke.emit(id);
+        })
+    });
+    let title = format!("{} · {}", session.browser, session.os);
+
+    html! {
+        <li class={classes!("session-card", session.is_current.then_some("current"))}
+            data-session-id={session.id.to_string()}>
+            <DeviceIcon device={session.device.clone()} />
+            <div class="session-facts">
+                <h3>
+                    { &title }
+                    if session.is_current {
+                        <span class="badge this-device">{ locale.text(Text::ThisDevice) }</span>
+                    }
+                </h3>
+                <dl>
+                    <dt>{ locale.text(Text::Device) }</dt><dd>{ locale.device(&session.device) }</dd>
+                    <dt>{ locale.text(Text::IpAddress) }</dt><dd>{ &session.ip_address }</dd>
+                    <dt>{ locale.text(Text::Created) }</dt>
+                    <dd><time datetime={session.created.to_rfc3339()} title={session.created.to_rfc3339()}>
+                        { relative_past(locale, props.now, session.created) }
+                    </time></dd>
+                    <dt>{ locale.text(Text::LastActive) }</dt>
+                    <dd><time datetime={session.last_seen_at.to_rfc3339()} title={session.last_seen_at.to_rfc3339()}>
+                        { relative_past(locale, props.now, session.last_seen_at) }
+                    </time></dd>
+                </dl>
+            </div>
+            if let Some(revoke) = revoke {
+                <div class="session-actions">
+                    if *confirming {
+                        <span role="alert">{ locale.text(Text::ConfirmRevoke) }</span>
+                        <button class="danger" onclick={revoke} disabled={props.busy}>{ locale.text(Text::YesRevoke) }</button>
+                        <button class="secondary" onclick={cancel}>{ locale.text(Text::Cancel) }</button>
+                    } else {
+                        <button class="secondary" onclick={ask} disabled={props.busy}
+                            aria-label={format!("{} {}", locale.text(Text::Revoke), title)}>
+                            { locale.text(Text::Revoke) }
+                        </button>
+                    }
+                </div>
+            }
+        </li>
+    }
+}

@@ -1,0 +1,108 @@
+use chrono::Utc;
+use hallpass_shared::UserView;
+use uuid::Uuid;
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::{ErrorBanner, SessionCard, Spinner};
+use crate::hooks::{Load, use_load};
+use crate::i18n::{Text, use_locale};
+
+#[derive(Properties, PartialEq)]
+pub struct UserSessionsProps {
+    pub user: UserView,
+    /// Bumped by the console when something elsewhere changed sessions.
+    pub generation: u32,
+    /// Told after an action here; the console answers with a new `generation`.
+    pub on_changed: Callback<()>,
+}
+
+/// Any user's active sessions, for an admin: revoke one, or all of them.
+#[component]
+pub fn UserSessions(props: &UserSessionsProps) -> Html {
+    let locale = use_locale();
+    let id = props.user.id;
+    let sessions = use_load((id, props.generation), |(id, _)| async move {
+        api::admin::user_sessions(id)
+            .await
+            .map(|list| list.sessions)
+    });
+    let busy = use_state(|| false);
+    let failure = use_state(|| None::<ApiError>);
+    let confirming_all = use_state(|| false);
+
+    let finish = {
+        let (busy, failure) = (busy.clone(), failure.clone());
+        let on_changed = props.on_changed.clone();
+        // The console answers `on_changed` with a new generation, which reloads the list.
+        move |result: Result<(), ApiError>| {
+            failure.set(result.err());
+            busy.set(false);
+            on_changed.emit(());
+        }
+    };
+    let on_revoke = {
+        let (busy, finish) = (busy.clone(), finish.clone());
+        Callback::from(move |session: Uuid| {
+            busy.set(true);
+            let finish = finish.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                finish(api::admin::revoke_session(session).await);
+            });
+        })
+    };
+    let revoke_all = {
+        let (busy, confirming_all) = (busy.clone(), confirming_all.clone());
+        Callback::from(move |_| {
+            busy.set(true);
+            confirming_all.set(false);
+            let finish = finish.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                finish(api::admin::revoke_user_sessions(id).await.map(drop));
+            });
+        })
+    };
+    let toggle_confirm = {
+        let confirming_all = confirming_all.clone();
+        Callback::from(move |_| confirming_all.set(!*confirming_all))
+    };
+
+    let now = Utc::now();
+    let count = match &*sessions {
+        Load::Ready(list) => list.len(),
+        _ => 0,
+    };
+    html! {
+        <section class="card" aria-labelledby="user-sessions-title">
+            <div class="card-head">
+                <h2 id="user-sessions-title">{ locale.sessions_of(&props.user.name) }</h2>
+                <span class="count">{ &props.user.email }</span>
+            </div>
+            if let Some(error) = &*failure {
+                <ErrorBanner error={error.clone()} context={Text::ActionFailed} />
+            }
+            { match &*sessions {
+                Load::Loading => html! { <Spinner /> },
+                Load::Failed(error) => html! { <ErrorBanner error={error.clone()} context={Text::SessionsLoadFailed} /> },
+                Load::Ready(list) if list.is_empty() => html! { <p class="empty">{ locale.text(Text::NoSessionsForUser) }</p> },
+                Load::Ready(list) => html! {
+                    <ul class="session-list">
+                        { for list.iter().map(|session| html! {
+                            <SessionCard key={session.id.to_string()} session={session.clone()} {now}
+                                busy={*busy} on_revoke={(!session.is_current).then(|| on_revoke.clone())} />
+                        }) }
+                    </ul>
+                },
+            } }
+            <div class="card-foot">
+                if *confirming_all {
+                    <span role="alert">{ locale.text(Text::ConfirmRevokeAll) }</span>
+                    <button class="danger" onclick={revoke_all} disabled={*busy}>{ locale.text(Text::RevokeAll) }</button>
+                    <button class="secondary" onclick={toggle_confirm}>{ locale.text(Text::Cancel) }</button>
+                } else {
+                    <button class="danger" onclick={toggle_confirm} disabled={*busy || count == 0}>{ locale.text(Text::RevokeAll) }</button>
+                }
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,176 @@
+use chrono::Utc;
+use hallpass_shared::{UpdateUser, UserQuery, UserView};
+use uuid::Uuid;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::{ErrorBanner, Pager, Spinner};
+use crate::hooks::{Load, use_load, use_pages};
+use crate::i18n::{Text, use_locale};
+use crate::time::relative_past;
+
+const PAGE_SIZE: u32 = 20;
+
+#[derive(Properties, PartialEq)]
+pub struct UserTableProps {
+    /// The user whose sessions are open below the table.
+    pub selected: Option<Uuid>,
+    pub on_select: Callback<UserView>,
+    /// Told after a user was changed here; the console answers with a new `generation`.
+    pub on_changed: Callback<UserView>,
+    /// Bumped by the console when something elsewhere changed users.
+    pub generation: u32,
+}
+
+/// Every account, searchable by name or email, a page at a time, with its sessions one
+/// click away and deactivation (which ends every session of the user) behind a confirm.
+#[component]
+pub fn UserTable(props: &UserTableProps) -> Html {
+    let locale = use_locale();
+    let search = use_state(String::new);
+    let pages = use_pages();
+    let query = UserQuery {
+        q: Some((*search).clone()).filter(|q| !q.is_empty()),
+        limit: Some(PAGE_SIZE),
+        cursor: pages.cursor(),
+    };
+    let users = use_load((query, props.generation), |(query, _)| async move {
+        api::admin::users(&query).await
+    });
+    let failure = use_state(|| None::<ApiError>);
+    let confirming = use_state(|| None::<Uuid>);
+    let input = use_node_ref();
+
+    let onsubmit = {
+        let (search, pages, input) = (search.clone(), pages.clone(), input.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            if let Some(input) = input.cast::<HtmlInputElement>() {
+                search.set(input.value().trim().to_owned());
+                pages.reset();
+            }
+        })
+    };
+    let set_active = {
+        let (failure, confirming) = (failure.clone(), confirming.clone());
+        let on_changed = props.on_changed.clone();
+        Callback::from(move |(id, is_active): (Uuid, bool)| {
+            confirming.set(None);
+            let (failure, on_changed) = (failure.clone(), on_changed.clone());
+            let change = UpdateUser {
+                is_active: Some(is_active),
+                ..UpdateUser::default()
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::admin::update_user(id, &change).await {
+                    Ok(user) => {
+                        failure.set(None);
+                        on_changed.emit(user);
+                    }
+                    Err(error) => failure.set(Some(error)),
+                }
+            });
+        })
+    };
+
+    let now = Utc::now();
+    let row = |user: &UserView| {
+        let id = user.id;
+        let select = {
+            let (on_select, user) = (props.on_select.clone(), user.clone());
+            Callback::from(move |_| on_select.emit(user.clone()))
+        };
+        let toggle = {
+            let (set_active, confirming, active) =
+                (set_active.clone(), confirming.clone(), user.is_active);
+            Callback::from(move |_| {
+                if active {
+                    confirming.set(Some(id));
+                } else {
+                    set_active.emit((id, true));
+                }
+            })
+        };
+        let confirm = {
+            let set_active = set_active.clone();
+            Callback::from(move |_| set_active.emit((id, false)))
+        };
+        let cancel = {
+            let confirming = confirming.clone();
+            Callback::from(move |_| confirming.set(None))
+        };
+        let selected = props.selected == Some(id);
+        html! {
+            <tr key={id.to_string()} class={classes!(selected.then_some("selected"))}>
+                <td>{ &user.name }</td>
+                <td>{ &user.email }</td>
+                <td><span class={classes!("badge", user.role.as_str())}>{ locale.role(user.role) }</span></td>
+                <td>{ locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }</td>
+                <td><time datetime={user.created_at.to_rfc3339()}>{ relative_past(locale, now, user.created_at) }</time></td>
+                <td class="actions">
+                    <button class="secondary" onclick={select} aria-pressed={selected.to_string()}
+                        aria-label={format!("{} {}", locale.text(Text::Sessions), user.email)}>
+                        { locale.text(Text::Sessions) }
+                    </button>
+                    if *confirming == Some(id) {
+                        <span role="alert">{ locale.text(Text::ConfirmDeactivate) }</span>
+                        <button class="danger" onclick={confirm}>{ locale.text(Text::Deactivate) }</button>
+                        <button class="secondary" onclick={cancel}>{ locale.text(Text::Cancel) }</button>
+                    } else {
+                        <button class={if user.is_active { "danger" } else { "secondary" }} onclick={toggle}
+                            aria-label={format!("{} {}", locale.text(if user.is_active { Text::Deactivate } else { Text::Reactivate }), user.email)}>
+                            { locale.text(if user.is_active { Text::Deactivate } else { Text::Reactivate }) }
+                        </button>
+                    }
+                </td>
+            </tr>
+        }
+    };
+
+    html! {
+        <section class="card" aria-labelledby="users-title">
+            <div class="card-head">
+                <h2 id="users-title">{ locale.text(Text::Users) }</h2>
+                if let Load::Ready(page) = &*users {
+                    if let Some(total) = page.total {
+                        <span class="count">{ locale.user_count(total) }</span>
+                    }
+                }
+            </div>
+            <form class="search" role="search" {onsubmit}>
+                <label for="user-search">{ locale.text(Text::SearchUsers) }</label>
+                <input id="user-search" type="search" ref={input} value={(*search).clone()}
+                    placeholder={locale.text(Text::SearchPlaceholder)} />
+                <button type="submit">{ locale.text(Text::Search) }</button>
+            </form>
+            if let Some(error) = &*failure {
+                <ErrorBanner error={error.clone()} context={Text::ActionFailed} />
+            }
+            { match &*users {
+                Load::Loading => html! { <Spinner /> },
+                Load::Failed(error) => html! { <ErrorBanner error={error.clone()} context={Text::UsersLoadFailed} /> },
+                Load::Ready(page) if page.items.is_empty() => html! { <p class="empty">{ locale.text(Text::NoUsers) }</p> },
+                Load::Ready(page) => html! {
+                    <>
+                        <div class="table-wrap">
+                            <table>
+                                <thead><tr>
+                                    <th scope="col">{ locale.text(Text::Name) }</th>
+                                    <th scope="col">{ locale.text(Text::Email) }</th>
+                                    <th scope="col">{ locale.text(Text::Role) }</th>
+                                    <th scope="col">{ locale.text(Text::Status) }</th>
+                                    <th scope="col">{ locale.text(Text::Created) }</th>
+                                    <th scope="col"><span class="visually-hidden">{ locale.text(Text::Actions) }</span></th>
+                                </tr></thead>
+                                <tbody>{ for page.items.iter().map(row) }</tbody>
+                            </table>
+                        </div>
+                        <Pager pages={pages.clone()} next_cursor={page.next_cursor.clone()}
+                            label={locale.text(Text::Users)} />
+                    </>
+                },
+            } }
+        </section>
+    }
+}

@@ -1,0 +1,57 @@
+//! The SessionInitializer: makes sure the server holds a record of the current session by
+//! posting `/api/sessions/ensure` exactly once per session per tab.
+//!
+//! Every role layout mounts this hook, and layouts unmount and remount as the user moves
+//! between pages, so "once per mount" would post again on every navigation. The claim is
+//! therefore kept for the life of the tab, keyed by session id, and taken *before* the
+//! request starts: a second layout mounting while the first request is in flight finds it
+//! claimed. The server's idempotent `ensure` is the backstop, not the mechanism.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use uuid::Uuid;
+use yew::prelude::*;
+
+use crate::api;
+use crate::hooks::use_session;
+use crate::state::session::SessionAction;
+
+thread_local! {
+    /// Sessions ensured, or being ensured, by this tab.
+    static CLAIMED: RefCell<HashSet<Uuid>> = RefCell::new(HashSet::new());
+}
+
+/// Claims `session` for initialisation; false when this tab already did (or is doing) it.
+fn claim(session: Uuid) -> bool {
+    CLAIMED.with(|claimed| claimed.borrow_mut().insert(session))
+}
+
+/// Gives the claim back after a failed attempt, so the next layout mount retries.
+fn release(session: Uuid) {
+    CLAIMED.with(|claimed| claimed.borrow_mut().remove(&session));
+}
+
+/// Posts `ensure` for the signed-in session unless this tab already has. Re-runs only when
+/// the session id changes (sign-in, sign-out, another user); re-renders do nothing.
+#[hook]
+pub fn use_session_initializer() {
+    let session = use_session();
+    let current = session.active().map(|auth| auth.session.id);
+    let dispatcher = session.dispatcher();
+    use_effect_with(current, move |current| {
+        let Some(id) = *current else { return };
+        if !claim(id) {
+            return;
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            match api::sessions::ensure().await {
+                Ok(ensured) => {
+                    web_sys::console::info_1(&"Session initialized in store".into());
+                    dispatcher.dispatch(SessionAction::Ensured(ensured.session));
+                }
+                Err(_) => release(id),
+            }
+        });
+    });
+}

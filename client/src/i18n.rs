@@ -1,0 +1,465 @@
+//! The app's languages. Every visible string is a [`Text`] with an English and a French
+//! form, declared side by side so neither can be forgotten; strings with numbers or names
+//! in them are methods on [`Locale`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use hallpass_shared::{ErrorCode, EventKind, Role};
+use yew::prelude::*;
+
+use crate::api::ApiError;
+use crate::time::Unit;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Locale {
+    #[default]
+    En,
+    Fr,
+}
+
+/// Where the visitor's choice of language is remembered between visits.
+const STORAGE_KEY: &str = "hallpass.locale";
+
+impl Locale {
+    pub const ALL: [Self; 2] = [Self::En, Self::Fr];
+
+    /// The BCP 47 tag, also the route prefix.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Fr => "fr",
+        }
+    }
+
+    /// The language's own name for itself.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::Fr => "Français",
+        }
+    }
+
+    /// The remembered choice, else the browser's language, else English.
+    pub fn preferred() -> Self {
+        remembered().or_else(browser_language).unwrap_or_default()
+    }
+
+    /// Remembers the choice for the next visit to `/`.
+    pub fn remember(self) {
+        if let Some(storage) = local_storage() {
+            let _ = storage.set_item(STORAGE_KEY, self.tag());
+        }
+    }
+
+    pub fn text(self, text: Text) -> &'static str {
+        match self {
+            Self::En => text.en(),
+            Self::Fr => text.fr(),
+        }
+    }
+
+    pub fn role(self, role: Role) -> &'static str {
+        self.text(match role {
+            Role::Student => Text::RoleStudent,
+            Role::Teacher => Text::RoleTeacher,
+            Role::Admin => Text::RoleAdmin,
+        })
+    }
+
+    /// The server's device category in words.
+    pub fn device(self, device: &str) -> &'static str {
+        self.text(match device {
+            "pc" => Text::DeviceComputer,
+            "smartphone" | "mobilephone" => Text::DevicePhone,
+            "appliance" => Text::DeviceAppliance,
+            "crawler" => Text::DeviceRobot,
+            _ => Text::DeviceUnknown,
+        })
+    }
+
+    pub fn event_kind(self, kind: EventKind) -> &'static str {
+        self.text(match kind {
+            EventKind::LoginSucceeded => Text::KindLoginSucceeded,
+            EventKind::LoginFailed => Text::KindLoginFailed,
+            EventKind::SessionCreated => Text::KindSessionCreated,
+            EventKind::SessionRevoked => Text::KindSessionRevoked,
+            EventKind::SessionExpired => Text::KindSessionExpired,
+            EventKind::ValidationFailed => Text::KindValidationFailed,
+            EventKind::PasswordChanged => Text::KindPasswordChanged,
+            EventKind::UserCreated => Text::KindUserCreated,
+            EventKind::UserUpdated => Text::KindUserUpdated,
+            EventKind::UserDeactivated => Text::KindUserDeactivated,
+            EventKind::UserReactivated => Text::KindUserReactivated,
+        })
+    }
+
+    /// What went wrong, for an error the page did not expect.
+    pub fn error_message(self, error: &ApiError) -> String {
+        let text = match error {
+            ApiError::Unreachable => Text::ErrorUnreachable,
+            ApiError::Unexpected { .. } => Text::ErrorUnexpected,
+            ApiError::Server { detail, .. } => match detail.code {
+                ErrorCode::InvalidCredentials => Text::InvalidCredentials,
+                ErrorCode::RateLimited => Text::ErrorRateLimited,
+                ErrorCode::SessionInvalid
+                | ErrorCode::SessionExpired
+                | ErrorCode::SessionRevoked
+                | ErrorCode::UserInactive => Text::SessionEnded,
+                ErrorCode::Forbidden | ErrorCode::Csrf => Text::ErrorForbidden,
+                ErrorCode::NotFound => Text::ErrorNotFound,
+                ErrorCode::LastAdmin => Text::ErrorLastAdmin,
+                ErrorCode::Conflict => Text::ErrorConflict,
+                ErrorCode::Unavailable => Text::ErrorUnavailable,
+                ErrorCode::Validation | ErrorCode::BadRequest | ErrorCode::PayloadTooLarge => {
+                    // The server's words name the field; they are English only.
+                    return match self {
+                        Self::En => detail.message.clone(),
+                        Self::Fr => format!("{} ({})", Text::ErrorInvalid.fr(), detail.message),
+                    };
+                }
+                ErrorCode::MethodNotAllowed
+                | ErrorCode::UnsupportedMediaType
+                | ErrorCode::Internal => Text::ErrorUnexpected,
+            },
+        };
+        self.text(text).to_owned()
+    }
+
+    pub fn rate_limited(self, seconds: u64) -> String {
+        match self {
+            Self::En => format!("Too many attempts. Try again in {seconds} s."),
+            Self::Fr => format!("Trop de tentatives. Réessayez dans {seconds} s."),
+        }
+    }
+
+    pub fn password_rule(self) -> String {
+        let min = hallpass_shared::validate::PASSWORD_MIN_CHARS;
+        match self {
+            Self::En => format!("At least {min} characters. A phrase is easiest to remember."),
+            Self::Fr => format!("Au moins {min} caractères. Une phrase se retient mieux."),
+        }
+    }
+
+    pub fn welcome(self, name: &str) -> String {
+        match self {
+            Self::En => format!("Welcome, {name}"),
+            Self::Fr => format!("Bienvenue, {name}"),
+        }
+    }
+
+    pub fn sessions_of(self, name: &str) -> String {
+        match self {
+            Self::En => format!("Sessions of {name}"),
+            Self::Fr => format!("Sessions de {name}"),
+        }
+    }
+
+    pub fn only_user(self, email: &str) -> String {
+        match self {
+            Self::En => format!("Only {email}"),
+            Self::Fr => format!("Seulement {email}"),
+        }
+    }
+
+    pub fn signed_out_others(self, count: u64) -> String {
+        match (self, count) {
+            (Self::En, 1) => "1 other session signed out.".to_owned(),
+            (Self::En, n) => format!("{n} other sessions signed out."),
+            (Self::Fr, 0 | 1) => format!("{count} autre session déconnectée."),
+            (Self::Fr, n) => format!("{n} autres sessions déconnectées."),
+        }
+    }
+
+    pub fn user_count(self, count: u64) -> String {
+        match (self, count) {
+            (Self::En, 1) => "1 user".to_owned(),
+            (Self::En, n) => format!("{n} users"),
+            (Self::Fr, 0 | 1) => format!("{count} utilisateur"),
+            (Self::Fr, n) => format!("{n} utilisateurs"),
+        }
+    }
+
+    pub fn page_number(self, page: usize) -> String {
+        match self {
+            Self::En => format!("Page {page}"),
+            Self::Fr => format!("Page {page}"),
+        }
+    }
+
+    pub fn just_now(self) -> &'static str {
+        match self {
+            Self::En => "just now",
+            Self::Fr => "à l’instant",
+        }
+    }
+
+    /// "3 minutes ago".
+    pub fn ago(self, unit: Unit, count: i64) -> String {
+        match self {
+            Self::En => format!("{} ago", self.amount(unit, count)),
+            Self::Fr => format!("il y a {}", self.amount(unit, count)),
+        }
+    }
+
+    /// "in 3 days".
+    pub fn in_time(self, unit: Unit, count: i64) -> String {
+        match self {
+            Self::En => format!("in {}", self.amount(unit, count)),
+            Self::Fr => format!("dans {}", self.amount(unit, count)),
+        }
+    }
+
+    fn amount(self, unit: Unit, count: i64) -> String {
+        let (one, many) = match (self, unit) {
+            (Self::En, Unit::Minute) => ("minute", "minutes"),
+            (Self::En, Unit::Hour) => ("hour", "hours"),
+            (Self::En, Unit::Day) => ("day", "days"),
+            (Self::En, Unit::Month) => ("month", "months"),
+            (Self::En, Unit::Year) => ("year", "years"),
+            (Self::Fr, Unit::Minute) => ("minute", "minutes"),
+            (Self::Fr, Unit::Hour) => ("heure", "heures"),
+            (Self::Fr, Unit::Day) => ("jour", "jours"),
+            (Self::Fr, Unit::Month) => ("mois", "mois"),
+            (Self::Fr, Unit::Year) => ("an", "ans"),
+        };
+        format!("{count} {}", if count == 1 { one } else { many })
+    }
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+/// Not a language the app speaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownLocale;
+
+impl FromStr for Locale {
+    type Err = UnknownLocale;
+
+    fn from_str(tag: &str) -> Result<Self, UnknownLocale> {
+        Self::ALL
+            .into_iter()
+            .find(|locale| locale.tag() == tag)
+            .ok_or(UnknownLocale)
+    }
+}
+
+/// The language of the page on screen (from its route); the visitor's preference outside
+/// any route.
+#[hook]
+pub fn use_locale() -> Locale {
+    use_context::<Locale>().unwrap_or_else(Locale::preferred)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// No browser, no storage: host builds (unit tests) use the default language.
+#[cfg(not(target_arch = "wasm32"))]
+fn local_storage() -> Option<web_sys::Storage> {
+    None
+}
+
+fn remembered() -> Option<Locale> {
+    local_storage()?.get_item(STORAGE_KEY).ok()??.parse().ok()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn browser_language() -> Option<Locale> {
+    let language = web_sys::window()?.navigator().language()?;
+    language.split('-').next()?.to_lowercase().parse().ok()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn browser_language() -> Option<Locale> {
+    None
+}
+
+macro_rules! texts {
+    ($($key:ident => $en:literal, $fr:literal;)*) => {
+        /// A visible string of the app; see [`Locale::text`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Text { $($key,)* }
+
+        impl Text {
+            #[cfg(test)]
+            const ALL: &[Text] = &[$(Text::$key,)*];
+
+            fn en(self) -> &'static str {
+                match self { $(Text::$key => $en,)* }
+            }
+
+            fn fr(self) -> &'static str {
+                match self { $(Text::$key => $fr,)* }
+            }
+        }
+    };
+}
+
+texts! {
+    Account => "Account", "Compte";
+    ActionFailed => "That did not work.", "L’action a échoué.";
+    Actions => "Actions", "Actions";
+    Active => "Active", "Actif";
+    ActiveSessions => "Active sessions", "Sessions actives";
+    ActiveSessionsHint => "Every browser or device signed in to your account. Revoke any you do not recognise.",
+        "Chaque navigateur ou appareil connecté à votre compte. Révoquez ceux que vous ne reconnaissez pas.";
+    AdminConsole => "Admin console", "Console d’administration";
+    AllEvents => "All events", "Tous les événements";
+    AuditTrail => "Audit trail", "Journal d’audit";
+    Cancel => "Cancel", "Annuler";
+    ChangePassword => "Change password", "Changer le mot de passe";
+    ChangePasswordHint => "Changing your password signs out every other session.",
+        "Changer de mot de passe déconnecte toutes les autres sessions.";
+    ConfirmDeactivate => "Deactivate and end all their sessions?", "Désactiver et fermer toutes ses sessions ?";
+    ConfirmRevoke => "Sign this session out?", "Déconnecter cette session ?";
+    ConfirmRevokeAll => "End every session of this user?", "Fermer toutes les sessions de cet utilisateur ?";
+    ConfirmSignOutOthers => "Sign out every session except this one?", "Déconnecter toutes les sessions sauf celle-ci ?";
+    Created => "Created", "Créée";
+    CurrentPassword => "Current password", "Mot de passe actuel";
+    CurrentPasswordMissing => "Enter your current password.", "Saisissez votre mot de passe actuel.";
+    Dashboard => "Dashboard", "Tableau de bord";
+    Deactivate => "Deactivate", "Désactiver";
+    Details => "Details", "Détails";
+    Device => "Device", "Appareil";
+    DeviceAppliance => "Appliance", "Appareil connecté";
+    DeviceComputer => "Computer", "Ordinateur";
+    DevicePhone => "Phone", "Téléphone";
+    DeviceRobot => "Robot", "Robot";
+    DeviceUnknown => "Unknown device", "Appareil inconnu";
+    Email => "Email", "Adresse e-mail";
+    ErrorConflict => "That conflicts with an existing record.", "Cela entre en conflit avec un enregistrement existant.";
+    ErrorForbidden => "You are not allowed to do that.", "Vous n’avez pas le droit de faire cela.";
+    ErrorInvalid => "Invalid input", "Saisie invalide";
+    ErrorLastAdmin => "The last active admin cannot be deactivated or demoted.",
+        "Le dernier administrateur actif ne peut être ni désactivé ni rétrogradé.";
+    ErrorNotFound => "It no longer exists.", "Cet élément n’existe plus.";
+    ErrorRateLimited => "Too many attempts. Wait a moment.", "Trop de tentatives. Patientez un instant.";
+    ErrorUnavailable => "The service is temporarily unavailable. Try again shortly.",
+        "Le service est momentanément indisponible. Réessayez bientôt.";
+    ErrorUnexpected => "Something went wrong on our side.", "Une erreur est survenue de notre côté.";
+    ErrorUnreachable => "The server cannot be reached. Check your connection.",
+        "Le serveur est injoignable. Vérifiez votre connexion.";
+    EventKind => "Event", "Événement";
+    EventsLoadFailed => "Could not load the audit trail.", "Impossible de charger le journal d’audit.";
+    FillBothFields => "Enter your email and password.", "Saisissez votre adresse e-mail et votre mot de passe.";
+    Filter => "Filter", "Filtrer";
+    From => "From", "Du";
+    GoHome => "Go to the start page", "Aller à l’accueil";
+    Inactive => "Deactivated", "Désactivé";
+    InvalidCredentials => "Wrong email or password.", "Adresse e-mail ou mot de passe incorrect.";
+    IpAddress => "IP address", "Adresse IP";
+    KindLoginFailed => "Login failed", "Échec de connexion";
+    KindLoginSucceeded => "Login", "Connexion";
+    KindPasswordChanged => "Password changed", "Mot de passe changé";
+    KindSessionCreated => "Session created", "Session créée";
+    KindSessionExpired => "Session expired", "Session expirée";
+    KindSessionRevoked => "Session revoked", "Session révoquée";
+    KindUserCreated => "User created", "Utilisateur créé";
+    KindUserDeactivated => "User deactivated", "Utilisateur désactivé";
+    KindUserReactivated => "User reactivated", "Utilisateur réactivé";
+    KindUserUpdated => "User updated", "Utilisateur modifié";
+    KindValidationFailed => "Session refused", "Session refusée";
+    Language => "Language", "Langue";
+    LastActive => "Last active", "Dernière activité";
+    Loading => "Loading…", "Chargement…";
+    MainNavigation => "Main", "Principale";
+    ManageSessions => "Manage your sessions", "Gérer vos sessions";
+    Name => "Name", "Nom";
+    NewPassword => "New password", "Nouveau mot de passe";
+    NewPasswordInvalid => "The new password must be 10 to 256 characters long.",
+        "Le nouveau mot de passe doit compter de 10 à 256 caractères.";
+    Next => "Next", "Suivante";
+    NoEvents => "No events match.", "Aucun événement ne correspond.";
+    NoSessions => "No active sessions.", "Aucune session active.";
+    NoSessionsForUser => "This user has no active session.", "Cet utilisateur n’a aucune session active.";
+    NotFoundBody => "There is no page at this address.", "Il n’y a pas de page à cette adresse.";
+    NotFoundTitle => "Page not found", "Page introuvable";
+    NoUsers => "No users match.", "Aucun utilisateur ne correspond.";
+    Password => "Password", "Mot de passe";
+    PasswordChanged => "Password changed. Your other sessions were signed out.",
+        "Mot de passe changé. Vos autres sessions ont été déconnectées.";
+    PasswordChangeFailed => "The password was not changed.", "Le mot de passe n’a pas été changé.";
+    PasswordsDiffer => "The two new passwords differ.", "Les deux nouveaux mots de passe diffèrent.";
+    Previous => "Previous", "Précédente";
+    Profile => "Profile", "Profil";
+    Reactivate => "Reactivate", "Réactiver";
+    Reference => "Reference:", "Référence :";
+    Refresh => "Refresh", "Actualiser";
+    RepeatPassword => "Repeat the new password", "Répétez le nouveau mot de passe";
+    Revoke => "Revoke", "Révoquer";
+    RevokeAll => "Revoke all sessions", "Révoquer toutes les sessions";
+    Role => "Role", "Rôle";
+    RoleAdmin => "Admin", "Administrateur";
+    RoleStudent => "Student", "Élève";
+    RoleTeacher => "Teacher", "Enseignant";
+    Search => "Search", "Rechercher";
+    SearchPlaceholder => "Name or email", "Nom ou adresse e-mail";
+    SearchUsers => "Search users", "Rechercher des utilisateurs";
+    SessionCheckFailed => "Could not check your session.", "Impossible de vérifier votre session.";
+    SessionEnded => "Your session has ended. Please sign in again.", "Votre session a pris fin. Veuillez vous reconnecter.";
+    SessionRevoked => "Session signed out.", "Session déconnectée.";
+    Sessions => "Sessions", "Sessions";
+    SessionsLoadFailed => "Could not load the sessions.", "Impossible de charger les sessions.";
+    SignedInSince => "Signed in", "Connecté";
+    SignIn => "Sign in", "Se connecter";
+    SigningIn => "Signing in…", "Connexion…";
+    SignOut => "Sign out", "Se déconnecter";
+    SignOutOthers => "Sign out all other sessions", "Déconnecter toutes les autres sessions";
+    SkipToContent => "Skip to content", "Aller au contenu";
+    Status => "Status", "Statut";
+    StudentBlurb => "Your courses, timetable and marks live here. Your sessions are on your profile page.",
+        "Vos cours, votre emploi du temps et vos notes sont ici. Vos sessions sont sur votre page de profil.";
+    StudentDashboard => "Student dashboard", "Espace élève";
+    TeacherBlurb => "Your classes and registers live here. Your sessions are on your profile page.",
+        "Vos classes et vos registres sont ici. Vos sessions sont sur votre page de profil.";
+    TeacherDashboard => "Teacher dashboard", "Espace enseignant";
+    ThisDevice => "This device", "Cet appareil";
+    To => "To", "Au";
+    User => "User", "Utilisateur";
+    Users => "Users", "Utilisateurs";
+    UsersLoadFailed => "Could not load the users.", "Impossible de charger les utilisateurs.";
+    When => "When", "Quand";
+    YesRevoke => "Yes, sign it out", "Oui, la déconnecter";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A French text equal to its English one was almost always pasted and forgotten.
+    #[test]
+    fn every_text_is_translated() {
+        const SAME_IN_BOTH: &[Text] = &[Text::Actions, Text::DeviceRobot, Text::Sessions];
+        for text in Text::ALL {
+            assert!(!text.en().is_empty() && !text.fr().is_empty(), "{text:?}");
+            if !SAME_IN_BOTH.contains(text) {
+                assert_ne!(text.en(), text.fr(), "{text:?} is not translated");
+            }
+        }
+    }
+
+    #[test]
+    fn tags_round_trip() {
+        for locale in Locale::ALL {
+            assert_eq!(locale.tag().parse(), Ok(locale));
+        }
+        assert_eq!("de".parse::<Locale>(), Err(UnknownLocale));
+    }
+
+    #[test]
+    fn counts_agree_in_number() {
+        assert_eq!(Locale::En.user_count(1), "1 user");
+        assert_eq!(Locale::Fr.user_count(3), "3 utilisateurs");
+        assert_eq!(
+            Locale::Fr.signed_out_others(1),
+            "1 autre session déconnectée."
+        );
+    }
+}

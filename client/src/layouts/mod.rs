@@ -1,0 +1,5 @@
+//! The shell around every signed-in page.
+
+mod role_layout;
+
+pub use role_layout::RoleLayout;

@@ -1,0 +1,50 @@
+use hallpass_shared::Role;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::{ErrorBanner, Nav, Spinner};
+use crate::hooks::{use_session, use_session_initializer};
+use crate::i18n::{Text, use_locale};
+use crate::routes::Route;
+use crate::state::session::SessionStatus;
+
+#[derive(Properties, PartialEq)]
+pub struct RoleLayoutProps {
+    /// The role the page is for; `None` for pages every signed-in user has (the profile).
+    #[prop_or_default]
+    pub role: Option<Role>,
+    pub children: Html,
+}
+
+/// The layout of every signed-in page: sends visitors without a session to the login page
+/// and users of another role to their own dashboard, mounts the SessionInitializer, and
+/// renders the navigation around the page.
+#[component]
+pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
+    let locale = use_locale();
+    let session = use_session();
+    use_session_initializer();
+
+    match &session.status {
+        SessionStatus::Loading => html! { <Spinner /> },
+        SessionStatus::Unavailable(error) => html! {
+            <main class="page narrow">
+                <ErrorBanner error={error.clone()} context={Text::SessionCheckFailed} />
+            </main>
+        },
+        SessionStatus::Anonymous { .. } => {
+            html! { <Redirect<Route> to={Route::Login { locale }} /> }
+        }
+        SessionStatus::Active(auth) => match props.role {
+            Some(role) if role != auth.user.role => html! {
+                <Redirect<Route> to={Route::dashboard(auth.user.role, locale)} />
+            },
+            _ => html! {
+                <>
+                    <Nav user={auth.user.clone()} />
+                    <main id="main" class="page">{ props.children.clone() }</main>
+                </>
+            },
+        },
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<hallpass_client::App>::new().render();
+}

@@ -1,0 +1,153 @@
+//! Every client route, under a locale prefix, and where each role belongs.
+
+use hallpass_shared::Role;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::i18n::Locale;
+use crate::layouts::RoleLayout;
+use crate::pages::{
+    AdminConsole, HomeRedirect, LoginPage, NotFound, ProfilePage, StudentDashboard,
+    TeacherDashboard,
+};
+
+#[derive(Debug, Clone, PartialEq, Routable)]
+pub enum Route {
+    #[at("/")]
+    Root,
+    #[at("/:locale")]
+    Home { locale: Locale },
+    #[at("/:locale/login")]
+    Login { locale: Locale },
+    #[at("/:locale/student")]
+    Student { locale: Locale },
+    #[at("/:locale/teacher")]
+    Teacher { locale: Locale },
+    #[at("/:locale/admin")]
+    Admin { locale: Locale },
+    #[at("/:locale/profile")]
+    Profile { locale: Locale },
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+impl Route {
+    /// The route's language; routes without one use the visitor's preference.
+    pub fn locale(&self) -> Locale {
+        match self {
+            Self::Root | Self::NotFound => Locale::preferred(),
+            Self::Home { locale }
+            | Self::Login { locale }
+            | Self::Student { locale }
+            | Self::Teacher { locale }
+            | Self::Admin { locale }
+            | Self::Profile { locale } => *locale,
+        }
+    }
+
+    /// The same page in another language.
+    pub fn in_locale(&self, locale: Locale) -> Self {
+        match self {
+            Self::Root | Self::Home { .. } => Self::Home { locale },
+            Self::Login { .. } => Self::Login { locale },
+            Self::Student { .. } => Self::Student { locale },
+            Self::Teacher { .. } => Self::Teacher { locale },
+            Self::Admin { .. } => Self::Admin { locale },
+            Self::Profile { .. } => Self::Profile { locale },
+            Self::NotFound => Self::NotFound,
+        }
+    }
+
+    /// Where a user of `role` lands after signing in.
+    pub fn dashboard(role: Role, locale: Locale) -> Self {
+        match role {
+            Role::Student => Self::Student { locale },
+            Role::Teacher => Self::Teacher { locale },
+            Role::Admin => Self::Admin { locale },
+        }
+    }
+
+    /// For a path whose first segment is not a known locale but whose rest is a page
+    /// (`/de/login`), that page in the visitor's preferred language.
+    pub fn from_unknown_locale(path: &str) -> Option<Self> {
+        let mut segments = path.trim_matches('/').splitn(2, '/');
+        let (_, rest) = (segments.next()?, segments.next()?);
+        Self::recognize(&format!("/{}/{rest}", Locale::preferred()))
+            .filter(|route| *route != Self::NotFound)
+    }
+}
+
+pub fn switch(route: Route) -> Html {
+    let locale = route.locale();
+    let page = match route {
+        Route::Root | Route::Home { .. } => html! { <HomeRedirect /> },
+        Route::Login { .. } => html! { <LoginPage /> },
+        Route::Student { .. } => html! {
+            <RoleLayout role={Role::Student}><StudentDashboard /></RoleLayout>
+        },
+        Route::Teacher { .. } => html! {
+            <RoleLayout role={Role::Teacher}><TeacherDashboard /></RoleLayout>
+        },
+        Route::Admin { .. } => html! {
+            <RoleLayout role={Role::Admin}><AdminConsole /></RoleLayout>
+        },
+        Route::Profile { .. } => html! { <RoleLayout><ProfilePage /></RoleLayout> },
+        Route::NotFound => html! { <NotFound /> },
+    };
+    html! {
+        <ContextProvider<Locale> context={locale}>{ page }</ContextProvider<Locale>>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_carry_the_locale() {
+        assert_eq!(Route::Login { locale: Locale::Fr }.to_path(), "/fr/login");
+        assert_eq!(
+            Route::recognize("/en/profile"),
+            Some(Route::Profile { locale: Locale::En })
+        );
+        assert_eq!(Route::recognize("/de/profile"), Some(Route::NotFound));
+        assert_eq!(
+            Route::recognize("/fr"),
+            Some(Route::Home { locale: Locale::Fr })
+        );
+    }
+
+    #[test]
+    fn switching_language_keeps_the_page() {
+        let page = Route::Teacher { locale: Locale::En };
+        assert_eq!(
+            page.in_locale(Locale::Fr),
+            Route::Teacher { locale: Locale::Fr }
+        );
+    }
+
+    #[test]
+    fn each_role_has_its_own_dashboard() {
+        assert_eq!(
+            Route::dashboard(Role::Admin, Locale::En).to_path(),
+            "/en/admin"
+        );
+        assert_eq!(
+            Route::dashboard(Role::Student, Locale::Fr).to_path(),
+            "/fr/student"
+        );
+    }
+
+    #[test]
+    fn unknown_locales_fall_back_to_a_known_one() {
+        assert_eq!(
+            Route::from_unknown_locale("/de/login"),
+            Some(Route::Login {
+                locale: Locale::preferred()
+            })
+        );
+        assert_eq!(Route::from_unknown_locale("/de/nothing-here"), None);
+        assert_eq!(Route::from_unknown_locale("/de"), None);
+    }
+}

@@ -1,0 +1,52 @@
+# Sourced by run.sh and test.sh: installs the SPA's build and test tools when missing, from
+# the package registries only (nothing downloads binaries at build time), at the exact
+# versions Trunk.toml and client/Cargo.toml pin. Quick when everything is already there.
+
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION=0.2.130
+
+ensure_wasm_target() {
+    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+        rustup target add wasm32-unknown-unknown
+    fi
+}
+
+# trunk builds client/ into dist/; wasm-bindgen-cli also brings wasm-bindgen-test-runner.
+ensure_wasm_tools() {
+    ensure_wasm_target
+    if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+        # 0.22 needs a newer rustc than this toolchain.
+        cargo install --locked trunk --version "$TRUNK_VERSION"
+    fi
+    if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+        # Not --locked: its lockfile names a webpki-roots release the registry mirror lacks.
+        cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    fi
+}
+
+# wasm-opt (npm binaryen; Debian's is too old for wasm-bindgen's output) and Playwright,
+# which never downloads a browser here: the tests drive Debian's chromium.
+ensure_npm_packages() {
+    export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        npm ci --no-audit --no-fund
+    fi
+    export PATH="$PWD/node_modules/.bin:$PATH"
+}
+
+ensure_chromium() {
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+        apt-get update -qq
+        apt-get install -y -qq chromium chromium-driver
+    fi
+}
+
+# The release build of the SPA into dist/, with wasm-opt, plus a gzip copy of each asset
+# for browsers that accept it.
+build_spa() {
+    cargo fetch --locked
+    trunk build --release --offline
+    for asset in dist/*.wasm dist/*.js dist/*.css; do
+        gzip -9 --keep --force "$asset"
+    done
+}
