@@ -7,7 +7,7 @@ use crate::components::{ErrorBanner, SessionCard, Spinner};
 use crate::hooks::{Load, use_load};
 use crate::i18n::{Text, use_locale};
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Default)]
 pub struct ActiveSessionsProps {
     /// Bumped by the page when something elsewhere changed the sessions (a password change).
     #[prop_or_default]

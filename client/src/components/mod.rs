@@ -13,7 +13,7 @@ mod spinner;
 mod user_sessions;
 mod user_table;
 
-pub use active_sessions::ActiveSessions;
+pub use active_sessions::{ActiveSessions, ActiveSessionsProps};
 pub use audit_trail::AuditTrail;
 pub use device_icon::DeviceIcon;
 pub use error_banner::ErrorBanner;

@@ -8,6 +8,8 @@ use crate::i18n::{Text, use_locale};
 
 #[derive(Properties, PartialEq)]
 pub struct PasswordFormProps {
+    /// The account's email, for password managers filing the new password.
+    pub email: AttrValue,
     /// Told after a change, which signed out every other session.
     pub on_changed: Callback<()>,
 }
@@ -79,6 +81,8 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
             <h2 id="password-title">{ locale.text(Text::ChangePassword) }</h2>
             <p class="hint">{ locale.text(Text::ChangePasswordHint) }</p>
             <form class="stack" {onsubmit} novalidate=true>
+                <input type="email" class="visually-hidden" autocomplete="username" readonly=true
+                    tabindex="-1" aria-hidden="true" value={props.email.clone()} />
                 <label for="current-password">{ locale.text(Text::CurrentPassword) }</label>
                 <input id="current-password" type="password" ref={current}
                     autocomplete="current-password" required=true />

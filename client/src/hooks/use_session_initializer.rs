@@ -12,6 +12,7 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::api;
 use crate::hooks::use_session;
@@ -32,14 +33,17 @@ fn release(session: Uuid) {
     CLAIMED.with(|claimed| claimed.borrow_mut().remove(&session));
 }
 
-/// Posts `ensure` for the signed-in session unless this tab already has. Re-runs only when
-/// the session id changes (sign-in, sign-out, another user); re-renders do nothing.
+/// Posts `ensure` for the signed-in session unless this tab already has. Looks again when
+/// the session changes (sign-in, another user) and on every navigation — the router keeps
+/// a layout mounted across pages of the same shape, and a failed attempt must be retried —
+/// but a look at a claimed session costs nothing; re-renders do not look at all.
 #[hook]
 pub fn use_session_initializer() {
     let session = use_session();
     let current = session.active().map(|auth| auth.session.id);
+    let path = use_location().map(|location| location.path().to_owned());
     let dispatcher = session.dispatcher();
-    use_effect_with(current, move |current| {
+    use_effect_with((current, path), move |(current, _)| {
         let Some(id) = *current else { return };
         if !claim(id) {
             return;

@@ -29,7 +29,9 @@ pub fn ProfilePage() -> Html {
                 </section>
             }
             <ActiveSessions generation={*generation} />
-            <PasswordForm {on_changed} />
+            if let Some(auth) = session.active() {
+                <PasswordForm email={auth.user.email.clone()} {on_changed} />
+            }
         </>
     }
 }

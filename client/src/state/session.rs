@@ -112,7 +112,13 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
     }
     {
         let dispatcher = session.dispatcher();
+        // Nobody to re-check once the visitor is known to be anonymous: the login page
+        // starts the next session.
+        let anonymous = matches!(session.status, SessionStatus::Anonymous { .. });
         use_effect_with(path, move |_| {
+            if anonymous {
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 match api::auth::current().await {
                     Ok(auth) => dispatcher.dispatch(SessionAction::SignedIn(auth)),

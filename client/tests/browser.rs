@@ -1,0 +1,344 @@
+//! Components and hooks in a real browser (headless Chromium through chromedriver), with
+//! `window.fetch` replaced by a stub that answers like the server and records every call.
+
+#![cfg(target_arch = "wasm32")]
+
+
+use chrono::Utc;
+use hallpass_client::components::{ActiveSessions, ActiveSessionsProps};
+use hallpass_client::layouts::RoleLayout;
+use hallpass_client::routes::{Route, switch};
+use hallpass_client::state::session::SessionProvider;
+use hallpass_shared::{Role, SessionView, UserView};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+use yew::prelude::*;
+use yew_router::history::{AnyHistory, History, MemoryHistory};
+use yew_router::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function install_fetch_stub(routes) {
+  const table = JSON.parse(routes);
+  window.__calls = [];
+  window.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    const key = request.method + ' ' + new URL(request.url).pathname;
+    window.__calls.push(key);
+    const answer = table[key] ?? { status: 404, body: { error: { code: 'not_found', message: 'no stub for ' + key } } };
+    await new Promise((done) => setTimeout(done, answer.delay ?? 0));
+    const body = answer.status === 204 ? null : JSON.stringify(answer.body);
+    return new Response(body, { status: answer.status, headers: { 'content-type': 'application/json' } });
+  };
+}
+export function recorded_calls() { return JSON.stringify(window.__calls); }
+export function sleep(ms) { return new Promise((done) => setTimeout(done, ms)); }
+"#)]
+extern "C" {
+    fn install_fetch_stub(routes: &str);
+    fn recorded_calls() -> String;
+    fn sleep(ms: u32) -> js_sys::Promise;
+}
+
+/// Answers, keyed by `"METHOD /path"`.
+fn stub(routes: Value) {
+    install_fetch_stub(&routes.to_string());
+}
+
+fn calls() -> Vec<String> {
+    serde_json::from_str(&recorded_calls()).unwrap_or_default()
+}
+
+fn count(call: &str) -> usize {
+    calls().iter().filter(|made| *made == call).count()
+}
+
+/// Lets fetches answer and Yew re-render.
+async fn settle() {
+    for _ in 0..5 {
+        let _ = wasm_bindgen_futures::JsFuture::from(sleep(10)).await;
+        yew::scheduler::flush().await;
+    }
+}
+
+/// Waits until `done` holds, failing the test after a second.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if done() {
+            return;
+        }
+        let _ = wasm_bindgen_futures::JsFuture::from(sleep(10)).await;
+        yew::scheduler::flush().await;
+    }
+    panic!("timed out waiting for {what}; calls so far: {:?}", calls());
+}
+
+fn root() -> Element {
+    let document = gloo_document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+fn gloo_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn user(role: Role) -> UserView {
+    UserView {
+        id: Uuid::new_v4(),
+        email: format!("{}@school.test", role.as_str()),
+        name: format!("Test {}", role.as_str()),
+        role,
+        is_active: true,
+        created_at: Utc::now(),
+    }
+}
+
+fn session(is_current: bool, browser: &str) -> SessionView {
+    let now = Utc::now();
+    SessionView {
+        id: Uuid::new_v4(),
+        ip_address: "192.0.2.7".into(),
+        user_agent: "test".into(),
+        device: "pc".into(),
+        browser: browser.into(),
+        os: "Linux".into(),
+        created: now - chrono::Duration::minutes(3),
+        last_seen_at: now - chrono::Duration::minutes(1),
+        expires_at: now + chrono::Duration::days(30),
+        is_current,
+    }
+}
+
+/// The server's answers for a signed-in `role` whose session is `current`.
+fn signed_in(role: Role, current: &SessionView) -> Value {
+    json!({
+        "GET /api/auth/session": { "status": 200, "body": { "user": user(role), "session": current } },
+        // Slow enough that layouts mounting meanwhile find the request in flight.
+        "POST /api/sessions/ensure": { "status": 200, "delay": 50, "body": { "exists": true, "session": current } },
+        "GET /api/sessions": { "status": 200, "body": { "sessions": [current] } },
+    })
+}
+
+#[derive(Properties, PartialEq)]
+struct AppAtProps {
+    history: AnyHistory,
+}
+
+/// The real app routes on an in-memory history the test can drive.
+#[component]
+fn AppAt(props: &AppAtProps) -> Html {
+    html! {
+        <Router history={props.history.clone()}>
+            <SessionProvider>
+                <Switch<Route> render={switch} />
+            </SessionProvider>
+        </Router>
+    }
+}
+
+fn render_app_at(path: &str) -> (AnyHistory, Element) {
+    let history = AnyHistory::from(MemoryHistory::with_entries(vec![path.to_owned()]));
+    let root = root();
+    yew::Renderer::<AppAt>::with_root_and_props(
+        root.clone(),
+        AppAtProps {
+            history: history.clone(),
+        },
+    )
+    .render();
+    (history, root)
+}
+
+#[wasm_bindgen_test]
+async fn initializer_posts_once_across_navigation_between_layouts() {
+    let current = session(true, "Firefox 140");
+    stub(signed_in(Role::Student, &current));
+    let (history, root) = render_app_at("/en/student");
+    until("the dashboard", || {
+        root.text_content().unwrap_or_default().contains("Welcome")
+    })
+    .await;
+    for path in ["/en/profile", "/en/student", "/en/profile", "/fr/student"] {
+        history.push(path);
+        settle().await;
+    }
+    until("the last page", || {
+        root.text_content().unwrap_or_default().contains("Bienvenue")
+    })
+    .await;
+    assert_eq!(count("POST /api/sessions/ensure"), 1, "{:?}", calls());
+    assert!(
+        count("GET /api/auth/session") >= 5,
+        "the session is re-checked on every page"
+    );
+}
+
+#[derive(Properties, PartialEq)]
+struct TwoLayoutsProps {
+    /// Whether the second layout is mounted.
+    second: bool,
+    /// Changes force a re-render of both.
+    tick: u32,
+}
+
+#[component]
+fn TwoLayouts(props: &TwoLayoutsProps) -> Html {
+    html! {
+        <BrowserRouter>
+            <SessionProvider>
+                <RoleLayout><p>{ format!("first {}", props.tick) }</p></RoleLayout>
+                if props.second {
+                    <RoleLayout><p>{ "second" }</p></RoleLayout>
+                }
+            </SessionProvider>
+        </BrowserRouter>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn initializer_posts_once_for_layouts_mounted_together_remounted_and_rerendered() {
+    let current = session(true, "Chrome 156");
+    stub(signed_in(Role::Teacher, &current));
+    let root = root();
+    let mut app = yew::Renderer::<TwoLayouts>::with_root_and_props(
+        root.clone(),
+        TwoLayoutsProps {
+            second: true,
+            tick: 0,
+        },
+    )
+    .render();
+    until("the first ensure", || count("POST /api/sessions/ensure") == 1).await;
+    for tick in 1..=4 {
+        app.update(TwoLayoutsProps {
+            second: tick % 2 == 0,
+            tick,
+        });
+        settle().await;
+    }
+    settle().await;
+    assert!(root.text_content().unwrap_or_default().contains("first 4"));
+    assert_eq!(count("POST /api/sessions/ensure"), 1, "{:?}", calls());
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_ensure_is_tried_again_by_the_next_layout() {
+    let current = session(true, "Safari 19");
+    let mut answers = signed_in(Role::Teacher, &current);
+    answers["POST /api/sessions/ensure"] =
+        json!({ "status": 503, "body": { "error": { "code": "unavailable", "message": "down" } } });
+    stub(answers);
+    let (history, _root) = render_app_at("/en/teacher");
+    until("the failed ensure", || count("POST /api/sessions/ensure") == 1).await;
+    settle().await;
+    history.push("/en/profile");
+    until("the retry", || count("POST /api/sessions/ensure") == 2).await;
+}
+
+#[wasm_bindgen_test]
+async fn panel_lists_sessions_marks_this_device_and_revokes_the_chosen_one() {
+    let current = session(true, "Firefox 140");
+    let other = session(false, "Edge 150");
+    stub(json!({
+        "GET /api/sessions": { "status": 200, "body": { "sessions": [current, other] } },
+        format!("DELETE /api/sessions/{}", other.id): { "status": 204 },
+    }));
+    let root = root();
+    yew::Renderer::<ActiveSessions>::with_root_and_props(root.clone(), ActiveSessionsProps::default()).render();
+    until("the cards", || cards(&root).len() == 2).await;
+
+    let cards = cards(&root);
+    let this = card_of(&cards, current.id);
+    let that = card_of(&cards, other.id);
+    assert!(text(this).contains("This device"));
+    assert!(text(this).contains("3 minutes ago"));
+    assert!(!text(that).contains("This device"));
+    assert!(
+        this.query_selector("button").unwrap().is_none(),
+        "the current session is ended by signing out, not revoked"
+    );
+
+    click(that, "Revoke");
+    settle().await;
+    assert_eq!(count(&format!("DELETE /api/sessions/{}", other.id)), 0, "asks first");
+    click(that, "Yes, sign it out");
+    until("the revoke", || {
+        count(&format!("DELETE /api/sessions/{}", other.id)) == 1
+    })
+    .await;
+    until("the reload", || count("GET /api/sessions") == 2).await;
+    assert!(!calls().iter().any(|call| call.contains(&current.id.to_string())));
+}
+
+#[wasm_bindgen_test]
+async fn panel_says_so_when_the_list_cannot_load() {
+    stub(json!({
+        "GET /api/sessions": { "status": 503, "body": { "error": {
+            "code": "unavailable", "message": "database down", "request_id": "req-42" } } },
+    }));
+    let root = root();
+    yew::Renderer::<ActiveSessions>::with_root_and_props(root.clone(), ActiveSessionsProps::default()).render();
+    until("the error", || text(&root).contains("Could not load the sessions")).await;
+    assert!(text(&root).contains("req-42"), "the request id is shown");
+}
+
+#[wasm_bindgen_test]
+async fn a_401_from_any_call_sends_the_user_to_the_login_page() {
+    let current = session(true, "Firefox 140");
+    let mut answers = signed_in(Role::Student, &current);
+    answers["GET /api/sessions"] = json!({ "status": 401, "body": { "error": {
+        "code": "session_revoked", "message": "session revoked" } } });
+    stub(answers);
+    let (history, root) = render_app_at("/fr/profile");
+    until("the login page", || history.location().path() == "/fr/login").await;
+    until("the notice", || text(&root).contains("Votre session a pris fin")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_page_of_another_role_sends_the_user_to_their_own_dashboard() {
+    let current = session(true, "Firefox 140");
+    stub(signed_in(Role::Student, &current));
+    let (history, _root) = render_app_at("/en/admin");
+    until("the student dashboard", || {
+        history.location().path() == "/en/student"
+    })
+    .await;
+    assert_eq!(count("GET /api/admin/users"), 0, "the admin page never loads");
+}
+
+fn cards(root: &Element) -> Vec<Element> {
+    let found = root.query_selector_all(".session-card").unwrap();
+    (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect()
+}
+
+fn card_of(cards: &[Element], id: Uuid) -> &Element {
+    cards
+        .iter()
+        .find(|card| card.get_attribute("data-session-id") == Some(id.to_string()))
+        .unwrap()
+}
+
+fn text(element: &Element) -> String {
+    element.text_content().unwrap_or_default()
+}
+
+/// Clicks the button of `within` whose text is `label`.
+fn click(within: &Element, label: &str) {
+    let buttons = within.query_selector_all("button").unwrap();
+    let button = (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
+        .find(|button| button.text_content().unwrap_or_default().trim() == label)
+        .unwrap_or_else(|| panic!("no button {label:?} in {}", text(within)));
+    button.click();
+}
+
