@@ -76,8 +76,13 @@ impl Reducible for SessionState {
                 _ => return self,
             },
             SessionAction::SignedOut => SessionStatus::Anonymous { ended: false },
+            // Several calls in flight may all hear the news; the first one decides.
             SessionAction::Ended => SessionStatus::Anonymous {
-                ended: matches!(self.status, SessionStatus::Active(_)),
+                ended: match self.status {
+                    SessionStatus::Active(_) => true,
+                    SessionStatus::Anonymous { ended } => ended,
+                    _ => false,
+                },
             },
             SessionAction::Unavailable(error) => match &self.status {
                 // A hiccup after the session was known keeps the page usable.
@@ -122,9 +127,8 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::auth::current().await {
                     Ok(auth) => dispatcher.dispatch(SessionAction::SignedIn(auth)),
-                    Err(ApiError::Server { status: 401, .. }) => {
-                        dispatcher.dispatch(SessionAction::Ended)
-                    }
+                    // Already reported through `api::on_session_end`.
+                    Err(ApiError::Server { status: 401, .. }) => {}
                     Err(error) => dispatcher.dispatch(SessionAction::Unavailable(error)),
                 }
             });

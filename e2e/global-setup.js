@@ -1,0 +1,9 @@
+// One server for the whole run; tests read its address and accounts from the environment.
+const { startServer } = require('./server');
+
+module.exports = async () => {
+  const server = await startServer();
+  process.env.HALLPASS_URL = server.url;
+  process.env.HALLPASS_USERS = JSON.stringify(server.users);
+  return server.stop;
+};

@@ -1,0 +1,107 @@
+// Starts a real Hallpass server for browser tests and benchmarks: its own PostgreSQL
+// database (dropped afterwards), Redis as the session cache, the release-built SPA from
+// dist/, a free port, and one account per persona with a fresh password.
+const { spawn, execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = process.env.HALLPASS_BIN || path.join(ROOT, 'target', 'debug', 'hallpass');
+const DIST = process.env.STATIC_DIR || path.join(ROOT, 'dist');
+
+/** The accounts every run creates; `role` is the Hallpass role. */
+const PERSONAS = {
+  student: { role: 'student', name: 'Ada Student' },
+  teacher: { role: 'teacher', name: 'Grace Teacher' },
+  admin: { role: 'admin', name: 'Alan Admin' },
+  // Signed in from two browsers in the revocation test; nobody else touches it.
+  traveller: { role: 'student', name: 'Tess Traveller' },
+};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilReady(url, child) {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`hallpass exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`hallpass did not become ready at ${url}`);
+}
+
+async function startServer() {
+  const port = await freePort();
+  const database = `hallpass_e2e_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+  const env = {
+    ...process.env,
+    DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+    REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    SESSION_CACHE: 'redis',
+    BIND: `127.0.0.1:${port}`,
+    STATIC_DIR: DIST,
+    RUST_LOG: process.env.RUST_LOG || 'warn',
+  };
+  execFileSync(BIN, ['migrate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+
+  const users = {};
+  for (const [persona, { role, name }] of Object.entries(PERSONAS)) {
+    const email = `${persona}@e2e.hallpass.test`;
+    const password = crypto.randomBytes(12).toString('base64url');
+    execFileSync(BIN, ['user', 'add', '--email', email, '--name', name, '--role', role, '--password-stdin'], {
+      env,
+      input: `${password}\n`,
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
+    users[persona] = { email, password, role, name };
+  }
+
+  const child = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(url, child);
+
+  async function stop() {
+    if (child.exitCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    execFileSync('psql', [adminUrl, '-q', '-c', `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  return { url, users, stop };
+}
+
+/** Chromium from Debian, with the flags this sandbox needs; never a downloaded browser. */
+const CHROMIUM = {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
+};
+
+module.exports = { startServer, CHROMIUM };

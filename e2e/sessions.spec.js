@@ -1,0 +1,192 @@
+// The SPA in a real browser against the real server: logins per role, the
+// SessionInitializer's one `ensure` per page load, the Active Sessions panel revoking
+// another browser, role guards, French pages, and the screenshots shown in the README.
+const { test, expect } = require('@playwright/test');
+const path = require('node:path');
+
+const BASE = process.env.HALLPASS_URL;
+const USERS = JSON.parse(process.env.HALLPASS_USERS || '{}');
+const SCREENSHOTS = path.resolve(__dirname, '..', 'docs', 'screenshots');
+
+test.use({ baseURL: BASE });
+
+/** Counts the page's `ensure` posts and fails the test on any console error about CSP. */
+function watch(page) {
+  const seen = { ensure: 0, cspViolations: [] };
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/sessions/ensure') {
+      seen.ensure += 1;
+    }
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      seen.cspViolations.push(message.text());
+    }
+  });
+  return seen;
+}
+
+async function logIn(page, persona, locale = 'en') {
+  const user = USERS[persona];
+  await page.goto(`/${locale}/login`);
+  await page.locator('#email').fill(user.email);
+  await page.locator('#password').fill(user.password);
+  await page.locator('button[type=submit]').click();
+  return user;
+}
+
+const DASHBOARDS = {
+  student: { path: '/en/student', heading: 'Student dashboard' },
+  teacher: { path: '/en/teacher', heading: 'Teacher dashboard' },
+  admin: { path: '/en/admin', heading: 'Admin console' },
+};
+
+for (const [persona, dashboard] of Object.entries(DASHBOARDS)) {
+  test(`${persona} logs in through the form and lands on their dashboard`, async ({ page }) => {
+    const seen = watch(page);
+    const user = await logIn(page, persona);
+    await expect(page).toHaveURL(BASE + dashboard.path);
+    await expect(page.getByRole('heading', { name: dashboard.heading })).toBeVisible();
+    await expect(page.locator('.topbar .who')).toContainText(user.name);
+    await expect.poll(() => seen.ensure).toBe(1);
+    expect(seen.cspViolations).toEqual([]);
+  });
+}
+
+test('ensure is posted once per page load and never on in-app navigation', async ({ page }) => {
+  const seen = watch(page);
+  await logIn(page, 'teacher');
+  await expect(page).toHaveURL(`${BASE}/en/teacher`);
+  await expect.poll(() => seen.ensure).toBe(1);
+
+  await page.getByRole('link', { name: 'Profile' }).click();
+  await expect(page.locator('.session-card.current')).toBeVisible();
+  await page.getByRole('link', { name: 'Dashboard' }).click();
+  await expect(page.getByRole('heading', { name: 'Teacher dashboard' })).toBeVisible();
+  await page.getByRole('link', { name: 'Français' }).click();
+  await expect(page).toHaveURL(`${BASE}/fr/teacher`);
+  await expect(page.getByRole('heading', { name: 'Espace enseignant' })).toBeVisible();
+  expect(seen.ensure).toBe(1);
+
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Espace enseignant' })).toBeVisible();
+  await expect.poll(() => seen.ensure).toBe(2);
+});
+
+test('the profile panel marks this device; the login page and panel are screenshotted', async ({ page }) => {
+  await page.goto('/en/login');
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'login.png') });
+
+  await logIn(page, 'student');
+  await expect(page.getByRole('heading', { name: 'Welcome, Ada Student' })).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'student-dashboard.png') });
+
+  await page.getByRole('link', { name: 'Profile' }).click();
+  const current = page.locator('.session-card.current');
+  await expect(current).toContainText('This device');
+  await expect(current).toContainText('Chrome');
+  await expect(current).toContainText('127.0.0.1');
+  await page.locator('#active-sessions-title').locator('..').locator('..').screenshot({
+    path: path.join(SCREENSHOTS, 'active-sessions.png'),
+  });
+});
+
+test('a session revoked from the panel sends the other browser to the login page', async ({ browser }) => {
+  const first = await browser.newContext({ baseURL: BASE });
+  const second = await browser.newContext({ baseURL: BASE });
+  const mine = await first.newPage();
+  const theirs = await second.newPage();
+
+  await logIn(theirs, 'traveller');
+  await expect(theirs).toHaveURL(`${BASE}/en/student`);
+  await logIn(mine, 'traveller');
+  await mine.getByRole('link', { name: 'Profile' }).click();
+  await expect(mine.locator('.session-card')).toHaveCount(2);
+
+  const other = mine.locator('.session-card:not(.current)');
+  await other.getByRole('button', { name: /^Revoke/ }).click();
+  await other.getByRole('button', { name: 'Yes, sign it out' }).click();
+  await expect(mine.getByText('Session signed out.')).toBeVisible();
+  await expect(mine.locator('.session-card')).toHaveCount(1);
+  await expect(mine.locator('.session-card.current')).toBeVisible();
+
+  await theirs.getByRole('link', { name: 'Profile' }).click();
+  await expect(theirs).toHaveURL(`${BASE}/en/login`);
+  await expect(theirs.getByText('Your session has ended. Please sign in again.')).toBeVisible();
+
+  await first.close();
+  await second.close();
+});
+
+test('a student visiting the admin console lands on their own dashboard', async ({ page }) => {
+  await logIn(page, 'student');
+  await expect(page).toHaveURL(`${BASE}/en/student`);
+  await page.goto('/en/admin');
+  await expect(page).toHaveURL(`${BASE}/en/student`);
+  await expect(page.getByRole('heading', { name: 'Student dashboard' })).toBeVisible();
+});
+
+test('visitors without a session are sent to the login page', async ({ page }) => {
+  await page.goto('/en/profile');
+  await expect(page).toHaveURL(`${BASE}/en/login`);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/(en|fr)\/login$/);
+  await page.goto('/de/login');
+  await expect(page).toHaveURL(/\/(en|fr)\/login$/);
+  await page.goto('/en/no-such-page');
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+});
+
+test('French pages are in French', async ({ page }) => {
+  await page.goto('/fr/login');
+  await expect(page.getByRole('heading', { name: 'Se connecter' })).toBeVisible();
+  await expect(page.getByLabel('Mot de passe')).toBeVisible();
+
+  await page.locator('#email').fill(USERS.teacher.email);
+  await page.locator('#password').fill('not the password');
+  await page.locator('button[type=submit]').click();
+  await expect(page.getByRole('alert')).toHaveText('Adresse e-mail ou mot de passe incorrect.');
+
+  await logIn(page, 'teacher', 'fr');
+  await expect(page).toHaveURL(`${BASE}/fr/teacher`);
+  await expect(page.getByRole('heading', { name: 'Bienvenue, Grace Teacher' })).toBeVisible();
+  await page.getByRole('link', { name: 'Profil' }).click();
+  await expect(page.getByRole('heading', { name: 'Sessions actives' })).toBeVisible();
+  await expect(page.locator('.session-card.current')).toContainText('Cet appareil');
+});
+
+test('an admin oversees users, revokes their sessions and reads the audit trail', async ({ page, browser }) => {
+  // The teacher has a session somewhere else for the admin to end.
+  const elsewhere = await browser.newContext({ baseURL: BASE });
+  const teacherPage = await elsewhere.newPage();
+  await logIn(teacherPage, 'teacher');
+  await expect(teacherPage).toHaveURL(`${BASE}/en/teacher`);
+
+  await logIn(page, 'admin');
+  await expect(page.getByRole('heading', { name: 'Admin console' })).toBeVisible();
+  await page.getByLabel('Search users').fill('grace');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const rows = page.locator('table').first().locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText(USERS.teacher.email);
+
+  await rows.first().getByRole('button', { name: `Sessions ${USERS.teacher.email}` }).click();
+  const sessions = page.locator('section', { has: page.getByRole('heading', { name: 'Sessions of Grace Teacher' }) });
+  await expect(sessions.locator('.session-card').first()).toBeVisible();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'admin-console.png'), fullPage: true });
+
+  await sessions.getByRole('button', { name: 'Revoke all sessions' }).click();
+  await sessions.getByRole('button', { name: 'Revoke all sessions' }).click();
+  await expect(sessions.getByText('This user has no active session.')).toBeVisible();
+
+  const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit trail' }) });
+  await audit.getByLabel('Event').selectOption('session_revoked');
+  await audit.getByRole('button', { name: 'Filter' }).click();
+  await expect(audit.locator('tbody tr').first()).toContainText('Session revoked');
+  await expect(audit.locator('tbody tr').first()).toContainText('reason=admin');
+
+  await teacherPage.reload();
+  await expect(teacherPage).toHaveURL(`${BASE}/en/login`);
+  await elsewhere.close();
+});

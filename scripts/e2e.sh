@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Browser tests of the SPA: builds the SPA (release) and the server, then runs the
+# Playwright tests in e2e/ against them (see playwright.config.js).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+source scripts/tools.sh
+
+ensure_postgres
+ensure_redis
+ensure_wasm_tools
+ensure_npm_packages
+ensure_chromium
+build_spa
+cargo build --locked -p hallpass-server --bin hallpass
+npx playwright test "$@"
