@@ -2,7 +2,7 @@
 //! `window.fetch` replaced by a stub that answers like the server and records every call.
 
 #![cfg(target_arch = "wasm32")]
-
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use chrono::Utc;
 use hallpass_client::components::{ActiveSessions, ActiveSessionsProps};
@@ -169,7 +169,9 @@ async fn initializer_posts_once_across_navigation_between_layouts() {
         settle().await;
     }
     until("the last page", || {
-        root.text_content().unwrap_or_default().contains("Bienvenue")
+        root.text_content()
+            .unwrap_or_default()
+            .contains("Bienvenue")
     })
     .await;
     assert_eq!(count("POST /api/sessions/ensure"), 1, "{:?}", calls());
@@ -214,7 +216,10 @@ async fn initializer_posts_once_for_layouts_mounted_together_remounted_and_reren
         },
     )
     .render();
-    until("the first ensure", || count("POST /api/sessions/ensure") == 1).await;
+    until("the first ensure", || {
+        count("POST /api/sessions/ensure") == 1
+    })
+    .await;
     for tick in 1..=4 {
         app.update(TwoLayoutsProps {
             second: tick % 2 == 0,
@@ -235,7 +240,10 @@ async fn a_failed_ensure_is_tried_again_by_the_next_layout() {
         json!({ "status": 503, "body": { "error": { "code": "unavailable", "message": "down" } } });
     stub(answers);
     let (history, _root) = render_app_at("/en/teacher");
-    until("the failed ensure", || count("POST /api/sessions/ensure") == 1).await;
+    until("the failed ensure", || {
+        count("POST /api/sessions/ensure") == 1
+    })
+    .await;
     settle().await;
     history.push("/en/profile");
     until("the retry", || count("POST /api/sessions/ensure") == 2).await;
@@ -250,7 +258,11 @@ async fn panel_lists_sessions_marks_this_device_and_revokes_the_chosen_one() {
         format!("DELETE /api/sessions/{}", other.id): { "status": 204 },
     }));
     let root = root();
-    yew::Renderer::<ActiveSessions>::with_root_and_props(root.clone(), ActiveSessionsProps::default()).render();
+    yew::Renderer::<ActiveSessions>::with_root_and_props(
+        root.clone(),
+        ActiveSessionsProps::default(),
+    )
+    .render();
     until("the cards", || cards(&root).len() == 2).await;
 
     let cards = cards(&root);
@@ -266,14 +278,22 @@ async fn panel_lists_sessions_marks_this_device_and_revokes_the_chosen_one() {
 
     click(that, "Revoke");
     settle().await;
-    assert_eq!(count(&format!("DELETE /api/sessions/{}", other.id)), 0, "asks first");
+    assert_eq!(
+        count(&format!("DELETE /api/sessions/{}", other.id)),
+        0,
+        "asks first"
+    );
     click(that, "Yes, sign it out");
     until("the revoke", || {
         count(&format!("DELETE /api/sessions/{}", other.id)) == 1
     })
     .await;
     until("the reload", || count("GET /api/sessions") == 2).await;
-    assert!(!calls().iter().any(|call| call.contains(&current.id.to_string())));
+    assert!(
+        !calls()
+            .iter()
+            .any(|call| call.contains(&current.id.to_string()))
+    );
 }
 
 #[wasm_bindgen_test]
@@ -283,8 +303,15 @@ async fn panel_says_so_when_the_list_cannot_load() {
             "code": "unavailable", "message": "database down", "request_id": "req-42" } } },
     }));
     let root = root();
-    yew::Renderer::<ActiveSessions>::with_root_and_props(root.clone(), ActiveSessionsProps::default()).render();
-    until("the error", || text(&root).contains("Could not load the sessions")).await;
+    yew::Renderer::<ActiveSessions>::with_root_and_props(
+        root.clone(),
+        ActiveSessionsProps::default(),
+    )
+    .render();
+    until("the error", || {
+        text(&root).contains("Could not load the sessions")
+    })
+    .await;
     assert!(text(&root).contains("req-42"), "the request id is shown");
 }
 
@@ -296,8 +323,14 @@ async fn a_401_from_any_call_sends_the_user_to_the_login_page() {
         "code": "session_revoked", "message": "session revoked" } } });
     stub(answers);
     let (history, root) = render_app_at("/fr/profile");
-    until("the login page", || history.location().path() == "/fr/login").await;
-    until("the notice", || text(&root).contains("Votre session a pris fin")).await;
+    until("the login page", || {
+        history.location().path() == "/fr/login"
+    })
+    .await;
+    until("the notice", || {
+        text(&root).contains("Votre session a pris fin")
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -309,7 +342,11 @@ async fn a_page_of_another_role_sends_the_user_to_their_own_dashboard() {
         history.location().path() == "/en/student"
     })
     .await;
-    assert_eq!(count("GET /api/admin/users"), 0, "the admin page never loads");
+    assert_eq!(
+        count("GET /api/admin/users"),
+        0,
+        "the admin page never loads"
+    );
 }
 
 fn cards(root: &Element) -> Vec<Element> {
@@ -341,4 +378,3 @@ fn click(within: &Element, label: &str) {
         .unwrap_or_else(|| panic!("no button {label:?} in {}", text(within)));
     button.click();
 }
-
