@@ -11,9 +11,7 @@ source scripts/services.sh
 source scripts/tools.sh
 ensure_postgres
 ensure_redis
-ensure_wasm_tools
-ensure_npm_packages
-ensure_chromium
+ensure_spa_tools
 build_spa >/dev/null
 cargo build --release --locked -p hallpass-server --bin hallpass
 HALLPASS_BIN="$PWD/target/release/hallpass" node bench/spa.js

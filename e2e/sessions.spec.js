@@ -185,6 +185,7 @@ test('an admin oversees users, revokes their sessions and reads the audit trail'
   await audit.getByRole('button', { name: 'Filter' }).click();
   await expect(audit.locator('tbody tr').first()).toContainText('Session revoked');
   await expect(audit.locator('tbody tr').first()).toContainText('reason=admin');
+  await expect(audit.locator('tbody tr').first()).toContainText(USERS.teacher.email);
 
   await teacherPage.reload();
   await expect(teacherPage).toHaveURL(`${BASE}/en/login`);

@@ -8,9 +8,7 @@ source scripts/tools.sh
 
 ensure_postgres
 ensure_redis
-ensure_wasm_tools
-ensure_npm_packages
-ensure_chromium
+ensure_spa_tools
 build_spa
 cargo build --locked -p hallpass-server --bin hallpass
 npx playwright test "$@"

@@ -10,9 +10,7 @@ source scripts/tools.sh
 
 ensure_postgres
 ensure_redis
-ensure_wasm_tools
-ensure_npm_packages
-ensure_chromium
+ensure_spa_tools
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

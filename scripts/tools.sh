@@ -50,3 +50,10 @@ build_spa() {
         gzip -9 --keep --force "$asset"
     done
 }
+
+# Everything the SPA's build and browser tests need.
+ensure_spa_tools() {
+    ensure_wasm_tools
+    ensure_npm_packages
+    ensure_chromium
+}

@@ -422,6 +422,7 @@ texts! {
     TeacherDashboard => "Teacher dashboard", "Espace enseignant";
     ThisDevice => "This device", "Cet appareil";
     To => "To", "Au";
+    TryAgain => "Try again", "Réessayer";
     User => "User", "Utilisateur";
     Users => "Users", "Utilisateurs";
     UsersLoadFailed => "Could not load the users.", "Impossible de charger les utilisateurs.";

@@ -6,6 +6,7 @@
 pub mod api;
 mod app;
 pub mod components;
+mod dom;
 pub mod hooks;
 pub mod i18n;
 pub mod layouts;

@@ -31,8 +31,10 @@ export function install_fetch_stub(routes) {
     window.__calls.push(key);
     const answer = table[key] ?? { status: 404, body: { error: { code: 'not_found', message: 'no stub for ' + key } } };
     await new Promise((done) => setTimeout(done, answer.delay ?? 0));
+    if (answer.unreachable) throw new TypeError('Failed to fetch');
     const body = answer.status === 204 ? null : JSON.stringify(answer.body);
-    return new Response(body, { status: answer.status, headers: { 'content-type': 'application/json' } });
+    const headers = { 'content-type': 'application/json', ...(answer.headers ?? {}) };
+    return new Response(body, { status: answer.status, headers });
   };
 }
 export function recorded_calls() { return JSON.stringify(window.__calls); }
@@ -347,6 +349,63 @@ async fn a_page_of_another_role_sends_the_user_to_their_own_dashboard() {
         0,
         "the admin page never loads"
     );
+}
+
+/// Submits the login form of the app rendered in `root` with a password.
+async fn submit_login(root: &Element) {
+    until("the login form", || {
+        root.query_selector("#email").ok().flatten().is_some()
+    })
+    .await;
+    for (field, value) in [("#email", "ada@school.test"), ("#password", "a password")] {
+        let input: web_sys::HtmlInputElement = root
+            .query_selector(field)
+            .unwrap()
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        input.set_value(value);
+    }
+    click(root, "Sign in");
+}
+
+#[wasm_bindgen_test]
+async fn login_errors_are_shown_inline_and_the_form_waits_while_in_flight() {
+    let anonymous = json!({ "status": 401, "body": { "error": {
+        "code": "session_invalid", "message": "no session" } } });
+    let cases = [
+        (
+            json!({ "status": 401, "delay": 100, "body": { "error": {
+                "code": "invalid_credentials", "message": "invalid email or password" } } }),
+            "Wrong email or password.",
+        ),
+        (
+            json!({ "status": 429, "headers": { "retry-after": "42" }, "body": { "error": {
+                "code": "rate_limited", "message": "too many attempts" } } }),
+            "Too many attempts. Try again in 42 s.",
+        ),
+        (
+            json!({ "unreachable": true }),
+            "The server cannot be reached. Check your connection.",
+        ),
+    ];
+    for (answer, message) in cases {
+        stub(json!({ "GET /api/auth/session": anonymous, "POST /api/auth/login": answer }));
+        let (history, root) = render_app_at("/en/login");
+        submit_login(&root).await;
+        let button = root.query_selector("button[type=submit]").unwrap().unwrap();
+        if message.starts_with("Wrong") {
+            yew::scheduler::flush().await;
+            assert!(
+                button.has_attribute("disabled"),
+                "no second submit while in flight"
+            );
+        }
+        until(message, || text(&root).contains(message)).await;
+        assert!(!button.has_attribute("disabled"));
+        assert_eq!(history.location().path(), "/en/login");
+        root.remove();
+    }
 }
 
 fn cards(root: &Element) -> Vec<Element> {

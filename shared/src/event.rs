@@ -65,6 +65,10 @@ pub struct SessionEventView {
     pub id: Uuid,
     pub at: DateTime<Utc>,
     pub user_id: Option<Uuid>,
+    /// The user's current email, so the trail reads without a lookup; absent when the
+    /// event names no user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_email: Option<String>,
     pub session_id: Option<Uuid>,
     pub kind: EventKind,
     pub ip_address: Option<String>,

@@ -1,10 +1,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use hallpass_shared::{EventKind, EventQuery, SessionEventView, UserView};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::api;
 use crate::components::{ErrorBanner, Pager, Spinner};
+use crate::dom::input_value;
 use crate::hooks::{Load, use_load, use_pages};
 use crate::i18n::{Text, use_locale};
 use crate::time::relative_past;
@@ -63,10 +64,7 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
         let (kind, from, to) = (kind.clone(), from.clone(), to.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let date = |node: &NodeRef| {
-                node.cast::<HtmlInputElement>()
-                    .and_then(|input| input.value().parse::<NaiveDate>().ok())
-            };
+            let date = |node: &NodeRef| input_value(node).parse::<NaiveDate>().ok();
             filters.set(Filters {
                 kind: kind
                     .cast::<HtmlSelectElement>()
@@ -84,7 +82,7 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
             <tr key={event.id.to_string()}>
                 <td><time datetime={event.at.to_rfc3339()} title={event.at.to_rfc3339()}>{ relative_past(locale, now, event.at) }</time></td>
                 <td><span class="event-kind">{ locale.event_kind(event.kind) }</span></td>
-                <td>{ event.user_id.map(short_id).unwrap_or_default() }</td>
+                <td>{ event.user_email.clone().or_else(|| event.user_id.map(short_id)).unwrap_or_default() }</td>
                 <td>{ event.ip_address.clone().unwrap_or_default() }</td>
                 <td class="detail"><code>{ detail_text(&event.detail) }</code></td>
             </tr>
@@ -140,7 +138,7 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
     }
 }
 
-/// The first block of a UUID: enough to tell users apart on screen.
+/// The first block of a UUID: enough to tell apart users whose account is gone.
 fn short_id(id: uuid::Uuid) -> String {
     id.to_string().chars().take(8).collect()
 }

@@ -4,6 +4,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::components::ErrorBanner;
+use crate::dom::input_value;
 use crate::i18n::{Text, use_locale};
 
 #[derive(Properties, PartialEq)]
@@ -39,17 +40,12 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
         let on_changed = props.on_changed.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let value = |node: &NodeRef| {
-                node.cast::<HtmlInputElement>()
-                    .map(|input| input.value())
-                    .unwrap_or_default()
-            };
             let change = PasswordChange {
-                current_password: value(&current),
-                new_password: value(&new),
+                current_password: input_value(&current),
+                new_password: input_value(&new),
             };
             done.set(false);
-            if let Some(text) = field_problem(&change, &value(&repeat)) {
+            if let Some(text) = field_problem(&change, &input_value(&repeat)) {
                 problem.set(Some(Problem::Field(text)));
                 return;
             }

@@ -30,6 +30,7 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
         SessionStatus::Unavailable(error) => html! {
             <main class="page narrow">
                 <ErrorBanner error={error.clone()} context={Text::SessionCheckFailed} />
+                <button onclick={Callback::from(|_| reload_page())}>{ locale.text(Text::TryAgain) }</button>
             </main>
         },
         SessionStatus::Anonymous { .. } => {
@@ -46,5 +47,12 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
                 </>
             },
         },
+    }
+}
+
+/// A fresh start once the server is back: the whole page, so the check runs again.
+fn reload_page() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
     }
 }

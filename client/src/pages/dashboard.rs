@@ -30,30 +30,33 @@ fn Welcome() -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct RoleHomeProps {
+    title: Text,
+    blurb: Text,
+}
+
+/// A role's dashboard: who is signed in, then what the role's part of the platform holds.
 #[component]
-pub fn StudentDashboard() -> Html {
+fn RoleHome(props: &RoleHomeProps) -> Html {
     let locale = use_locale();
     html! {
         <>
             <Welcome />
             <section class="card">
-                <h2>{ locale.text(Text::StudentDashboard) }</h2>
-                <p>{ locale.text(Text::StudentBlurb) }</p>
+                <h2>{ locale.text(props.title) }</h2>
+                <p>{ locale.text(props.blurb) }</p>
             </section>
         </>
     }
 }
 
 #[component]
+pub fn StudentDashboard() -> Html {
+    html! { <RoleHome title={Text::StudentDashboard} blurb={Text::StudentBlurb} /> }
+}
+
+#[component]
 pub fn TeacherDashboard() -> Html {
-    let locale = use_locale();
-    html! {
-        <>
-            <Welcome />
-            <section class="card">
-                <h2>{ locale.text(Text::TeacherDashboard) }</h2>
-                <p>{ locale.text(Text::TeacherBlurb) }</p>
-            </section>
-        </>
-    }
+    html! { <RoleHome title={Text::TeacherDashboard} blurb={Text::TeacherBlurb} /> }
 }

@@ -1,10 +1,10 @@
 use hallpass_shared::{ErrorCode, LoginRequest};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::components::LocaleSwitcher;
+use crate::dom::input_value;
 use crate::hooks::use_session;
 use crate::i18n::{Locale, Text, use_locale};
 use crate::routes::Route;
@@ -32,14 +32,9 @@ pub fn LoginPage() -> Html {
         let (sending, problem) = (sending.clone(), problem.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let value = |node: &NodeRef| {
-                node.cast::<HtmlInputElement>()
-                    .map(|input| input.value())
-                    .unwrap_or_default()
-            };
             let request = LoginRequest {
-                email: value(&email).trim().to_owned(),
-                password: value(&password),
+                email: input_value(&email).trim().to_owned(),
+                password: input_value(&password),
             };
             if request.email.is_empty() || request.password.is_empty() {
                 problem.set(Some(locale.text(Text::FillBothFields).to_owned()));

@@ -6,7 +6,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hallpass_shared::{EventKind, SessionEventView};
 use uuid::Uuid;
 
-use super::{schema::session_events, stored::Stored};
+use super::{
+    schema::{session_events, users},
+    stored::Stored,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = session_events, check_for_backend(Pg))]
@@ -39,12 +42,29 @@ pub struct EventCursor {
     pub id: Uuid,
 }
 
-impl From<EventRow> for SessionEventView {
-    fn from(row: EventRow) -> Self {
+/// An event with its user's email, as listings return it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(check_for_backend(Pg))]
+pub struct ListedEvent {
+    #[diesel(embed)]
+    pub event: EventRow,
+    #[diesel(select_expression = users::email.nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<users::email>)]
+    pub user_email: Option<String>,
+}
+
+impl From<ListedEvent> for SessionEventView {
+    fn from(
+        ListedEvent {
+            event: row,
+            user_email,
+        }: ListedEvent,
+    ) -> Self {
         Self {
             id: row.id,
             at: row.at,
             user_id: row.user_id,
+            user_email,
             session_id: row.session_id,
             kind: row.kind.0,
             ip_address: row.ip_address,
@@ -76,17 +96,19 @@ pub struct EventFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// Matching events, newest first, `limit` of them after `cursor`.
+/// Matching events, newest first, `limit` of them after `cursor`, each with its user's
+/// email.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     filter: &EventFilter,
     cursor: Option<EventCursor>,
     limit: i64,
-) -> QueryResult<Vec<EventRow>> {
+) -> QueryResult<Vec<ListedEvent>> {
     let mut query = session_events::table
+        .left_join(users::table)
         .order((session_events::at.desc(), session_events::id.desc()))
         .limit(limit)
-        .select(EventRow::as_select())
+        .select(ListedEvent::as_select())
         .into_boxed();
     if let Some(user_id) = filter.user_id {
         query = query.filter(session_events::user_id.eq(user_id));

@@ -73,8 +73,8 @@ pub async fn list(
     let mut conn = state.db.get().await?;
     // One extra row tells whether another page exists.
     let rows = events::list(&mut conn, filter, after, i64::from(limit) + 1).await?;
-    let (rows, next_cursor) = pagination::finish(rows, limit, &scope, |row| {
-        format!("{}.{}", row.at.timestamp_micros(), row.id)
+    let (rows, next_cursor) = pagination::finish(rows, limit, &scope, |listed| {
+        format!("{}.{}", listed.event.at.timestamp_micros(), listed.event.id)
     });
     Ok(Page {
         items: rows.into_iter().map(SessionEventView::from).collect(),

@@ -455,6 +455,11 @@ async fn the_audit_trail_filters_by_user_session_kind_and_time() {
 
     let logins = events(format!("user_id={}&kind=login_succeeded", student.id)).await;
     assert_eq!(logins.items.len(), 1);
+    assert_eq!(
+        logins.items[0].user_email.as_deref(),
+        Some(student.email.as_str()),
+        "the trail names the user"
+    );
     let at = logins.items[0].at;
     let from = events(format!("user_id={}&from={}", student.id, urlencode(at))).await;
     assert!(from.items.iter().all(|event| event.at >= at));
