@@ -151,6 +151,8 @@ test('French pages are in French', async ({ page }) => {
   await logIn(page, 'teacher', 'fr');
   await expect(page).toHaveURL(`${BASE}/fr/teacher`);
   await expect(page.getByRole('heading', { name: 'Bienvenue, Grace Teacher' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+  await expect(page).toHaveTitle('Espace enseignant · Hallpass');
   await page.getByRole('link', { name: 'Profil' }).click();
   await expect(page.getByRole('heading', { name: 'Sessions actives' })).toBeVisible();
   await expect(page.locator('.session-card.current')).toContainText('Cet appareil');

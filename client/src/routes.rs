@@ -4,7 +4,7 @@ use hallpass_shared::Role;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::i18n::Locale;
+use crate::i18n::{Locale, Text};
 use crate::layouts::RoleLayout;
 use crate::pages::{
     AdminConsole, HomeRedirect, LoginPage, NotFound, ProfilePage, StudentDashboard,
@@ -59,6 +59,19 @@ impl Route {
         }
     }
 
+    /// What the page is called in the tab's title; redirects have no title of their own.
+    fn title(&self) -> Option<Text> {
+        match self {
+            Self::Root | Self::Home { .. } => None,
+            Self::Login { .. } => Some(Text::SignIn),
+            Self::Student { .. } => Some(Text::StudentDashboard),
+            Self::Teacher { .. } => Some(Text::TeacherDashboard),
+            Self::Admin { .. } => Some(Text::AdminConsole),
+            Self::Profile { .. } => Some(Text::Profile),
+            Self::NotFound => Some(Text::NotFoundTitle),
+        }
+    }
+
     /// Where a user of `role` lands after signing in.
     pub fn dashboard(role: Role, locale: Locale) -> Self {
         match role {
@@ -80,7 +93,7 @@ impl Route {
 
 pub fn switch(route: Route) -> Html {
     let locale = route.locale();
-    let page = match route {
+    let page = match route.clone() {
         Route::Root | Route::Home { .. } => html! { <HomeRedirect /> },
         Route::Login { .. } => html! { <LoginPage /> },
         Route::Student { .. } => html! {
@@ -95,8 +108,35 @@ pub fn switch(route: Route) -> Html {
         Route::Profile { .. } => html! { <RoleLayout><ProfilePage /></RoleLayout> },
         Route::NotFound => html! { <NotFound /> },
     };
+    html! { <PageScope {route} {locale}>{ page }</PageScope> }
+}
+
+#[derive(Properties, PartialEq)]
+struct PageScopeProps {
+    route: Route,
+    locale: Locale,
+    children: Html,
+}
+
+/// Gives a page its language: the locale context below, and the document's `lang` and
+/// title above (what screen readers announce and tabs show).
+#[component]
+fn PageScope(props: &PageScopeProps) -> Html {
+    let title = props.route.title().map(|text| props.locale.text(text));
+    use_effect_with((props.locale, title), |(locale, title)| {
+        let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+            return;
+        };
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("lang", locale.tag());
+        }
+        document.set_title(&match title {
+            Some(title) => format!("{title} · Hallpass"),
+            None => "Hallpass".to_owned(),
+        });
+    });
     html! {
-        <ContextProvider<Locale> context={locale}>{ page }</ContextProvider<Locale>>
+        <ContextProvider<Locale> context={props.locale}>{ props.children.clone() }</ContextProvider<Locale>>
     }
 }
 
