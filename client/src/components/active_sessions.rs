@@ -34,38 +34,35 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
     let outcome = use_state(|| None::<Outcome>);
     let confirming_others = use_state(|| false);
 
-    // Runs one action, then shows its outcome and reloads the list.
-    let act = {
+    // Shows what an action did and reloads the list.
+    let finish = {
         let (sessions, busy, outcome) = (sessions.clone(), busy.clone(), outcome.clone());
-        move |action: std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<Outcome, ApiError>>>,
-        >| {
-            busy.set(true);
-            let (sessions, busy, outcome) = (sessions.clone(), busy.clone(), outcome.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                outcome.set(Some(action.await.unwrap_or_else(Outcome::Failed)));
-                busy.set(false);
-                sessions.reload();
-            });
+        move |result: Result<Outcome, ApiError>| {
+            outcome.set(Some(result.unwrap_or_else(Outcome::Failed)));
+            busy.set(false);
+            sessions.reload();
         }
     };
     let on_revoke = {
-        let act = act.clone();
+        let (busy, finish) = (busy.clone(), finish.clone());
         Callback::from(move |id: Uuid| {
-            act(Box::pin(async move {
-                api::sessions::revoke(id).await.map(|()| Outcome::Revoked)
-            }))
+            busy.set(true);
+            let finish = finish.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                finish(api::sessions::revoke(id).await.map(|()| Outcome::Revoked));
+            });
         })
     };
     let revoke_others = {
-        let confirming_others = confirming_others.clone();
+        let (busy, confirming_others) = (busy.clone(), confirming_others.clone());
         Callback::from(move |_| {
+            busy.set(true);
             confirming_others.set(false);
-            act(Box::pin(async {
-                api::sessions::revoke_others()
-                    .await
-                    .map(|done| Outcome::RevokedOthers(done.revoked))
-            }))
+            let finish = finish.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let revoked = api::sessions::revoke_others().await;
+                finish(revoked.map(|done| Outcome::RevokedOthers(done.revoked)));
+            });
         })
     };
     let toggle_confirm = {
