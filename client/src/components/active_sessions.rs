@@ -1,9 +1,8 @@
-use chrono::Utc;
 use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBanner, SessionCard, Spinner};
+use crate::components::{ErrorBanner, SessionList};
 use crate::hooks::{Load, use_load};
 use crate::i18n::{Text, use_locale};
 
@@ -74,25 +73,6 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
         Callback::from(move |_| sessions.reload())
     };
 
-    let now = Utc::now();
-    let body = match &*sessions {
-        Load::Loading => html! { <Spinner /> },
-        Load::Failed(error) => html! {
-            <ErrorBanner error={error.clone()} context={Text::SessionsLoadFailed} />
-        },
-        Load::Ready(list) if list.is_empty() => html! {
-            <p class="empty">{ locale.text(Text::NoSessions) }</p>
-        },
-        Load::Ready(list) => html! {
-            <ul class="session-list">
-                { for list.iter().map(|session| html! {
-                    <SessionCard key={session.id.to_string()} session={session.clone()} {now}
-                        busy={*busy}
-                        on_revoke={(!session.is_current).then(|| on_revoke.clone())} />
-                }) }
-            </ul>
-        },
-    };
     let others = match &*sessions {
         Load::Ready(list) => list.iter().filter(|session| !session.is_current).count(),
         _ => 0,
@@ -113,7 +93,7 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
                     None => html! {},
                 } }
             </div>
-            { body }
+            <SessionList sessions={(*sessions).clone()} {on_revoke} busy={*busy} empty={Text::NoSessions} />
             <div class="card-foot">
                 if *confirming_others {
                     <span role="alert">{ locale.text(Text::ConfirmSignOutOthers) }</span>

@@ -1,10 +1,9 @@
-use chrono::Utc;
 use hallpass_shared::UserView;
 use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBanner, SessionCard, Spinner};
+use crate::components::{ErrorBanner, SessionList};
 use crate::hooks::{Load, use_load};
 use crate::i18n::{Text, use_locale};
 
@@ -67,7 +66,6 @@ pub fn UserSessions(props: &UserSessionsProps) -> Html {
         Callback::from(move |_| confirming_all.set(!*confirming_all))
     };
 
-    let now = Utc::now();
     let count = match &*sessions {
         Load::Ready(list) => list.len(),
         _ => 0,
@@ -81,19 +79,7 @@ pub fn UserSessions(props: &UserSessionsProps) -> Html {
             if let Some(error) = &*failure {
                 <ErrorBanner error={error.clone()} context={Text::ActionFailed} />
             }
-            { match &*sessions {
-                Load::Loading => html! { <Spinner /> },
-                Load::Failed(error) => html! { <ErrorBanner error={error.clone()} context={Text::SessionsLoadFailed} /> },
-                Load::Ready(list) if list.is_empty() => html! { <p class="empty">{ locale.text(Text::NoSessionsForUser) }</p> },
-                Load::Ready(list) => html! {
-                    <ul class="session-list">
-                        { for list.iter().map(|session| html! {
-                            <SessionCard key={session.id.to_string()} session={session.clone()} {now}
-                                busy={*busy} on_revoke={(!session.is_current).then(|| on_revoke.clone())} />
-                        }) }
-                    </ul>
-                },
-            } }
+            <SessionList sessions={(*sessions).clone()} {on_revoke} busy={*busy} empty={Text::NoSessionsForUser} />
             <div class="card-foot">
                 if *confirming_all {
                     <span role="alert">{ locale.text(Text::ConfirmRevokeAll) }</span>

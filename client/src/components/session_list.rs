@@ -1,0 +1,44 @@
+use chrono::Utc;
+use hallpass_shared::SessionView;
+use uuid::Uuid;
+use yew::prelude::*;
+
+use crate::components::{ErrorBanner, SessionCard, Spinner};
+use crate::hooks::Load;
+use crate::i18n::{Text, use_locale};
+
+#[derive(Properties, PartialEq)]
+pub struct SessionListProps {
+    pub sessions: Load<Vec<SessionView>>,
+    /// Revokes one session; never offered for the current one, which signs out instead.
+    pub on_revoke: Callback<Uuid>,
+    /// An action is in flight: buttons wait.
+    pub busy: bool,
+    /// What an empty list says.
+    pub empty: Text,
+}
+
+/// Sessions as cards, with loading, error and empty states.
+#[component]
+pub fn SessionList(props: &SessionListProps) -> Html {
+    let locale = use_locale();
+    let now = Utc::now();
+    match &props.sessions {
+        Load::Loading => html! { <Spinner /> },
+        Load::Failed(error) => html! {
+            <ErrorBanner error={error.clone()} context={Text::SessionsLoadFailed} />
+        },
+        Load::Ready(list) if list.is_empty() => html! {
+            <p class="empty">{ locale.text(props.empty) }</p>
+        },
+        Load::Ready(list) => html! {
+            <ul class="session-list">
+                { for list.iter().map(|session| html! {
+                    <SessionCard key={session.id.to_string()} session={session.clone()} {now}
+                        busy={props.busy}
+                        on_revoke={(!session.is_current).then(|| props.on_revoke.clone())} />
+                }) }
+            </ul>
+        },
+    }
+}
