@@ -44,10 +44,35 @@ async function waitUntilReady(url, child) {
   throw new Error(`hallpass did not become ready at ${url}`);
 }
 
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function psql(sql) {
+  return execFileSync('psql', [ADMIN_URL, '-qAt', '-c', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/** Drops the databases of earlier runs that died before cleaning up (named by their pid). */
+function sweepLeftovers() {
+  for (const name of psql("SELECT datname FROM pg_database WHERE datname LIKE 'hallpass\\_e2e\\_%'").split('\n')) {
+    const pid = Number(name.split('_')[2]);
+    if (name && pid && !isRunning(pid)) {
+      psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
+  }
+}
+
 async function startServer() {
+  sweepLeftovers();
   const port = await freePort();
   const database = `hallpass_e2e_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-  const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
   const env = {
     ...process.env,
     DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
@@ -81,9 +106,7 @@ async function startServer() {
       child.kill('SIGTERM');
       await exited;
     }
-    execFileSync('psql', [adminUrl, '-q', '-c', `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    psql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
   return { url, users, stop };
 }

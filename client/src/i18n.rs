@@ -347,6 +347,7 @@ texts! {
     ErrorUnreachable => "The server cannot be reached. Check your connection.",
         "Le serveur est injoignable. Vérifiez votre connexion.";
     EventKind => "Event", "Événement";
+    Expires => "Expires", "Expire";
     EventsLoadFailed => "Could not load the audit trail.", "Impossible de charger le journal d’audit.";
     FillBothFields => "Enter your email and password.", "Saisissez votre adresse e-mail et votre mot de passe.";
     Filter => "Filter", "Filtrer";

@@ -6,7 +6,7 @@ use crate::i18n::Locale;
 
 /// How long ago `then` was, seen from `now`, in whole units: "just now", "5 minutes ago",
 /// "2 days ago". A `then` in the future (clock skew between server and browser) reads as
-/// "just now"; far-future instants (expiry dates) use [`relative_future`].
+/// "just now"; instants meant to be ahead (expiry) use [`relative_future`].
 pub fn relative_past(locale: Locale, now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     match unit_and_count((now - then).num_seconds()) {
         None => locale.just_now().to_owned(),

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::components::DeviceIcon;
 use crate::i18n::{Text, use_locale};
-use crate::time::relative_past;
+use crate::time::{relative_future, relative_past};
 
 #[derive(Properties, PartialEq)]
 pub struct SessionCardProps {
@@ -20,7 +20,7 @@ pub struct SessionCardProps {
     pub busy: bool,
 }
 
-/// One session: device, browser, OS, IP, when it started and was last active, and a
+/// One session: device, browser, OS, IP, when it started, was last active and ends, and a
 /// revoke button that asks for confirmation in place.
 #[component]
 pub fn SessionCard(props: &SessionCardProps) -> Html {
@@ -66,6 +66,10 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
                     <dt>{ locale.text(Text::LastActive) }</dt>
                     <dd><time datetime={session.last_seen_at.to_rfc3339()} title={session.last_seen_at.to_rfc3339()}>
                         { relative_past(locale, props.now, session.last_seen_at) }
+                    </time></dd>
+                    <dt>{ locale.text(Text::Expires) }</dt>
+                    <dd><time datetime={session.expires_at.to_rfc3339()} title={session.expires_at.to_rfc3339()}>
+                        { relative_future(locale, props.now, session.expires_at) }
                     </time></dd>
                 </dl>
             </div>
