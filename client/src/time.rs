@@ -4,21 +4,23 @@ use chrono::{DateTime, Utc};
 
 use crate::i18n::Locale;
 
-/// How long ago `then` was, seen from `now`, in whole units: "just now", "5 minutes ago",
-/// "2 days ago". A `then` in the future (clock skew between server and browser) reads as
-/// "just now"; instants meant to be ahead (expiry) use [`relative_future`].
+/// How long ago `then` was, seen from `now`, in whole units counted down: "just now",
+/// "5 minutes ago" (for 5 min 59 s), "2 days ago". A `then` in the future (clock skew
+/// between server and browser) reads as "just now"; instants meant to be ahead (expiry)
+/// use [`relative_future`].
 pub fn relative_past(locale: Locale, now: DateTime<Utc>, then: DateTime<Utc>) -> String {
-    match unit_and_count((now - then).num_seconds()) {
+    match unit_of((now - then).num_seconds()) {
         None => locale.just_now().to_owned(),
-        Some((unit, n)) => locale.ago(unit, n),
+        Some((unit, length)) => locale.ago(unit, (now - then).num_seconds() / length),
     }
 }
 
-/// How far ahead `then` is: "in 30 days".
+/// How far ahead `then` is, to the nearest unit: "in 30 days" for 29 days 23 hours.
 pub fn relative_future(locale: Locale, now: DateTime<Utc>, then: DateTime<Utc>) -> String {
-    match unit_and_count((then - now).num_seconds()) {
+    let seconds = (then - now).num_seconds();
+    match unit_of(seconds) {
         None => locale.just_now().to_owned(),
-        Some((unit, n)) => locale.in_time(unit, n),
+        Some((unit, length)) => locale.in_time(unit, (seconds + length / 2) / length),
     }
 }
 
@@ -32,7 +34,9 @@ pub enum Unit {
     Year,
 }
 
-fn unit_and_count(seconds: i64) -> Option<(Unit, i64)> {
+/// The unit for a duration of `seconds`, with the unit's length in seconds; `None` under
+/// a minute.
+fn unit_of(seconds: i64) -> Option<(Unit, i64)> {
     const MINUTE: i64 = 60;
     const HOUR: i64 = 60 * MINUTE;
     const DAY: i64 = 24 * HOUR;
@@ -40,11 +44,11 @@ fn unit_and_count(seconds: i64) -> Option<(Unit, i64)> {
     const YEAR: i64 = 365 * DAY;
     match seconds {
         s if s < MINUTE => None,
-        s if s < HOUR => Some((Unit::Minute, s / MINUTE)),
-        s if s < DAY => Some((Unit::Hour, s / HOUR)),
-        s if s < MONTH => Some((Unit::Day, s / DAY)),
-        s if s < YEAR => Some((Unit::Month, s / MONTH)),
-        s => Some((Unit::Year, s / YEAR)),
+        s if s < HOUR => Some((Unit::Minute, MINUTE)),
+        s if s < DAY => Some((Unit::Hour, HOUR)),
+        s if s < MONTH => Some((Unit::Day, DAY)),
+        s if s < YEAR => Some((Unit::Month, MONTH)),
+        _ => Some((Unit::Year, YEAR)),
     }
 }
 
@@ -80,10 +84,14 @@ mod tests {
     }
 
     #[test]
-    fn future_instants_read_ahead() {
+    fn future_instants_read_ahead_to_the_nearest_unit() {
         let now = Utc::now();
         let later = now + Duration::days(30) + Duration::seconds(5);
         assert_eq!(relative_future(Locale::En, now, later), "in 1 month");
         assert_eq!(relative_future(Locale::Fr, now, later), "dans 1 mois");
+        let almost = now + Duration::days(30) - Duration::seconds(5);
+        assert_eq!(relative_future(Locale::En, now, almost), "in 30 days");
+        let hours = now + Duration::minutes(90);
+        assert_eq!(relative_future(Locale::En, now, hours), "in 2 hours");
     }
 }
