@@ -17,6 +17,8 @@ const PERSONAS = {
   admin: { role: 'admin', name: 'Alan Admin' },
   // Signed in from two browsers in the revocation test; nobody else touches it.
   traveller: { role: 'student', name: 'Tess Traveller' },
+  // Signed in from three browsers in the sign-out-others test.
+  commuter: { role: 'teacher', name: 'Cal Commuter' },
 };
 
 function freePort() {

@@ -119,6 +119,34 @@ test('a session revoked from the panel sends the other browser to the login page
   await second.close();
 });
 
+test('signing out all other sessions ends them; a tab notices when it is looked at again', async ({ browser }) => {
+  const contexts = await Promise.all([0, 1, 2].map(() => browser.newContext({ baseURL: BASE })));
+  const [mine, idle, busy] = await Promise.all(contexts.map((context) => context.newPage()));
+  for (const page of [idle, busy, mine]) {
+    await logIn(page, 'commuter');
+    await expect(page).toHaveURL(`${BASE}/en/teacher`);
+  }
+  await mine.getByRole('link', { name: 'Profile' }).click();
+  await expect(mine.locator('.session-card')).toHaveCount(3);
+  await mine.getByRole('button', { name: 'Sign out all other sessions' }).click();
+  await mine.getByRole('button', { name: 'Sign out all other sessions' }).click();
+  await expect(mine.getByText('2 other sessions signed out.')).toBeVisible();
+  await expect(mine.locator('.session-card')).toHaveCount(1);
+
+  // The idle tab does nothing but regain focus.
+  await idle.bringToFront();
+  await idle.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(idle).toHaveURL(`${BASE}/en/login`);
+  await expect(idle.getByText('Your session has ended. Please sign in again.')).toBeVisible();
+  // The other one reloads.
+  await busy.reload();
+  await expect(busy).toHaveURL(`${BASE}/en/login`);
+  // This one stays signed in.
+  await mine.reload();
+  await expect(mine.locator('.session-card.current')).toBeVisible();
+  await Promise.all(contexts.map((context) => context.close()));
+});
+
 test('a student visiting the admin console lands on their own dashboard', async ({ page }) => {
   await logIn(page, 'student');
   await expect(page).toHaveURL(`${BASE}/en/student`);

@@ -1,10 +1,13 @@
 //! The session store: who is signed in, with which session, as the server last said.
-//! [`SessionProvider`] sits above every route, asks `GET /api/auth/session` on start and
-//! again on every navigation (so a session revoked elsewhere is noticed on the next page),
-//! and hears from the API layer when any call answers that the session has ended.
+//! [`SessionProvider`] sits above every route and asks `GET /api/auth/session` on start,
+//! on every navigation, whenever the window regains focus and once a minute, so a session
+//! revoked elsewhere is noticed as soon as the user looks at this tab again. It also hears
+//! from the API layer when any call answers that the session has ended.
 
 use std::rc::Rc;
 
+use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
 use hallpass_shared::{AuthResponse, SessionView};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -96,6 +99,20 @@ impl Reducible for SessionState {
 
 pub type SessionContext = UseReducerHandle<SessionState>;
 
+/// How often an open tab re-checks its session without any user action.
+const RECHECK_EVERY_MS: u32 = 60_000;
+
+/// Asks the server who is signed in and tells the store. A 401 is told by the API layer.
+fn check(dispatcher: UseReducerDispatcher<SessionState>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        match api::auth::current().await {
+            Ok(auth) => dispatcher.dispatch(SessionAction::SignedIn(auth)),
+            Err(ApiError::Server { status: 401, .. }) => {}
+            Err(error) => dispatcher.dispatch(SessionAction::Unavailable(error)),
+        }
+    });
+}
+
 #[derive(Properties, PartialEq)]
 pub struct SessionProviderProps {
     pub children: Html,
@@ -117,21 +134,24 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
     }
     {
         let dispatcher = session.dispatcher();
-        // Nobody to re-check once the visitor is known to be anonymous: the login page
-        // starts the next session.
+        // Nobody to re-check on navigation once the visitor is known to be anonymous: the
+        // login page starts the next session.
         let anonymous = matches!(session.status, SessionStatus::Anonymous { .. });
         use_effect_with(path, move |_| {
-            if anonymous {
-                return;
+            if !anonymous {
+                check(dispatcher);
             }
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::auth::current().await {
-                    Ok(auth) => dispatcher.dispatch(SessionAction::SignedIn(auth)),
-                    // Already reported through `api::on_session_end`.
-                    Err(ApiError::Server { status: 401, .. }) => {}
-                    Err(error) => dispatcher.dispatch(SessionAction::Unavailable(error)),
-                }
+        });
+    }
+    {
+        let dispatcher = session.dispatcher();
+        use_effect_with((), move |_| {
+            let on_focus = web_sys::window().map(|window| {
+                let dispatcher = dispatcher.clone();
+                EventListener::new(&window, "focus", move |_| check(dispatcher.clone()))
             });
+            let clock = Interval::new(RECHECK_EVERY_MS, move || check(dispatcher.clone()));
+            move || drop((on_focus, clock))
         });
     }
 
