@@ -19,6 +19,8 @@ const PERSONAS = {
   traveller: { role: 'student', name: 'Tess Traveller' },
   // Signed in from three browsers in the sign-out-others test.
   commuter: { role: 'teacher', name: 'Cal Commuter' },
+  // Changes their password in the password test.
+  forgetful: { role: 'student', name: 'Fran Forgetful' },
 };
 
 function freePort() {

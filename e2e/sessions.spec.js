@@ -147,6 +147,38 @@ test('signing out all other sessions ends them; a tab notices when it is looked 
   await Promise.all(contexts.map((context) => context.close()));
 });
 
+test('a password change signs out the other sessions; the new password works', async ({ browser }) => {
+  const [here, there] = await Promise.all([0, 1].map(() => browser.newContext({ baseURL: BASE })));
+  const [mine, other] = await Promise.all([here.newPage(), there.newPage()]);
+  await logIn(other, 'forgetful');
+  await expect(other).toHaveURL(`${BASE}/en/student`);
+  await logIn(mine, 'forgetful');
+  await mine.getByRole('link', { name: 'Profile' }).click();
+  await expect(mine.locator('.session-card')).toHaveCount(2);
+
+  const form = mine.locator('form', { has: mine.getByLabel('Current password') });
+  const fresh = 'a brand new passphrase';
+  await form.getByLabel('Current password').fill('not my password');
+  await form.getByLabel('New password', { exact: true }).fill(fresh);
+  await form.getByLabel('Repeat the new password').fill(fresh);
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(form.getByRole('alert')).toContainText('The password was not changed.');
+
+  await form.getByLabel('Current password').fill(USERS.forgetful.password);
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(form.getByText('Password changed. Your other sessions were signed out.')).toBeVisible();
+  await expect(mine.locator('.session-card')).toHaveCount(1);
+
+  await other.reload();
+  await expect(other).toHaveURL(`${BASE}/en/login`);
+  await other.locator('#email').fill(USERS.forgetful.email);
+  await other.locator('#password').fill(fresh);
+  await other.locator('button[type=submit]').click();
+  await expect(other).toHaveURL(`${BASE}/en/student`);
+  await here.close();
+  await there.close();
+});
+
 test('a student visiting the admin console lands on their own dashboard', async ({ page }) => {
   await logIn(page, 'student');
   await expect(page).toHaveURL(`${BASE}/en/student`);
