@@ -1,10 +1,9 @@
-use chrono::Utc;
 use hallpass_shared::SessionView;
 use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::components::{ErrorBanner, SessionCard, Spinner};
-use crate::hooks::Load;
+use crate::hooks::{Load, use_now};
 use crate::i18n::{Text, use_locale};
 
 #[derive(Properties, PartialEq)]
@@ -22,7 +21,7 @@ pub struct SessionListProps {
 #[component]
 pub fn SessionList(props: &SessionListProps) -> Html {
     let locale = use_locale();
-    let now = Utc::now();
+    let now = use_now(30_000);
     match &props.sessions {
         Load::Loading => html! { <Spinner /> },
         Load::Failed(error) => html! {
