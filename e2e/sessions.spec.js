@@ -12,13 +12,16 @@ test.use({ baseURL: BASE });
 
 /** Counts the page's `ensure` posts and fails the test on any console error about CSP. */
 function watch(page) {
-  const seen = { ensure: 0, cspViolations: [] };
+  const seen = { ensure: 0, initialized: 0, cspViolations: [] };
   page.on('request', (request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/sessions/ensure') {
       seen.ensure += 1;
     }
   });
   page.on('console', (message) => {
+    if (message.text() === 'Session initialized in store') {
+      seen.initialized += 1;
+    }
     if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
       seen.cspViolations.push(message.text());
     }
@@ -67,6 +70,7 @@ test('ensure is posted once per page load and never on in-app navigation', async
   await expect(page).toHaveURL(`${BASE}/fr/teacher`);
   await expect(page.getByRole('heading', { name: 'Espace enseignant' })).toBeVisible();
   expect(seen.ensure).toBe(1);
+  expect(seen.initialized).toBe(1);
 
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Espace enseignant' })).toBeVisible();
