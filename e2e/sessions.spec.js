@@ -257,3 +257,44 @@ test('an admin oversees users, revokes their sessions and reads the audit trail'
   await expect(teacherPage).toHaveURL(`${BASE}/en/login`);
   await elsewhere.close();
 });
+
+test('an admin adds a user, changes roles, and cannot demote the last admin', async ({ page, browser }) => {
+  await logIn(page, 'admin');
+  const form = page.locator('section', { has: page.getByRole('heading', { name: 'Add a user' }) });
+  await form.getByLabel('Name').fill('Nia Newcomer');
+  await form.getByLabel('Email').fill('nia@e2e.hallpass.test');
+  await form.getByLabel('Role').selectOption('teacher');
+  await form.getByLabel('First password').fill('welcome to the school');
+  await form.getByRole('button', { name: 'Add a user' }).click();
+  await expect(form.getByText('nia@e2e.hallpass.test can now sign in.')).toBeVisible();
+
+  await form.getByLabel('Name').fill('Nia Again');
+  await form.getByLabel('Email').fill('NIA@e2e.hallpass.test');
+  await form.getByLabel('First password').fill('welcome to the school');
+  await form.getByRole('button', { name: 'Add a user' }).click();
+  await expect(form.getByRole('alert')).toHaveText('A user with this email already exists.');
+
+  await page.getByLabel('Search users').fill('nia');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const role = page.getByLabel('Role of nia@e2e.hallpass.test');
+  await expect(role).toHaveValue('teacher');
+  await role.selectOption('student');
+  const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit trail' }) });
+  await expect(audit.locator('tbody tr').first()).toContainText('User updated');
+
+  const newcomer = await browser.newContext({ baseURL: BASE });
+  const theirs = await newcomer.newPage();
+  await theirs.goto('/en/login');
+  await theirs.locator('#email').fill('nia@e2e.hallpass.test');
+  await theirs.locator('#password').fill('welcome to the school');
+  await theirs.locator('button[type=submit]').click();
+  await expect(theirs).toHaveURL(`${BASE}/en/student`);
+  await newcomer.close();
+
+  await page.getByLabel('Search users').fill(USERS.admin.email);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const own = page.getByLabel(`Role of ${USERS.admin.email}`);
+  await own.selectOption('teacher');
+  await expect(page.getByText('The last active admin cannot be deactivated or demoted.')).toBeVisible();
+  await expect(own).toHaveValue('admin');
+});

@@ -148,6 +148,20 @@ impl Locale {
         }
     }
 
+    pub fn role_of(self, email: &str) -> String {
+        match self {
+            Self::En => format!("Role of {email}"),
+            Self::Fr => format!("Rôle de {email}"),
+        }
+    }
+
+    pub fn user_created(self, email: &str) -> String {
+        match self {
+            Self::En => format!("{email} can now sign in."),
+            Self::Fr => format!("{email} peut maintenant se connecter."),
+        }
+    }
+
     pub fn sessions_of(self, name: &str) -> String {
         match self {
             Self::En => format!("Sessions of {name}"),
@@ -310,6 +324,7 @@ texts! {
     ActiveSessions => "Active sessions", "Sessions actives";
     ActiveSessionsHint => "Every browser or device signed in to your account. Revoke any you do not recognise.",
         "Chaque navigateur ou appareil connecté à votre compte. Révoquez ceux que vous ne reconnaissez pas.";
+    AddUser => "Add a user", "Ajouter un utilisateur";
     AdminConsole => "Admin console", "Console d’administration";
     AllEvents => "All events", "Tous les événements";
     AuditTrail => "Audit trail", "Journal d’audit";
@@ -346,11 +361,14 @@ texts! {
     ErrorUnexpected => "Something went wrong on our side.", "Une erreur est survenue de notre côté.";
     ErrorUnreachable => "The server cannot be reached. Check your connection.",
         "Le serveur est injoignable. Vérifiez votre connexion.";
+    EmailInvalid => "Enter an email like name@school.org.", "Saisissez une adresse comme nom@ecole.fr.";
+    EmailTaken => "A user with this email already exists.", "Un utilisateur a déjà cette adresse e-mail.";
     EventKind => "Event", "Événement";
     Expires => "Expires", "Expire";
     EventsLoadFailed => "Could not load the audit trail.", "Impossible de charger le journal d’audit.";
     FillBothFields => "Enter your email and password.", "Saisissez votre adresse e-mail et votre mot de passe.";
     Filter => "Filter", "Filtrer";
+    FirstPassword => "First password", "Premier mot de passe";
     From => "From", "Du";
     GoHome => "Go to the start page", "Aller à l’accueil";
     Inactive => "Deactivated", "Désactivé";
@@ -373,6 +391,7 @@ texts! {
     MainNavigation => "Main", "Principale";
     ManageSessions => "Manage your sessions", "Gérer vos sessions";
     Name => "Name", "Nom";
+    NameInvalid => "Enter a name of at most 100 characters.", "Saisissez un nom de 100 caractères au plus.";
     NewPassword => "New password", "Nouveau mot de passe";
     NewPasswordInvalid => "The new password must be 10 to 256 characters long.",
         "Le nouveau mot de passe doit compter de 10 à 256 caractères.";

@@ -2,8 +2,8 @@
 
 use gloo_net::http::Method;
 use hallpass_shared::{
-    EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser, UserQuery,
-    UserView, paths,
+    CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser,
+    UserQuery, UserView, paths,
 };
 use uuid::Uuid;
 
@@ -15,6 +15,10 @@ pub async fn users(query: &UserQuery) -> Result<Page<UserView>, ApiError> {
     push(&mut pairs, "limit", query.limit);
     push(&mut pairs, "cursor", query.cursor.clone());
     get(paths::ADMIN_USERS, &pairs).await
+}
+
+pub async fn create_user(user: &CreateUser) -> Result<UserView, ApiError> {
+    call(Method::POST, paths::ADMIN_USERS, Some(user)).await
 }
 
 pub async fn update_user(id: Uuid, change: &UpdateUser) -> Result<UserView, ApiError> {

@@ -1,7 +1,7 @@
 use chrono::Utc;
-use hallpass_shared::{UpdateUser, UserQuery, UserView};
+use hallpass_shared::{Role, UpdateUser, UserQuery, UserView};
 use uuid::Uuid;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -24,7 +24,8 @@ pub struct UserTableProps {
 }
 
 /// Every account, searchable by name or email, a page at a time, with its sessions one
-/// click away and deactivation (which ends every session of the user) behind a confirm.
+/// click away, its role a choice away, and deactivation (which ends every session of the
+/// user) behind a confirm.
 #[component]
 pub fn UserTable(props: &UserTableProps) -> Html {
     let locale = use_locale();
@@ -52,31 +53,57 @@ pub fn UserTable(props: &UserTableProps) -> Html {
             }
         })
     };
-    let set_active = {
+    // Sends one change; `undo` puts the screen back when the server refuses it.
+    let update = {
         let (failure, confirming) = (failure.clone(), confirming.clone());
         let on_changed = props.on_changed.clone();
+        Callback::from(
+            move |(id, change, undo): (Uuid, UpdateUser, Callback<()>)| {
+                confirming.set(None);
+                let (failure, on_changed) = (failure.clone(), on_changed.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    match api::admin::update_user(id, &change).await {
+                        Ok(user) => {
+                            failure.set(None);
+                            on_changed.emit(user);
+                        }
+                        Err(error) => {
+                            undo.emit(());
+                            failure.set(Some(error));
+                        }
+                    }
+                });
+            },
+        )
+    };
+
+    let now = Utc::now();
+    let set_active = {
+        let update = update.clone();
         Callback::from(move |(id, is_active): (Uuid, bool)| {
-            confirming.set(None);
-            let (failure, on_changed) = (failure.clone(), on_changed.clone());
             let change = UpdateUser {
                 is_active: Some(is_active),
                 ..UpdateUser::default()
             };
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::admin::update_user(id, &change).await {
-                    Ok(user) => {
-                        failure.set(None);
-                        on_changed.emit(user);
-                    }
-                    Err(error) => failure.set(Some(error)),
-                }
-            });
+            update.emit((id, change, Callback::noop()));
         })
     };
-
-    let now = Utc::now();
     let row = |user: &UserView| {
         let id = user.id;
+        let change_role = {
+            let (update, before) = (update.clone(), user.role);
+            Callback::from(move |event: Event| {
+                let Some(select) = event.target_dyn_into::<HtmlSelectElement>() else {
+                    return;
+                };
+                let change = UpdateUser {
+                    role: select.value().parse().ok(),
+                    ..UpdateUser::default()
+                };
+                let undo = Callback::from(move |()| select.set_value(before.as_str()));
+                update.emit((id, change, undo));
+            })
+        };
         let select = {
             let (on_select, user) = (props.on_select.clone(), user.clone());
             Callback::from(move |_| on_select.emit(user.clone()))
@@ -105,7 +132,13 @@ pub fn UserTable(props: &UserTableProps) -> Html {
             <tr key={id.to_string()} class={classes!(selected.then_some("selected"))}>
                 <td>{ &user.name }</td>
                 <td>{ &user.email }</td>
-                <td><span class={classes!("badge", user.role.as_str())}>{ locale.role(user.role) }</span></td>
+                <td>
+                    <select onchange={change_role} aria-label={locale.role_of(&user.email)}>
+                        { for Role::ALL.into_iter().map(|role| html! {
+                            <option value={role.as_str()} selected={role == user.role}>{ locale.role(role) }</option>
+                        }) }
+                    </select>
+                </td>
                 <td>{ locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }</td>
                 <td><time datetime={user.created_at.to_rfc3339()}>{ relative_past(locale, now, user.created_at) }</time></td>
                 <td class="actions">

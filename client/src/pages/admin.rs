@@ -1,10 +1,11 @@
 use hallpass_shared::UserView;
 use yew::prelude::*;
 
-use crate::components::{AuditTrail, UserSessions, UserTable};
+use crate::components::{AuditTrail, NewUserForm, UserSessions, UserTable};
 use crate::i18n::{Text, use_locale};
 
-/// The admin dashboard: every user, the selected user's sessions, the audit trail.
+/// The admin dashboard: every user, the selected user's sessions, the audit trail, and
+/// a form to add an account.
 /// Any change made in one part bumps `generation` so the others fetch again.
 #[component]
 pub fn AdminConsole() -> Html {
@@ -36,6 +37,10 @@ pub fn AdminConsole() -> Html {
             bump();
         })
     };
+    let on_created = {
+        let bump = bump.clone();
+        Callback::from(move |_: UserView| bump())
+    };
     let on_sessions_changed = Callback::from(move |()| bump());
     html! {
         <>
@@ -46,6 +51,7 @@ pub fn AdminConsole() -> Html {
                 <UserSessions user={user.clone()} generation={*generation} on_changed={on_sessions_changed} />
             }
             <AuditTrail user={(*selected).clone()} generation={*generation} />
+            <NewUserForm {on_created} />
         </>
     }
 }
