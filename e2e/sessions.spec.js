@@ -91,6 +91,9 @@ test('the profile panel marks this device; the login page and panel are screensh
   await expect(current).toContainText('This device');
   await expect(current).toContainText('Chrome');
   await expect(current).toContainText('127.0.0.1');
+  const activity = page.locator('section', { has: page.getByRole('heading', { name: 'Recent activity' }) });
+  await expect(activity.locator('tbody')).toContainText('Login');
+  await expect(activity.locator('tbody')).toContainText('Session created');
   await page.locator('#active-sessions-title').locator('..').locator('..').screenshot({
     path: path.join(SCREENSHOTS, 'active-sessions.png'),
   });
@@ -114,6 +117,9 @@ test('a session revoked from the panel sends the other browser to the login page
   await expect(mine.getByText('Session signed out.')).toBeVisible();
   await expect(mine.locator('.session-card')).toHaveCount(1);
   await expect(mine.locator('.session-card.current')).toBeVisible();
+  const activity = mine.locator('section', { has: mine.getByRole('heading', { name: 'Recent activity' }) });
+  await expect(activity.locator('tbody tr').first()).toContainText('Session revoked');
+  await expect(activity.locator('tbody tr').first()).toContainText('reason=user');
 
   await theirs.getByRole('link', { name: 'Profile' }).click();
   await expect(theirs).toHaveURL(`${BASE}/en/login`);

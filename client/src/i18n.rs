@@ -410,6 +410,9 @@ texts! {
     Previous => "Previous", "Précédente";
     Profile => "Profile", "Profil";
     Reactivate => "Reactivate", "Réactiver";
+    RecentActivity => "Recent activity", "Activité récente";
+    RecentActivityHint => "Sign-ins, failed attempts and ended sessions on your account.",
+        "Connexions, tentatives échouées et sessions fermées sur votre compte.";
     Reference => "Reference:", "Référence :";
     Refresh => "Refresh", "Actualiser";
     RepeatPassword => "Repeat the new password", "Répétez le nouveau mot de passe";

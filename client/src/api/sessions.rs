@@ -1,7 +1,9 @@
 //! The caller's own sessions.
 
 use gloo_net::http::Method;
-use hallpass_shared::{EnsureResponse, RevokeOthersResponse, SessionList, paths};
+use hallpass_shared::{
+    EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionList, paths,
+};
 use uuid::Uuid;
 
 use super::{ApiError, call, call_empty, get};
@@ -16,6 +18,17 @@ pub async fn list() -> Result<SessionList, ApiError> {
 
 pub async fn revoke(id: Uuid) -> Result<(), ApiError> {
     call_empty(Method::DELETE, &paths::session(id), None::<&()>).await
+}
+
+pub async fn events(query: &PageQuery) -> Result<Page<SessionEventView>, ApiError> {
+    let mut pairs = Vec::new();
+    if let Some(limit) = query.limit {
+        pairs.push(("limit", limit.to_string()));
+    }
+    if let Some(cursor) = &query.cursor {
+        pairs.push(("cursor", cursor.clone()));
+    }
+    get(paths::OWN_EVENTS, &pairs).await
 }
 
 pub async fn revoke_others() -> Result<RevokeOthersResponse, ApiError> {

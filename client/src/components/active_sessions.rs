@@ -11,6 +11,9 @@ pub struct ActiveSessionsProps {
     /// Bumped by the page when something elsewhere changed the sessions (a password change).
     #[prop_or_default]
     pub generation: u32,
+    /// Told after each action here (the account's activity has grown).
+    #[prop_or_default]
+    pub on_changed: Callback<()>,
 }
 
 /// What the last action on the panel did, shown above the list.
@@ -36,10 +39,12 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
     // Shows what an action did and reloads the list.
     let finish = {
         let (sessions, busy, outcome) = (sessions.clone(), busy.clone(), outcome.clone());
+        let on_changed = props.on_changed.clone();
         move |result: Result<Outcome, ApiError>| {
             outcome.set(Some(result.unwrap_or_else(Outcome::Failed)));
             busy.set(false);
             sessions.reload();
+            on_changed.emit(());
         }
     };
     let on_revoke = {

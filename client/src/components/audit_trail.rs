@@ -1,14 +1,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use hallpass_shared::{EventKind, EventQuery, SessionEventView, UserView};
+use hallpass_shared::{EventKind, EventQuery, UserView};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorBanner, Pager, Spinner};
+use crate::components::EventTable;
 use crate::dom::input_value;
-use crate::hooks::{Load, use_load, use_pages};
+use crate::hooks::{use_load, use_pages};
 use crate::i18n::{Text, use_locale};
-use crate::time::relative_past;
 
 const PAGE_SIZE: u32 = 25;
 
@@ -76,19 +75,6 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
         })
     };
 
-    let now = Utc::now();
-    let row = |event: &SessionEventView| {
-        html! {
-            <tr key={event.id.to_string()}>
-                <td><time datetime={event.at.to_rfc3339()} title={event.at.to_rfc3339()}>{ relative_past(locale, now, event.at) }</time></td>
-                <td><span class="event-kind">{ locale.event_kind(event.kind) }</span></td>
-                <td>{ event.user_email.clone().or_else(|| event.user_id.map(short_id)).unwrap_or_default() }</td>
-                <td>{ event.ip_address.clone().unwrap_or_default() }</td>
-                <td class="detail"><code>{ detail_text(&event.detail) }</code></td>
-            </tr>
-        }
-    };
-
     html! {
         <section class="card" aria-labelledby="audit-title">
             <div class="card-head">
@@ -111,64 +97,15 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
                 <label>{ locale.text(Text::To) }<input type="date" ref={to} /></label>
                 <button type="submit">{ locale.text(Text::Filter) }</button>
             </form>
-            { match &*events {
-                Load::Loading => html! { <Spinner /> },
-                Load::Failed(error) => html! { <ErrorBanner error={error.clone()} context={Text::EventsLoadFailed} /> },
-                Load::Ready(page) if page.items.is_empty() => html! { <p class="empty">{ locale.text(Text::NoEvents) }</p> },
-                Load::Ready(page) => html! {
-                    <>
-                        <div class="table-wrap">
-                            <table>
-                                <thead><tr>
-                                    <th scope="col">{ locale.text(Text::When) }</th>
-                                    <th scope="col">{ locale.text(Text::EventKind) }</th>
-                                    <th scope="col">{ locale.text(Text::User) }</th>
-                                    <th scope="col">{ locale.text(Text::IpAddress) }</th>
-                                    <th scope="col">{ locale.text(Text::Details) }</th>
-                                </tr></thead>
-                                <tbody>{ for page.items.iter().map(row) }</tbody>
-                            </table>
-                        </div>
-                        <Pager pages={pages.clone()} next_cursor={page.next_cursor.clone()}
-                            label={locale.text(Text::AuditTrail)} />
-                    </>
-                },
-            } }
+            <EventTable events={(*events).clone()} {pages} show_user=true
+                label={locale.text(Text::AuditTrail)} />
         </section>
-    }
-}
-
-/// The first block of a UUID: enough to tell apart users whose account is gone.
-fn short_id(id: uuid::Uuid) -> String {
-    id.to_string().chars().take(8).collect()
-}
-
-/// An event's detail object as `key=value` pairs, without the JSON punctuation.
-fn detail_text(detail: &serde_json::Value) -> String {
-    match detail {
-        serde_json::Value::Object(fields) => fields
-            .iter()
-            .map(|(key, value)| match value {
-                serde_json::Value::String(text) => format!("{key}={text}"),
-                other => format!("{key}={other}"),
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn details_read_as_pairs() {
-        let detail = serde_json::json!({"reason": "admin", "count": 2});
-        assert_eq!(detail_text(&detail), "count=2 reason=admin");
-        assert_eq!(detail_text(&serde_json::Value::Null), "");
-    }
 
     #[test]
     fn the_last_day_is_included_whole() {

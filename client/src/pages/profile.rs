@@ -1,10 +1,10 @@
 use yew::prelude::*;
 
-use crate::components::{ActiveSessions, PasswordForm};
+use crate::components::{ActiveSessions, OwnActivity, PasswordForm};
 use crate::hooks::use_session;
 use crate::i18n::{Text, use_locale};
 
-/// The account, its sessions and the password.
+/// The account, its sessions, the password and the account's recent activity.
 #[component]
 pub fn ProfilePage() -> Html {
     let locale = use_locale();
@@ -14,6 +14,12 @@ pub fn ProfilePage() -> Html {
     let on_changed = {
         let generation = generation.clone();
         Callback::from(move |()| generation.set(*generation + 1))
+    };
+    // Any action on the sessions leaves events: the activity list then reloads.
+    let activity = use_state(|| 0_u32);
+    let on_sessions_changed = {
+        let activity = activity.clone();
+        Callback::from(move |()| activity.set(*activity + 1))
     };
     html! {
         <>
@@ -28,10 +34,11 @@ pub fn ProfilePage() -> Html {
                     </dl>
                 </section>
             }
-            <ActiveSessions generation={*generation} />
+            <ActiveSessions generation={*generation} on_changed={on_sessions_changed} />
             if let Some(auth) = session.active() {
                 <PasswordForm email={auth.user.email.clone()} {on_changed} />
             }
+            <OwnActivity generation={*generation + *activity} />
         </>
     }
 }

@@ -1,0 +1,101 @@
+use chrono::Utc;
+use hallpass_shared::{Page, SessionEventView};
+use yew::prelude::*;
+
+use crate::components::{ErrorBanner, Pager, Spinner};
+use crate::hooks::{Load, UsePagesHandle};
+use crate::i18n::{Text, use_locale};
+use crate::time::relative_past;
+
+#[derive(Properties, PartialEq)]
+pub struct EventTableProps {
+    pub events: Load<Page<SessionEventView>>,
+    pub pages: UsePagesHandle,
+    /// Whose event it was; pointless on a user's own activity.
+    pub show_user: bool,
+    /// Names the list for screen readers.
+    pub label: AttrValue,
+}
+
+/// Audit events, a page at a time, with loading, error and empty states.
+#[component]
+pub fn EventTable(props: &EventTableProps) -> Html {
+    let locale = use_locale();
+    let now = Utc::now();
+    let page = match &props.events {
+        Load::Loading => return html! { <Spinner /> },
+        Load::Failed(error) => {
+            return html! { <ErrorBanner error={error.clone()} context={Text::EventsLoadFailed} /> };
+        }
+        Load::Ready(page) if page.items.is_empty() => {
+            return html! { <p class="empty">{ locale.text(Text::NoEvents) }</p> };
+        }
+        Load::Ready(page) => page,
+    };
+    let row = |event: &SessionEventView| {
+        html! {
+            <tr key={event.id.to_string()}>
+                <td><time datetime={event.at.to_rfc3339()} title={event.at.to_rfc3339()}>{ relative_past(locale, now, event.at) }</time></td>
+                <td><span class="event-kind">{ locale.event_kind(event.kind) }</span></td>
+                if props.show_user {
+                    <td>{ event.user_email.clone().or_else(|| event.user_id.map(short_id)).unwrap_or_default() }</td>
+                }
+                <td>{ event.ip_address.clone().unwrap_or_default() }</td>
+                <td class="detail"><code>{ detail_text(&event.detail) }</code></td>
+            </tr>
+        }
+    };
+    html! {
+        <>
+            <div class="table-wrap">
+                <table>
+                    <thead><tr>
+                        <th scope="col">{ locale.text(Text::When) }</th>
+                        <th scope="col">{ locale.text(Text::EventKind) }</th>
+                        if props.show_user {
+                            <th scope="col">{ locale.text(Text::User) }</th>
+                        }
+                        <th scope="col">{ locale.text(Text::IpAddress) }</th>
+                        <th scope="col">{ locale.text(Text::Details) }</th>
+                    </tr></thead>
+                    <tbody>{ for page.items.iter().map(row) }</tbody>
+                </table>
+            </div>
+            <Pager pages={props.pages.clone()} next_cursor={page.next_cursor.clone()}
+                label={props.label.clone()} />
+        </>
+    }
+}
+
+/// The first block of a UUID: enough to tell apart users whose account is gone.
+fn short_id(id: uuid::Uuid) -> String {
+    id.to_string().chars().take(8).collect()
+}
+
+/// An event's detail object as `key=value` pairs, without the JSON punctuation.
+fn detail_text(detail: &serde_json::Value) -> String {
+    match detail {
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .map(|(key, value)| match value {
+                serde_json::Value::String(text) => format!("{key}={text}"),
+                other => format!("{key}={other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_read_as_pairs() {
+        let detail = serde_json::json!({"reason": "admin", "count": 2});
+        assert_eq!(detail_text(&detail), "count=2 reason=admin");
+        assert_eq!(detail_text(&serde_json::Value::Null), "");
+    }
+}
