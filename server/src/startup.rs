@@ -54,7 +54,16 @@ impl Application {
 
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let address = listener.local_addr()?;
+        let port = address.port();
+        tracing::info!("Hallpass is serving http://{address}");
+        if !settings.static_dir.join("index.html").is_file() {
+            tracing::warn!(
+                "no built SPA in {} (build it with `trunk build --release`): \
+                 only the API is served",
+                settings.static_dir.display()
+            );
+        }
         let workers = settings.workers;
         let throttle = LoginThrottle::new(settings.login_max_failures, settings.login_lockout);
         purge::spawn_periodic(db.clone(), PURGE_EVERY);
