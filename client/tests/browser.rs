@@ -67,9 +67,9 @@ async fn settle() {
     }
 }
 
-/// Waits until `done` holds, failing the test after a second.
+/// Waits until `done` holds, failing the test after about three seconds.
 async fn until(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..100 {
+    for _ in 0..300 {
         if done() {
             return;
         }
