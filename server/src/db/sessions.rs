@@ -179,34 +179,23 @@ impl SessionRow {
         Ok(written == 1)
     }
 
-    /// Revokes one of `user_id`'s active sessions; `None` when it is not theirs or not active.
-    pub async fn revoke_for_user(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        user_id: Uuid,
-        reason: RevokedReason,
-        now: DateTime<Utc>,
-    ) -> QueryResult<Option<Self>> {
-        diesel::update(user_sessions::table.find(id))
-            .filter(user_sessions::user_id.eq(user_id))
-            .filter(user_sessions::is_active)
-            .set(revoke_set!(reason, now))
-            .returning(Self::as_returning())
-            .get_result(conn)
-            .await
-            .optional()
-    }
-
-    /// Revokes any user's active session (an admin's action); `None` when not active.
+    /// Revokes one active session, only if it belongs to `owner` when one is given (a
+    /// user's own action; `None` for an admin's); `None` when there is no such session.
     pub async fn revoke(
         conn: &mut AsyncPgConnection,
         id: Uuid,
+        owner: Option<Uuid>,
         reason: RevokedReason,
         now: DateTime<Utc>,
     ) -> QueryResult<Option<Self>> {
-        diesel::update(user_sessions::table.find(id))
+        let mut update = diesel::update(user_sessions::table.find(id))
             .filter(user_sessions::is_active)
             .set(revoke_set!(reason, now))
+            .into_boxed();
+        if let Some(owner) = owner {
+            update = update.filter(user_sessions::user_id.eq(owner));
+        }
+        update
             .returning(Self::as_returning())
             .get_result(conn)
             .await

@@ -6,7 +6,7 @@ use diesel_async::AsyncConnection as _;
 use hallpass_shared::{RevokedReason, SessionView};
 use uuid::Uuid;
 
-use super::{CurrentSession, forget_revoked};
+use super::{CurrentSession, forget_revoked, revoke::revoke_session};
 use crate::{
     auth::extract::ClientInfo,
     db::{events, sessions::SessionRow, users::UserRow},
@@ -41,23 +41,7 @@ pub async fn revoke_any(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let by = admin.user.id;
-    let mut conn = state.db.get().await?;
-    let row = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let row = SessionRow::revoke(conn, id, RevokedReason::Admin, now)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            events::insert_all(
-                conn,
-                &audit::revocations(std::slice::from_ref(&row), Some(by), Some(client)),
-            )
-            .await?;
-            Ok(row)
-        })
-        .await?;
-    drop(conn);
-    forget_revoked(state, std::slice::from_ref(&row)).await;
-    Ok(())
+    revoke_session(state, id, None, by, RevokedReason::Admin, client, now).await
 }
 
 /// Revokes every session of a user, and through `sessions_valid_after` any cookie of

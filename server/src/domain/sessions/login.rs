@@ -183,7 +183,7 @@ async fn end_previous(
         return Ok(Vec::new());
     };
     let revoked =
-        SessionRow::revoke_for_user(conn, row.id, row.user_id, RevokedReason::Logout, now).await?;
+        SessionRow::revoke(conn, row.id, Some(row.user_id), RevokedReason::Logout, now).await?;
     Ok(revoked.into_iter().collect())
 }
 

@@ -54,13 +54,28 @@ async fn revoke_own(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let user_id = current.user.id;
+    revoke_session(state, id, Some(user_id), user_id, reason, client, now).await
+}
+
+/// Revokes one active session (only if `owner`'s, when given) and audits it as done `by`
+/// someone, in one transaction, then drops it from the cache. 404 when there is no such
+/// session.
+pub(super) async fn revoke_session(
+    state: &AppState,
+    id: Uuid,
+    owner: Option<Uuid>,
+    by: Uuid,
+    reason: RevokedReason,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     let mut conn = state.db.get().await?;
     let row = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let row = SessionRow::revoke_for_user(conn, id, user_id, reason, now)
+            let row = SessionRow::revoke(conn, id, owner, reason, now)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            let log = audit::revocations(std::slice::from_ref(&row), Some(user_id), Some(client));
+            let log = audit::revocations(std::slice::from_ref(&row), Some(by), Some(client));
             events::insert_all(conn, &log).await?;
             Ok(row)
         })
