@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
-use super::openapi::{AdminRefusals, BodyRefusals};
+use super::openapi::{AdminRefusals, BodyRefusals, QueryRefusals};
 use hallpass_shared::{
     CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser,
     UserQuery, UserView,
@@ -30,7 +30,7 @@ use crate::{
     responses(
         (status = 200, description = "Users ordered by email, with the total number of matches", body = Page<UserView>),
         AdminRefusals,
-        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        QueryRefusals,
         (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),
     security(("session_cookie" = []))
@@ -54,7 +54,6 @@ pub async fn list_users(
         (status = 201, description = "Created", body = UserView),
         AdminRefusals,
         BodyRefusals,
-        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
         (status = 409, description = "`conflict`: the email is taken", body = ErrorBody)
     ),
     security(("session_cookie" = []))
@@ -81,7 +80,6 @@ pub async fn create_user(
         (status = 200, description = "Updated", body = UserView),
         AdminRefusals,
         BodyRefusals,
-        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`last_admin`: no active admin would remain", body = ErrorBody)
     ),
@@ -180,7 +178,7 @@ pub async fn revoke_session(
     responses(
         (status = 200, description = "Audit events, newest first", body = Page<SessionEventView>),
         AdminRefusals,
-        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        QueryRefusals,
         (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),
     security(("session_cookie" = []))

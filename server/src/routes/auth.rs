@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
-use super::openapi::{BodyRefusals, SessionRefusals};
+use super::openapi::{BodyRefusals, CsrfRefusal, SessionRefusals};
 use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
 
 use crate::{
@@ -31,8 +31,7 @@ use crate::{
         BodyRefusals,
         (status = 401, description = "`invalid_credentials` (unknown email or wrong password, indistinguishable) or `user_inactive`", body = ErrorBody),
         (status = 429, description = "`rate_limited`; see `Retry-After`", body = ErrorBody),
-        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
-        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
+        CsrfRefusal,
         (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
     ),
     security(())
@@ -69,7 +68,7 @@ pub async fn login(
     responses(
         (status = 204, description = "The session is revoked and the cookie cleared"),
         SessionRefusals,
-        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody)
+        CsrfRefusal
     ),
     security(("session_cookie" = []))
 )]
@@ -114,7 +113,6 @@ pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse>
         (status = 204, description = "Changed; every other session of the user is revoked"),
         SessionRefusals,
         BodyRefusals,
-        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
         (status = 403, description = "`invalid_credentials` (wrong current password) or `csrf`", body = ErrorBody),
         (status = 429, description = "`rate_limited`", body = ErrorBody)
     ),

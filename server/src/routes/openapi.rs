@@ -103,6 +103,11 @@ pub enum AdminRefusals {
 /// Refusals of a JSON request body.
 #[derive(utoipa::IntoResponses)]
 pub enum BodyRefusals {
+    #[response(
+        status = 400,
+        description = "`bad_request`: unreadable body, query or cursor"
+    )]
+    Unreadable(ErrorBody),
     #[response(status = 413, description = "`payload_too_large`")]
     TooLarge(ErrorBody),
     #[response(
@@ -112,6 +117,23 @@ pub enum BodyRefusals {
     NotJson(ErrorBody),
     #[response(status = 422, description = "`validation`: a field breaks a rule")]
     Invalid(ErrorBody),
+}
+
+/// Refusal of an unreadable query string or pagination cursor.
+#[derive(utoipa::IntoResponses)]
+pub enum QueryRefusals {
+    #[response(
+        status = 400,
+        description = "`bad_request`: unreadable body, query or cursor"
+    )]
+    Unreadable(ErrorBody),
+}
+
+/// Refusal of a cross-site state-changing request.
+#[derive(utoipa::IntoResponses)]
+pub enum CsrfRefusal {
+    #[response(status = 403, description = "`csrf`: cross-site request")]
+    CrossSite(ErrorBody),
 }
 
 /// The document as served and committed: pretty-printed with a trailing newline.

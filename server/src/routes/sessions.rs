@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
-use super::openapi::SessionRefusals;
+use super::openapi::{CsrfRefusal, QueryRefusals, SessionRefusals};
 use hallpass_shared::{
     EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionList,
 };
@@ -36,7 +36,7 @@ use crate::{
     responses(
         (status = 200, description = "`{\"exists\": true}` or `{\"created\": true}` with the session", body = EnsureResponse),
         SessionRefusals,
-        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody)
+        CsrfRefusal
     ),
     security(("session_cookie" = []))
 )]
@@ -88,7 +88,7 @@ pub async fn list_sessions(
     responses(
         (status = 204, description = "Revoked (the cookie is cleared if it was the current session)"),
         SessionRefusals,
-        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody),
+        CsrfRefusal,
         (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody)
     ),
     security(("session_cookie" = []))
@@ -116,7 +116,7 @@ pub async fn revoke_session(
     responses(
         (status = 200, description = "How many sessions were revoked", body = RevokeOthersResponse),
         SessionRefusals,
-        (status = 403, description = "`csrf`: cross-site request", body = ErrorBody)
+        CsrfRefusal
     ),
     security(("session_cookie" = []))
 )]
@@ -139,7 +139,7 @@ pub async fn revoke_other_sessions(
     responses(
         (status = 200, description = "The caller's audit events, newest first", body = Page<SessionEventView>),
         SessionRefusals,
-        (status = 400, description = "`bad_request`: unreadable body, query or cursor", body = ErrorBody),
+        QueryRefusals,
         (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),
     security(("session_cookie" = []))
