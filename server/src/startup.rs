@@ -57,7 +57,8 @@ impl Application {
         let address = listener.local_addr()?;
         let port = address.port();
         tracing::info!("Hallpass is serving http://{address}");
-        if !settings.static_dir.join("index.html").is_file() {
+        let spa = routes::spa::Spa::load(&settings.static_dir).map(web::Data::new);
+        if spa.is_none() {
             tracing::warn!(
                 "no built SPA in {} (build it with `trunk build --release`): \
                  only the API is served",
@@ -90,7 +91,7 @@ impl Application {
                 .configure(|cfg| {
                     routes::configure(cfg, cookie::middleware(&state.settings, key.clone()))
                 })
-                .configure(|cfg| routes::spa::configure(cfg, &state.settings.static_dir))
+                .configure(|cfg| routes::spa::configure(cfg, spa.as_ref()))
                 .wrap(from_fn(log_request))
         })
         .listen(listener)?;

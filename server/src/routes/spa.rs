@@ -16,27 +16,31 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
-/// Where the built SPA lives, once checked to hold an `index.html`, and the security
-/// policy its pages are served with.
+/// The built SPA: where it lives, once checked to hold a readable `index.html`, and the
+/// security policy its pages are served with. Loaded once at start-up.
 #[derive(Clone)]
-struct Spa {
+pub struct Spa {
     dir: PathBuf,
     policy: HeaderValue,
 }
 
-/// Mounts the SPA as the default service when `dir` holds a readable `index.html`.
-pub fn configure(cfg: &mut web::ServiceConfig, dir: &Path) {
-    let index = std::fs::read_to_string(dir.join("index.html"));
-    let policy = index
-        .ok()
-        .and_then(|html| HeaderValue::from_str(&content_security_policy(&html)).ok());
-    match policy {
-        Some(policy) => {
-            cfg.app_data(web::Data::new(Spa {
-                dir: dir.to_owned(),
-                policy,
-            }))
-            .default_service(web::to(serve));
+impl Spa {
+    /// The SPA built into `dir`; `None` when there is no readable `index.html`.
+    pub fn load(dir: &Path) -> Option<Self> {
+        let index = std::fs::read_to_string(dir.join("index.html")).ok()?;
+        let policy = HeaderValue::from_str(&content_security_policy(&index)).ok()?;
+        Some(Self {
+            dir: dir.to_owned(),
+            policy,
+        })
+    }
+}
+
+/// Mounts the SPA as the default service; without one, other paths answer a JSON 404.
+pub fn configure(cfg: &mut web::ServiceConfig, spa: Option<&web::Data<Spa>>) {
+    match spa {
+        Some(spa) => {
+            cfg.app_data(spa.clone()).default_service(web::to(serve));
         }
         None => {
             cfg.default_service(web::to(not_found));
