@@ -94,6 +94,7 @@ async fn send(
         Some(body) => request.json(body),
         None => request.build(),
     }
+    // Only a body that cannot be serialised fails here, which our own types never are.
     .map_err(|_| ApiError::Unexpected { status: 0 })?;
     let response = request.send().await.map_err(|_| ApiError::Unreachable)?;
     if response.ok() {

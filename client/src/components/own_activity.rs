@@ -8,7 +8,7 @@ use crate::i18n::{Text, use_locale};
 
 const PAGE_SIZE: u32 = 10;
 
-#[derive(Properties, PartialEq, Default)]
+#[derive(Properties, PartialEq)]
 pub struct OwnActivityProps {
     /// Bumped by the page after an action that leaves events (a revocation, a password
     /// change).
