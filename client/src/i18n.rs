@@ -99,6 +99,11 @@ impl Locale {
         let text = match error {
             ApiError::Unreachable => Text::ErrorUnreachable,
             ApiError::Unexpected { .. } => Text::ErrorUnexpected,
+            ApiError::Server {
+                retry_after: Some(seconds),
+                detail,
+                ..
+            } if detail.code == ErrorCode::RateLimited => return self.rate_limited(*seconds),
             ApiError::Server { detail, .. } => match detail.code {
                 ErrorCode::InvalidCredentials => Text::InvalidCredentials,
                 ErrorCode::RateLimited => Text::ErrorRateLimited,

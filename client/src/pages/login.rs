@@ -1,12 +1,12 @@
-use hallpass_shared::{ErrorCode, LoginRequest};
+use hallpass_shared::LoginRequest;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::LocaleSwitcher;
 use crate::dom::input_value;
 use crate::hooks::use_session;
-use crate::i18n::{Locale, Text, use_locale};
+use crate::i18n::{Text, use_locale};
 use crate::routes::Route;
 use crate::state::session::{SessionAction, SessionStatus};
 
@@ -55,7 +55,7 @@ pub fn LoginPage() -> Html {
                     }
                     Err(error) => {
                         sending.set(false);
-                        problem.set(Some(login_problem(locale, &error)));
+                        problem.set(Some(locale.error_message(&error)));
                     }
                 }
             });
@@ -88,20 +88,5 @@ pub fn LoginPage() -> Html {
                 </form>
             </section>
         </main>
-    }
-}
-
-/// What to tell someone whose login failed.
-fn login_problem(locale: Locale, error: &ApiError) -> String {
-    match error {
-        ApiError::Server {
-            retry_after: Some(seconds),
-            detail,
-            ..
-        } if detail.code == ErrorCode::RateLimited => locale.rate_limited(*seconds),
-        ApiError::Server { detail, .. } if detail.code == ErrorCode::InvalidCredentials => {
-            locale.text(Text::InvalidCredentials).to_owned()
-        }
-        other => locale.error_message(other),
     }
 }
