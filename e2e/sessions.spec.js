@@ -6,7 +6,9 @@ const path = require('node:path');
 
 const BASE = process.env.HALLPASS_URL;
 const USERS = JSON.parse(process.env.HALLPASS_USERS || '{}');
-const SCREENSHOTS = path.resolve(__dirname, '..', 'docs', 'screenshots');
+// Written under target/ so that a test run leaves the tree clean; `bash scripts/screenshots.sh`
+// copies them to docs/screenshots/ for the README.
+const SCREENSHOTS = path.resolve(__dirname, '..', 'target', 'screenshots');
 
 test.use({ baseURL: BASE });
 

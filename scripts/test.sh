@@ -39,7 +39,7 @@ suite cargo test -p hallpass-client --target wasm32-unknown-unknown --locked
 echo "== build the SPA (release) and the server for the browser tests"
 build_spa
 cargo build --locked -p hallpass-server --bin hallpass
-suite npx playwright test
+suite run_e2e
 
 # One closing line for the whole run: cargo prints one line per test binary, Playwright
 # one per outcome.

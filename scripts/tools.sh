@@ -25,13 +25,20 @@ ensure_wasm_tools() {
 }
 
 # wasm-opt (npm binaryen; Debian's is too old for wasm-bindgen's output) and Playwright,
-# which never downloads a browser here: the tests drive Debian's chromium.
+# which never downloads a browser here: the tests drive Debian's chromium. The Node
+# tooling lives in e2e/ (its package.json, lock file and Playwright configuration).
 ensure_npm_packages() {
     export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-        npm ci --no-audit --no-fund
+    if [ ! -f e2e/node_modules/.package-lock.json ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
+        npm ci --prefix e2e --no-audit --no-fund
     fi
-    export PATH="$PWD/node_modules/.bin:$PATH"
+    export PATH="$PWD/e2e/node_modules/.bin:$PATH"
+    export NODE_PATH="$PWD/e2e/node_modules"
+}
+
+# The Playwright suite in e2e/ (arguments pass through, e.g. `-g French`).
+run_e2e() {
+    (cd e2e && npx playwright test "$@")
 }
 
 ensure_chromium() {

@@ -1,18 +1,17 @@
 //! `ApiError`: the server's one error type, and the one place it becomes HTTP.
 //!
-//! Lower layers keep their own errors (`diesel::result::Error`, pool errors,
-//! [`crate::cache::CacheError`]); the `From` impls here decide what each means to a
-//! client. Every error leaves as the JSON envelope of `hallpass_shared::ErrorBody`.
+//! The domain answers with [`domain::Error`] (which already knows what a database or
+//! pool failure means); the `From` impl here decides what each means to a client. Every
+//! error leaves as the JSON envelope of `hallpass_shared::ErrorBody`.
 
 use actix_web::{
     HttpRequest, HttpResponse, ResponseError,
     error::{JsonPayloadError, PathError, QueryPayloadError},
     http::{StatusCode, header},
 };
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use hallpass_shared::{ErrorBody, ErrorCode};
 
-use crate::middleware::request_log::current_request_id;
+use crate::{domain, telemetry::current_request_id};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -171,29 +170,24 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<DieselError> for ApiError {
-    fn from(error: DieselError) -> Self {
-        match &error {
-            DieselError::NotFound => Self::NotFound,
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                Self::Conflict("already exists".into())
-            }
-            // The connection died under the query: the database is down or restarting.
-            DieselError::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                _,
-            )
-            | DieselError::BrokenTransactionManager => Self::Unavailable(error.into()),
-            _ => Self::Internal(error.into()),
+impl From<domain::Error> for ApiError {
+    /// What each domain refusal means to a client.
+    fn from(error: domain::Error) -> Self {
+        use domain::Error as E;
+        match error {
+            E::Rejected(rejection) => Self::Unauthorized(rejection.code()),
+            E::InvalidCredentials => Self::Unauthorized(ErrorCode::InvalidCredentials),
+            E::AccountInactive => Self::Unauthorized(ErrorCode::UserInactive),
+            E::WrongPassword => Self::Forbidden(ErrorCode::InvalidCredentials),
+            E::NotFound => Self::NotFound,
+            E::Conflict(message) => Self::Conflict(message),
+            E::LastAdmin => Self::LastAdmin,
+            E::Invalid(message) => Self::Validation(message),
+            E::ForeignCursor => Self::BadRequest(E::ForeignCursor.to_string()),
+            E::RateLimited { retry_after_secs } => Self::RateLimited { retry_after_secs },
+            E::Unavailable(cause) => Self::Unavailable(cause),
+            E::Internal(cause) => Self::Internal(cause),
         }
-    }
-}
-
-impl From<bb8::RunError<diesel_async::pooled_connection::PoolError>> for ApiError {
-    /// A pool that cannot hand out a connection in time means the database is down or
-    /// saturated: 503, never a hang and never a 401.
-    fn from(error: bb8::RunError<diesel_async::pooled_connection::PoolError>) -> Self {
-        Self::Unavailable(anyhow::anyhow!("database pool: {error}"))
     }
 }
 

@@ -8,8 +8,6 @@ use prometheus::{
     Encoder as _, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
-use crate::domain::sessions::Rejection;
-
 pub struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,
@@ -20,6 +18,10 @@ pub struct Metrics {
     revocations: IntCounterVec,
     active_sessions: IntGauge,
 }
+
+/// The outcome label of a validation that accepted the session; refusals are labelled
+/// by their rejection (`invalid`, `expired`, `revoked`, `user_inactive`).
+pub const VALID: &str = "valid";
 
 /// Where a validation was decided.
 #[derive(Debug, Clone, Copy)]
@@ -112,15 +114,8 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// `rejection` is `None` for a valid session.
-    pub fn validation(&self, rejection: Option<Rejection>, source: Source) {
-        let outcome = match rejection {
-            None => "valid",
-            Some(Rejection::Invalid) => "invalid",
-            Some(Rejection::Expired) => "expired",
-            Some(Rejection::Revoked) => "revoked",
-            Some(Rejection::UserInactive) => "user_inactive",
-        };
+    /// `outcome` is [`VALID`] or the refusal's label.
+    pub fn validation(&self, outcome: &'static str, source: Source) {
         let source = match source {
             Source::Cookie => "cookie",
             Source::Cache => "cache",

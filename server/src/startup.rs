@@ -9,11 +9,11 @@ use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
 
 use crate::{
-    auth::{cookie, throttle::LoginThrottle},
+    auth::cookie,
     cache::{Cache, SessionCache, memory::MemoryCache, postgres::PostgresCache, redis::RedisCache},
     config::{CacheBackend, Settings},
     db::{self, DbPool},
-    domain::sessions::Touches,
+    domain::{Domain, sessions::SessionPolicy, throttle::LoginThrottle},
     error,
     jobs::purge,
     metrics::Metrics,
@@ -68,13 +68,11 @@ impl Application {
         let workers = settings.workers;
         let throttle = LoginThrottle::new(settings.login_max_failures, settings.login_lockout);
         purge::spawn_periodic(db.clone(), PURGE_EVERY);
+        let metrics = Metrics::new().context("registering metrics")?;
+        let domain = Domain::new(db, cache, session_policy(&settings)?, throttle, metrics);
         let state = web::Data::new(AppState {
-            db,
-            cache,
+            domain: Arc::new(domain),
             settings,
-            throttle,
-            metrics: Metrics::new().context("registering metrics")?,
-            touches: Touches::default(),
         });
 
         let app_state = state.clone();
@@ -117,6 +115,19 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The session rules' lifetimes and limits, from the settings.
+fn session_policy(settings: &Settings) -> anyhow::Result<SessionPolicy> {
+    let span = |duration: Duration| {
+        chrono::Duration::from_std(duration).context("a session duration is out of range")
+    };
+    Ok(SessionPolicy {
+        ttl: span(settings.session_ttl)?,
+        idle_timeout: settings.idle_timeout.map(span).transpose()?,
+        cache_ttl: settings.cache_ttl,
+        max_per_user: settings.max_sessions_per_user,
+    })
 }
 
 fn cache_backend(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn SessionCache>> {

@@ -1,17 +1,11 @@
-//! What every handler shares.
+//! What every handler shares: the domain it calls and the settings the HTTP edge reads
+//! (cookie name, trusted proxies, public origin).
 
 use std::sync::Arc;
 
-use crate::{
-    auth::throttle::LoginThrottle, cache::Cache, config::Settings, db::DbPool,
-    domain::sessions::Touches, metrics::Metrics,
-};
+use crate::{config::Settings, domain::Domain};
 
 pub struct AppState {
-    pub db: DbPool,
-    pub cache: Arc<Cache>,
+    pub domain: Arc<Domain>,
     pub settings: Settings,
-    pub throttle: LoginThrottle,
-    pub metrics: Metrics,
-    pub touches: Touches,
 }

@@ -1,8 +1,8 @@
 //! The audit trail as the API shows it, and keyset pagination.
 
+use crate::ids::{EventId, SessionId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// What happened. Stored as the `snake_case` name in `session_events.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -62,14 +62,17 @@ crate::wire_name_impls!(EventKind);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionEventView {
-    pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub id: EventId,
     pub at: DateTime<Utc>,
-    pub user_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
+    pub user_id: Option<UserId>,
     /// The user's current email, so the trail reads without a lookup; absent when the
     /// event names no user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_email: Option<String>,
-    pub session_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
+    pub session_id: Option<SessionId>,
     pub kind: EventKind,
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
@@ -110,9 +113,11 @@ impl PageQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct EventQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", param(value_type = Option<uuid::Uuid>))]
+    pub user_id: Option<UserId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", param(value_type = Option<uuid::Uuid>))]
+    pub session_id: Option<SessionId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<EventKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

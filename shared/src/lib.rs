@@ -30,6 +30,7 @@ pub(crate) use wire_name_impls;
 pub mod auth;
 pub mod error;
 pub mod event;
+pub mod ids;
 pub mod paths;
 pub mod session;
 pub mod user;
@@ -38,7 +39,10 @@ pub mod validate;
 pub use auth::{AuthResponse, LoginRequest, PasswordChange};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use event::{EventKind, EventQuery, Page, PageQuery, SessionEventView};
-pub use session::{EnsureResponse, RevokeOthersResponse, RevokedReason, SessionList, SessionView};
+pub use ids::{EventId, SessionId, UserId};
+pub use session::{
+    DeviceKind, EnsureResponse, RevokeOthersResponse, RevokedReason, SessionList, SessionView,
+};
 pub use user::{CreateUser, Role, UpdateUser, UserQuery, UserView};
 
 /// A string that names no variant of the enum it was parsed as.

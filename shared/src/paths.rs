@@ -32,22 +32,22 @@ pub const METRICS: &str = "/metrics";
 pub const OPENAPI: &str = "/api/openapi.json";
 
 /// `DELETE` target for one of the caller's own sessions.
-pub fn session(id: uuid::Uuid) -> String {
+pub fn session(id: crate::SessionId) -> String {
     format!("{SESSIONS}/{id}")
 }
 
-pub fn admin_user(id: uuid::Uuid) -> String {
+pub fn admin_user(id: crate::UserId) -> String {
     format!("{ADMIN_USERS}/{id}")
 }
 
-pub fn admin_user_sessions(id: uuid::Uuid) -> String {
+pub fn admin_user_sessions(id: crate::UserId) -> String {
     format!("{ADMIN_USERS}/{id}/sessions")
 }
 
-pub fn admin_revoke_user_sessions(id: uuid::Uuid) -> String {
+pub fn admin_revoke_user_sessions(id: crate::UserId) -> String {
     format!("{ADMIN_USERS}/{id}/revoke-sessions")
 }
 
-pub fn admin_session(id: uuid::Uuid) -> String {
+pub fn admin_session(id: crate::SessionId) -> String {
     format!("/api/admin/sessions/{id}")
 }

@@ -1,17 +1,18 @@
 //! Sessions as the API shows them.
 
+use crate::ids::SessionId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// One login session. Never carries the token or its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionView {
-    pub id: Uuid,
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub id: SessionId,
     pub ip_address: String,
     pub user_agent: String,
-    pub device: String,
+    pub device: DeviceKind,
     pub browser: String,
     pub os: String,
     pub created: DateTime<Utc>,
@@ -19,6 +20,83 @@ pub struct SessionView {
     pub expires_at: DateTime<Utc>,
     /// True for the session of the request that asked.
     pub is_current: bool,
+}
+
+/// The kind of device a session was opened from, as woothee classifies its user agent.
+/// The wire and stored names are woothee's (`pc`, `smartphone`, …); any other name reads
+/// as `Unknown`, so a newer classifier never breaks an older reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DeviceKind {
+    /// A desktop or laptop computer.
+    #[serde(rename = "pc")]
+    Computer,
+    #[serde(rename = "smartphone")]
+    Smartphone,
+    /// A feature phone.
+    #[serde(rename = "mobilephone")]
+    MobilePhone,
+    /// A games console, a TV or another appliance.
+    #[serde(rename = "appliance")]
+    Appliance,
+    #[serde(rename = "crawler")]
+    Crawler,
+    #[serde(rename = "misc")]
+    Misc,
+    #[serde(rename = "Unknown", other)]
+    Unknown,
+}
+
+impl DeviceKind {
+    pub const ALL: [Self; 7] = [
+        Self::Computer,
+        Self::Smartphone,
+        Self::MobilePhone,
+        Self::Appliance,
+        Self::Crawler,
+        Self::Misc,
+        Self::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Computer => "pc",
+            Self::Smartphone => "smartphone",
+            Self::MobilePhone => "mobilephone",
+            Self::Appliance => "appliance",
+            Self::Crawler => "crawler",
+            Self::Misc => "misc",
+            Self::Unknown => "Unknown",
+        }
+    }
+
+    /// The kind a stored or classifier name stands for; `Unknown` for any other name.
+    pub fn from_name(name: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+            .unwrap_or(Self::Unknown)
+    }
+
+    /// A phone of either kind.
+    pub fn is_phone(self) -> bool {
+        matches!(self, Self::Smartphone | Self::MobilePhone)
+    }
+}
+
+impl std::fmt::Display for DeviceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for DeviceKind {
+    type Err = std::convert::Infallible;
+
+    /// Never fails: unknown names are [`DeviceKind::Unknown`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from_name(s))
+    }
 }
 
 /// `GET /api/sessions`: the caller's active sessions, newest first.
@@ -122,10 +200,10 @@ mod tests {
     fn view() -> SessionView {
         let now = Utc::now();
         SessionView {
-            id: Uuid::nil(),
+            id: SessionId(uuid::Uuid::nil()),
             ip_address: "127.0.0.1".into(),
             user_agent: "curl/8".into(),
-            device: "Unknown".into(),
+            device: DeviceKind::Unknown,
             browser: "Unknown".into(),
             os: "Unknown".into(),
             created: now,
@@ -143,6 +221,21 @@ mod tests {
         let created = serde_json::to_value(EnsureResponse::created(view())).unwrap();
         assert_eq!(created["created"], true);
         assert!(created.get("exists").is_none());
+    }
+
+    #[test]
+    fn device_kinds_keep_their_names_and_read_anything() {
+        for kind in DeviceKind::ALL {
+            assert_eq!(DeviceKind::from_name(kind.as_str()), kind);
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{kind}\""));
+            assert_eq!(serde_json::from_str::<DeviceKind>(&json).unwrap(), kind);
+        }
+        assert_eq!(DeviceKind::from_name("tablet"), DeviceKind::Unknown);
+        assert_eq!(
+            serde_json::from_str::<DeviceKind>("\"tablet\"").unwrap(),
+            DeviceKind::Unknown
+        );
     }
 
     #[test]

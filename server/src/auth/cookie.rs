@@ -1,5 +1,6 @@
 //! The session cookie: an actix-session private (AES-GCM encrypted) cookie carrying the
-//! token, the user id and the issue time. Only the server can mint or read one.
+//! token, the user id and the issue time (a [`SessionClaim`]). Only the server can mint
+//! or read one.
 
 use actix_session::{
     Session, SessionExt as _, SessionMiddleware,
@@ -12,15 +13,15 @@ use actix_web::{
     dev::Payload,
 };
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use secrecy::ExposeSecret as _;
 use std::future::{Ready, ready};
-use uuid::Uuid;
 
 use crate::{
-    auth::token::SessionToken,
     config::Settings,
+    crypto::token::SessionToken,
     db::{DbPool, keys},
+    domain::sessions::SessionClaim,
     error::ApiError,
 };
 
@@ -28,13 +29,6 @@ const TOKEN: &str = "token";
 const USER_ID: &str = "user_id";
 const ISSUED_AT: &str = "issued_at";
 const KEY_NAME: &str = "session_cookie";
-
-/// What the cookie proves: the server minted `token` for `user_id` at `issued_at`.
-pub struct CookiePayload {
-    pub token: SessionToken,
-    pub user_id: Uuid,
-    pub issued_at: DateTime<Utc>,
-}
 
 /// The cookie key: derived from `SESSION_SECRET`, or generated once and kept in the
 /// database so that restarts and other instances read the same cookies.
@@ -91,27 +85,24 @@ pub fn removal(settings: &Settings) -> Cookie<'static> {
 pub struct TypedSession(Session);
 
 impl TypedSession {
-    /// The payload, or `None` when there is no cookie or it does not hold one of ours.
-    pub fn payload(&self) -> Option<CookiePayload> {
+    /// The claim, or `None` when there is no cookie or it does not hold one of ours.
+    pub fn claim(&self) -> Option<SessionClaim> {
         let token = self.0.get::<String>(TOKEN).ok()??;
-        Some(CookiePayload {
+        Some(SessionClaim {
             token: SessionToken::decode(&token)?,
             user_id: self.0.get(USER_ID).ok()??,
             issued_at: DateTime::from_timestamp_micros(self.0.get(ISSUED_AT).ok()??)?,
         })
     }
 
-    /// Replaces whatever the cookie held with a freshly minted payload.
-    pub fn start(&self, payload: &CookiePayload) -> Result<(), ApiError> {
+    /// Replaces whatever the cookie held with a freshly minted claim.
+    pub fn start(&self, claim: &SessionClaim) -> Result<(), ApiError> {
         self.0.renew();
         self.0.clear();
         self.0
-            .insert(TOKEN, payload.token.encode())
-            .and_then(|()| self.0.insert(USER_ID, payload.user_id))
-            .and_then(|()| {
-                self.0
-                    .insert(ISSUED_AT, payload.issued_at.timestamp_micros())
-            })
+            .insert(TOKEN, claim.token.encode())
+            .and_then(|()| self.0.insert(USER_ID, claim.user_id))
+            .and_then(|()| self.0.insert(ISSUED_AT, claim.issued_at.timestamp_micros()))
             .map_err(|error| ApiError::Internal(anyhow::anyhow!("writing session cookie: {error}")))
     }
 

@@ -1,9 +1,6 @@
-//! Who is calling: the session token and its hash, the encrypted cookie that carries it,
-//! password hashing, the client's address, and the extractors handlers declare.
+//! Who is calling, as the HTTP edge sees it: the encrypted session cookie, the client's
+//! address behind trusted proxies, and the extractors handlers declare.
 
 pub mod client_ip;
 pub mod cookie;
 pub mod extract;
-pub mod password;
-pub mod throttle;
-pub mod token;

@@ -3,7 +3,7 @@
 //! written by another release are treated as misses rather than misread.
 
 use chrono::{DateTime, Utc};
-use hallpass_shared::{Role, SessionView, UserView};
+use hallpass_shared::{DeviceKind, Role, SessionId, SessionView, UserId, UserView};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -25,7 +25,7 @@ pub(super) struct StoredSession {
     s: Uuid,
     ip: String,
     g: String,
-    d: String,
+    d: DeviceKind,
     b: String,
     o: String,
     c: i64,
@@ -37,13 +37,13 @@ impl From<CachedSession> for StoredSession {
     fn from(CachedSession { user, session }: CachedSession) -> Self {
         Self {
             v: VERSION,
-            u: user.id,
+            u: user.id.0,
             e: user.email,
             n: user.name,
             r: user.role,
             a: user.is_active,
             uc: user.created_at.timestamp_micros(),
-            s: session.id,
+            s: session.id.0,
             ip: session.ip_address,
             g: session.user_agent,
             d: session.device,
@@ -68,7 +68,7 @@ impl TryFrom<StoredSession> for CachedSession {
         };
         Ok(Self {
             user: UserView {
-                id: stored.u,
+                id: UserId(stored.u),
                 email: stored.e,
                 name: stored.n,
                 role: stored.r,
@@ -76,7 +76,7 @@ impl TryFrom<StoredSession> for CachedSession {
                 created_at: at(stored.uc)?,
             },
             session: SessionView {
-                id: stored.s,
+                id: SessionId(stored.s),
                 ip_address: stored.ip,
                 user_agent: stored.g,
                 device: stored.d,
@@ -99,7 +99,7 @@ mod tests {
         let now = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap();
         CachedSession {
             user: UserView {
-                id: Uuid::new_v4(),
+                id: UserId::random(),
                 email: "ada@school.example.org".into(),
                 name: "Ada \"the\" Lovelace".into(),
                 role: Role::Teacher,
@@ -107,10 +107,10 @@ mod tests {
                 created_at: now,
             },
             session: SessionView {
-                id: Uuid::new_v4(),
+                id: SessionId::random(),
                 ip_address: "2001:db8::1".into(),
                 user_agent: "Mozilla/5.0 é".into(),
-                device: "pc".into(),
+                device: DeviceKind::Computer,
                 browser: "Firefox 120.0".into(),
                 os: "Linux".into(),
                 created: now,

@@ -24,7 +24,7 @@ use std::{
 use hallpass_shared::{SessionView, UserView};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::token::TokenHash;
+use crate::crypto::token::TokenHash;
 
 /// What a cache hit answers with: enough to serve `GET /api/auth/session` without the
 /// database. Never holds the token. Stored in the compact form of [`codec`].

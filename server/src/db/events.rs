@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::{pg::Pg, prelude::*};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hallpass_shared::{EventKind, SessionEventView};
+use hallpass_shared::{EventId, EventKind, SessionEventView, SessionId, UserId};
 use uuid::Uuid;
 
 use super::{
@@ -61,11 +61,11 @@ impl From<ListedEvent> for SessionEventView {
         }: ListedEvent,
     ) -> Self {
         Self {
-            id: row.id,
+            id: EventId(row.id),
             at: row.at,
-            user_id: row.user_id,
+            user_id: row.user_id.map(UserId),
             user_email,
-            session_id: row.session_id,
+            session_id: row.session_id.map(SessionId),
             kind: row.kind.0,
             ip_address: row.ip_address,
             user_agent: row.user_agent,
@@ -87,8 +87,8 @@ pub async fn insert_all(conn: &mut AsyncPgConnection, events: &[NewEvent]) -> Qu
 /// Which events a listing shows; `None` fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
-    pub user_id: Option<Uuid>,
-    pub session_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
+    pub session_id: Option<SessionId>,
     pub kind: Option<EventKind>,
     /// Inclusive.
     pub from: Option<DateTime<Utc>>,
@@ -111,10 +111,10 @@ pub async fn list(
         .select(ListedEvent::as_select())
         .into_boxed();
     if let Some(user_id) = filter.user_id {
-        query = query.filter(session_events::user_id.eq(user_id));
+        query = query.filter(session_events::user_id.eq(user_id.0));
     }
     if let Some(session_id) = filter.session_id {
-        query = query.filter(session_events::session_id.eq(session_id));
+        query = query.filter(session_events::session_id.eq(session_id.0));
     }
     if let Some(kind) = filter.kind {
         query = query.filter(session_events::kind.eq(Stored(kind)));

@@ -60,6 +60,11 @@ fn establish(url: &str) -> BoxFuture<'_, ConnectionResult<AsyncPgConnection>> {
     .boxed()
 }
 
+/// One round trip that proves the connection answers (readiness).
+pub async fn ping(conn: &mut AsyncPgConnection) -> diesel::QueryResult<usize> {
+    diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT 1"), conn).await
+}
+
 /// Creates the database named in `url` when it does not exist yet, by connecting to the
 /// `postgres` maintenance database of the same server.
 pub async fn create_database_if_missing(url: &str) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::{pg::Pg, prelude::*};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hallpass_shared::{RevokedReason, SessionView};
+use hallpass_shared::{DeviceKind, RevokedReason, SessionId, SessionView, UserId};
 use uuid::Uuid;
 
 use super::{
@@ -16,12 +16,14 @@ use super::{
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = user_sessions, check_for_backend(Pg))]
 pub struct SessionRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: SessionId,
+    #[diesel(deserialize_as = Uuid)]
+    pub user_id: UserId,
     pub token_hash: String,
     pub ip_address: String,
     pub user_agent: String,
-    pub device: String,
+    pub device: Stored<DeviceKind>,
     pub browser: String,
     pub os: String,
     pub is_active: bool,
@@ -39,7 +41,7 @@ pub struct NewSession {
     pub token_hash: String,
     pub ip_address: String,
     pub user_agent: String,
-    pub device: String,
+    pub device: Stored<DeviceKind>,
     pub browser: String,
     pub os: String,
     pub created: DateTime<Utc>,
@@ -48,12 +50,12 @@ pub struct NewSession {
 }
 
 impl SessionRow {
-    pub fn view(&self, current: Uuid) -> SessionView {
+    pub fn view(&self, current: SessionId) -> SessionView {
         SessionView {
             id: self.id,
             ip_address: self.ip_address.clone(),
             user_agent: self.user_agent.clone(),
-            device: self.device.clone(),
+            device: self.device.0,
             browser: self.browser.clone(),
             os: self.os.clone(),
             created: self.created,
@@ -131,12 +133,12 @@ impl SessionRow {
     /// A user's live sessions, newest first; with `idle_cutoff`, only those seen since.
     pub async fn list_active_for_user(
         conn: &mut AsyncPgConnection,
-        user_id: Uuid,
+        user_id: UserId,
         now: DateTime<Utc>,
         idle_cutoff: Option<DateTime<Utc>>,
     ) -> QueryResult<Vec<Self>> {
         let mut query = user_sessions::table
-            .filter(user_sessions::user_id.eq(user_id))
+            .filter(user_sessions::user_id.eq(user_id.0))
             .filter(user_sessions::is_active)
             .filter(user_sessions::expires_at.gt(now))
             .order((user_sessions::created.desc(), user_sessions::id.desc()))
@@ -165,11 +167,11 @@ impl SessionRow {
     /// (let alone revive) a revoked or expired row; `false` when nothing was written.
     pub async fn touch_last_seen(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
+        id: SessionId,
         now: DateTime<Utc>,
         interval: chrono::Duration,
     ) -> QueryResult<bool> {
-        let written = diesel::update(user_sessions::table.find(id))
+        let written = diesel::update(user_sessions::table.find(id.0))
             .filter(user_sessions::is_active)
             .filter(user_sessions::expires_at.gt(now))
             .filter(user_sessions::last_seen_at.lt(now - interval))
@@ -183,17 +185,17 @@ impl SessionRow {
     /// user's own action; `None` for an admin's); `None` when there is no such session.
     pub async fn revoke(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
-        owner: Option<Uuid>,
+        id: SessionId,
+        owner: Option<UserId>,
         reason: RevokedReason,
         now: DateTime<Utc>,
     ) -> QueryResult<Option<Self>> {
-        let mut update = diesel::update(user_sessions::table.find(id))
+        let mut update = diesel::update(user_sessions::table.find(id.0))
             .filter(user_sessions::is_active)
             .set(revoke_set!(reason, now))
             .into_boxed();
         if let Some(owner) = owner {
-            update = update.filter(user_sessions::user_id.eq(owner));
+            update = update.filter(user_sessions::user_id.eq(owner.0));
         }
         update
             .returning(Self::as_returning())
@@ -205,14 +207,14 @@ impl SessionRow {
     /// Revokes every active session of `user_id` except `keep`.
     pub async fn revoke_all_for_user(
         conn: &mut AsyncPgConnection,
-        user_id: Uuid,
-        keep: Option<Uuid>,
+        user_id: UserId,
+        keep: Option<SessionId>,
         reason: RevokedReason,
         now: DateTime<Utc>,
     ) -> QueryResult<Vec<Self>> {
-        let keep = keep.unwrap_or_else(Uuid::nil);
+        let keep = keep.map_or_else(Uuid::nil, Uuid::from);
         diesel::update(user_sessions::table)
-            .filter(user_sessions::user_id.eq(user_id))
+            .filter(user_sessions::user_id.eq(user_id.0))
             .filter(user_sessions::is_active)
             .filter(user_sessions::id.ne(keep))
             .set(revoke_set!(reason, now))
@@ -224,12 +226,12 @@ impl SessionRow {
     /// Revokes the oldest active sessions of `user_id` beyond the newest `keep`.
     pub async fn revoke_beyond_limit(
         conn: &mut AsyncPgConnection,
-        user_id: Uuid,
+        user_id: UserId,
         keep: u32,
         now: DateTime<Utc>,
     ) -> QueryResult<Vec<Self>> {
         let surplus: Vec<Uuid> = user_sessions::table
-            .filter(user_sessions::user_id.eq(user_id))
+            .filter(user_sessions::user_id.eq(user_id.0))
             .filter(user_sessions::is_active)
             .order((user_sessions::created.desc(), user_sessions::id.desc()))
             .offset(i64::from(keep))

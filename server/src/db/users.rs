@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::{pg::Pg, prelude::*};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hallpass_shared::{Role, UserView};
+use hallpass_shared::{Role, UserId, UserView};
 use uuid::Uuid;
 
 use super::{schema::users, stored::Stored};
@@ -14,7 +14,8 @@ diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql
 #[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(Pg))]
 pub struct UserRow {
-    pub id: Uuid,
+    #[diesel(deserialize_as = Uuid)]
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: Stored<Role>,
@@ -71,9 +72,9 @@ impl UserRow {
             .optional()
     }
 
-    pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Self>> {
+    pub async fn find(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<Option<Self>> {
         users::table
-            .find(id)
+            .find(id.0)
             .select(Self::as_select())
             .first(conn)
             .await
@@ -83,12 +84,12 @@ impl UserRow {
     /// Replaces the password hash and kills every session created before `valid_after`.
     pub async fn set_password(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
+        id: UserId,
         password_hash: &str,
         valid_after: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> QueryResult<usize> {
-        diesel::update(users::table.find(id))
+        diesel::update(users::table.find(id.0))
             .set((
                 users::password_hash.eq(password_hash),
                 users::sessions_valid_after.eq(valid_after),
@@ -101,13 +102,13 @@ impl UserRow {
     /// Used by `hallpass demo`: puts an existing account back into a known state.
     pub async fn reset(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
+        id: UserId,
         name: &str,
         role: Role,
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> QueryResult<Self> {
-        diesel::update(users::table.find(id))
+        diesel::update(users::table.find(id.0))
             .set((
                 users::name.eq(name),
                 users::role.eq(Stored(role)),
@@ -132,7 +133,7 @@ pub struct UserFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserCursor {
     pub email: String,
-    pub id: Uuid,
+    pub id: UserId,
 }
 
 /// `%`, `_` and `\` stand for themselves in a `LIKE` pattern.
@@ -173,7 +174,7 @@ impl UserRow {
             query = query.filter(
                 users::email.gt(cursor.email.clone()).or(users::email
                     .eq(cursor.email.clone())
-                    .and(users::id.gt(cursor.id))),
+                    .and(users::id.gt(cursor.id.0))),
             );
         }
         query.load(conn).await
@@ -200,10 +201,10 @@ impl UserRow {
     /// Locks one user's row for the rest of the transaction.
     pub async fn find_for_update(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
+        id: UserId,
     ) -> QueryResult<Option<Self>> {
         users::table
-            .find(id)
+            .find(id.0)
             .select(Self::as_select())
             .for_update()
             .first(conn)
@@ -215,12 +216,12 @@ impl UserRow {
     /// session created before `now` through `sessions_valid_after`.
     pub async fn update(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
+        id: UserId,
         changes: &UserChanges,
         now: DateTime<Utc>,
     ) -> QueryResult<Self> {
         let valid_after = (changes.is_active == Some(false)).then_some(now);
-        diesel::update(users::table.find(id))
+        diesel::update(users::table.find(id.0))
             .set((
                 changes
                     .name
@@ -239,10 +240,10 @@ impl UserRow {
     /// Kills every session of the user created before `at` (admin "revoke all").
     pub async fn set_sessions_valid_after(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
+        id: UserId,
         at: DateTime<Utc>,
     ) -> QueryResult<usize> {
-        diesel::update(users::table.find(id))
+        diesel::update(users::table.find(id.0))
             .set((
                 users::sessions_valid_after.eq(Some(at)),
                 users::updated_at.eq(at),

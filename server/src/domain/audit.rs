@@ -4,35 +4,31 @@
 //! record; `detail` never holds a token, a password or a cookie.
 
 use chrono::DateTime;
-use hallpass_shared::{EventKind, Page, RevokedReason, SessionEventView};
+use hallpass_shared::{
+    EventKind, EventQuery, Page, PageQuery, RevokedReason, SessionEventView, SessionId, UserId,
+};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
-use crate::{
-    auth::extract::ClientInfo,
-    db::{
-        events::{self, EventCursor, EventFilter, NewEvent},
-        sessions::SessionRow,
-        stored::Stored,
-    },
-    domain::pagination,
-    error::ApiError,
-    state::AppState,
+use super::{Client, Domain, Error, Result, pagination};
+use crate::db::{
+    events::{self, EventCursor, EventFilter, NewEvent},
+    sessions::SessionRow,
+    stored::Stored,
 };
 
 pub fn event(
     kind: EventKind,
-    user_id: Option<Uuid>,
-    session_id: Option<Uuid>,
-    client: Option<&ClientInfo>,
+    user_id: Option<UserId>,
+    session_id: Option<SessionId>,
+    client: Option<&Client>,
     detail: Value,
 ) -> NewEvent {
     NewEvent {
-        user_id,
-        session_id,
+        user_id: user_id.map(Into::into),
+        session_id: session_id.map(Into::into),
         kind: Stored(kind),
-        ip_address: client.map(ClientInfo::ip),
-        user_agent: client.map(ClientInfo::user_agent),
+        ip_address: client.map(Client::ip),
+        user_agent: client.map(|client| client.user_agent().to_owned()),
         detail,
     }
 }
@@ -41,8 +37,8 @@ pub fn event(
 /// it (the user themself, an admin).
 pub fn revocations(
     rows: &[SessionRow],
-    by: Option<Uuid>,
-    client: Option<&ClientInfo>,
+    by: Option<UserId>,
+    client: Option<&Client>,
 ) -> Vec<NewEvent> {
     rows.iter()
         .map(|row| {
@@ -58,19 +54,48 @@ pub fn revocations(
         .collect()
 }
 
-/// One page of the audit trail matching `filter`, newest first.
-pub async fn list(
-    state: &AppState,
+/// One page of `user_id`'s own events, newest first.
+pub async fn list_own(
+    domain: &Domain,
+    user_id: UserId,
+    query: &PageQuery,
+) -> Result<Page<SessionEventView>> {
+    let own = EventFilter {
+        user_id: Some(user_id),
+        ..EventFilter::default()
+    };
+    list(domain, &own, query.limit, query.cursor.as_deref()).await
+}
+
+/// One page of the whole trail matching an admin's filters, newest first.
+pub async fn list_all(domain: &Domain, query: EventQuery) -> Result<Page<SessionEventView>> {
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && from >= to
+    {
+        return Err(Error::Invalid("from must be before to".into()));
+    }
+    let filter = EventFilter {
+        user_id: query.user_id,
+        session_id: query.session_id,
+        kind: query.kind,
+        from: query.from,
+        to: query.to,
+    };
+    list(domain, &filter, query.limit, query.cursor.as_deref()).await
+}
+
+async fn list(
+    domain: &Domain,
     filter: &EventFilter,
     limit: Option<u32>,
     cursor: Option<&str>,
-) -> Result<Page<SessionEventView>, ApiError> {
+) -> Result<Page<SessionEventView>> {
     let limit = pagination::limit(limit)?;
     let scope = format!("events|{filter:?}");
     let after = cursor
         .map(|raw| pagination::decode(&scope, raw).and_then(|position| parse_position(&position)))
         .transpose()?;
-    let mut conn = state.db.get().await?;
+    let mut conn = domain.db.get().await?;
     // One extra row tells whether another page exists.
     let rows = events::list(&mut conn, filter, after, i64::from(limit) + 1).await?;
     let (rows, next_cursor) = pagination::finish(rows, limit, &scope, |listed| {
@@ -83,12 +108,12 @@ pub async fn list(
     })
 }
 
-fn parse_position(position: &str) -> Result<EventCursor, ApiError> {
+fn parse_position(position: &str) -> Result<EventCursor> {
     let parsed = position.split_once('.').and_then(|(micros, id)| {
         Some(EventCursor {
             at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
             id: id.parse().ok()?,
         })
     });
-    parsed.ok_or_else(|| ApiError::BadRequest("cursor does not belong to this query".into()))
+    parsed.ok_or(Error::ForeignCursor)
 }

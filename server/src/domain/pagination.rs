@@ -6,14 +6,14 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use hallpass_shared::PageQuery;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use super::{Error, Result};
 
-/// The page size asked for, or the default; 422 outside `1..=MAX_LIMIT`.
-pub fn limit(requested: Option<u32>) -> Result<u32, ApiError> {
+/// The page size asked for, or the default; invalid outside `1..=MAX_LIMIT`.
+pub fn limit(requested: Option<u32>) -> Result<u32> {
     match requested {
         None => Ok(PageQuery::DEFAULT_LIMIT),
         Some(limit) if (1..=PageQuery::MAX_LIMIT).contains(&limit) => Ok(limit),
-        Some(_) => Err(ApiError::Validation(format!(
+        Some(_) => Err(Error::Invalid(format!(
             "limit must be between 1 and {}",
             PageQuery::MAX_LIMIT
         ))),
@@ -25,14 +25,15 @@ pub fn encode(scope: &str, position: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}|{position}", fingerprint(scope)))
 }
 
-/// The position a cursor names, if it was issued for this `scope`; 400 otherwise.
-pub fn decode(scope: &str, raw: &str) -> Result<String, ApiError> {
-    let refused = || ApiError::BadRequest("cursor does not belong to this query".into());
-    let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| refused())?;
-    let text = String::from_utf8(bytes).map_err(|_| refused())?;
+/// The position a cursor names, if it was issued for this `scope`.
+pub fn decode(scope: &str, raw: &str) -> Result<String> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(raw)
+        .map_err(|_| Error::ForeignCursor)?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::ForeignCursor)?;
     match text.split_once('|') {
         Some((print, position)) if print == fingerprint(scope) => Ok(position.to_owned()),
-        _ => Err(refused()),
+        _ => Err(Error::ForeignCursor),
     }
 }
 

@@ -1,35 +1,27 @@
 //! Device, browser and OS from a `User-Agent`, via woothee; `Unknown` for what it cannot read.
 
+use hallpass_shared::DeviceKind;
+
 /// What the session list shows about a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Platform {
-    pub device: String,
+    pub device: DeviceKind,
     pub browser: String,
     pub os: String,
 }
 
 const UNKNOWN: &str = "Unknown";
-/// Longest `User-Agent` kept, in characters.
-pub const MAX_USER_AGENT_CHARS: usize = 512;
-
-/// The header as stored: at most 512 characters, cut on a character boundary.
-pub fn truncate(raw: &str) -> String {
-    match raw.char_indices().nth(MAX_USER_AGENT_CHARS) {
-        Some((cut, _)) => raw[..cut].to_owned(),
-        None => raw.to_owned(),
-    }
-}
 
 pub fn parse(user_agent: &str) -> Platform {
     let Some(parsed) = woothee::parser::Parser::new().parse(user_agent) else {
         return Platform {
-            device: UNKNOWN.into(),
+            device: DeviceKind::Unknown,
             browser: UNKNOWN.into(),
             os: UNKNOWN.into(),
         };
     };
     Platform {
-        device: known(parsed.category).unwrap_or(UNKNOWN).to_owned(),
+        device: DeviceKind::from_name(parsed.category),
         browser: with_version(parsed.name, parsed.version),
         os: os_name(parsed.os, &parsed.os_version),
     }
@@ -69,7 +61,7 @@ mod tests {
     #[test]
     fn desktop_chrome() {
         let platform = parse(CHROME_WINDOWS);
-        assert_eq!(platform.device, "pc");
+        assert_eq!(platform.device, DeviceKind::Computer);
         assert_eq!(platform.browser, "Chrome 120.0.0.0");
         assert_eq!(platform.os, "Windows 10");
     }
@@ -77,7 +69,7 @@ mod tests {
     #[test]
     fn phone_safari() {
         let platform = parse(SAFARI_IPHONE);
-        assert_eq!(platform.device, "smartphone");
+        assert_eq!(platform.device, DeviceKind::Smartphone);
         assert!(platform.browser.starts_with("Safari"), "{platform:?}");
         assert!(platform.os.starts_with("iPhone"), "{platform:?}");
     }
@@ -86,17 +78,9 @@ mod tests {
     fn unreadable_agents_are_unknown() {
         for agent in ["", "curl-ish \u{1F600} gibberish", "\0\0"] {
             let platform = parse(agent);
+            assert_eq!(platform.device, DeviceKind::Unknown, "{agent:?}");
             assert_eq!(platform.browser, "Unknown", "{agent:?}");
             assert_eq!(platform.os, "Unknown", "{agent:?}");
         }
-    }
-
-    #[test]
-    fn truncation_counts_characters_and_keeps_them_whole() {
-        assert_eq!(truncate("short"), "short");
-        let long = "é".repeat(600);
-        let cut = truncate(&long);
-        assert_eq!(cut.chars().count(), 512);
-        assert!(long.starts_with(&cut));
     }
 }

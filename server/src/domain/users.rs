@@ -4,26 +4,24 @@
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use hallpass_shared::{
-    CreateUser, EventKind, Page, RevokedReason, Role, UpdateUser, UserQuery, UserView, validate,
+    CreateUser, EventKind, Page, RevokedReason, Role, UpdateUser, UserId, UserQuery, UserView,
+    validate,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
-use uuid::Uuid;
 
+use super::{
+    Client, Domain, Error, Result, audit, pagination,
+    sessions::{CurrentSession, uncache_and_count_revoked},
+};
 use crate::{
-    auth::{extract::ClientInfo, password},
+    crypto::password,
     db::{
         events,
         sessions::SessionRow,
         stored::Stored,
         users::{NewUser, UserChanges, UserCursor, UserFilter, UserRow},
     },
-    domain::{
-        audit, pagination,
-        sessions::{CurrentSession, forget_revoked},
-    },
-    error::ApiError,
-    state::AppState,
 };
 
 /// A request to create an account, before validation.
@@ -36,9 +34,9 @@ pub struct NewAccount {
 
 impl NewAccount {
     /// Field rules from `hallpass_shared::validate`, in the words the API answers with.
-    pub fn validate(&self) -> Result<(), ApiError> {
-        let field = |name: &str, result: Result<(), validate::Invalid>| {
-            result.map_err(|invalid| ApiError::Validation(format!("{name}: {invalid}")))
+    pub fn validate(&self) -> Result<()> {
+        let field = |name: &str, result: std::result::Result<(), validate::Invalid>| {
+            result.map_err(|invalid| Error::Invalid(format!("{name}: {invalid}")))
         };
         field("email", validate::email(&self.email))?;
         field("name", validate::name(&self.name))?;
@@ -50,10 +48,7 @@ impl NewAccount {
 }
 
 /// Creates an account; 409 when the email is taken (case-insensitively).
-pub async fn create(
-    conn: &mut AsyncPgConnection,
-    account: NewAccount,
-) -> Result<UserRow, ApiError> {
+pub async fn create(conn: &mut AsyncPgConnection, account: NewAccount) -> Result<UserRow> {
     account.validate()?;
     let email = validate::normalize_email(&account.email);
     let password_hash = password::hash(account.password).await?;
@@ -65,19 +60,14 @@ pub async fn create(
     }
     .insert(conn)
     .await
-    .map_err(|error| match ApiError::from(error) {
-        ApiError::Conflict(_) => {
-            ApiError::Conflict(format!("a user with email {email} already exists"))
-        }
+    .map_err(|error| match Error::from(error) {
+        Error::Conflict(_) => Error::Conflict(format!("a user with email {email} already exists")),
         other => other,
     })
 }
 
 /// Creates the account, or resets an existing one with that email to these values.
-pub async fn create_or_reset(
-    conn: &mut AsyncPgConnection,
-    account: NewAccount,
-) -> Result<UserRow, ApiError> {
+pub async fn create_or_reset(conn: &mut AsyncPgConnection, account: NewAccount) -> Result<UserRow> {
     account.validate()?;
     let email = validate::normalize_email(&account.email);
     match UserRow::find_by_email(conn, &email).await? {
@@ -98,11 +88,11 @@ pub async fn create_or_reset(
 }
 
 /// One page of users ordered by email, with the total number of matches.
-pub async fn list(state: &AppState, query: &UserQuery) -> Result<Page<UserView>, ApiError> {
+pub async fn list(domain: &Domain, query: &UserQuery) -> Result<Page<UserView>> {
     let limit = pagination::limit(query.limit)?;
     let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     if search.is_some_and(|q| q.chars().count() > validate::EMAIL_MAX_CHARS) {
-        return Err(ApiError::Validation("q is too long".into()));
+        return Err(Error::Invalid("q is too long".into()));
     }
     let filter = UserFilter {
         search: search.map(str::to_owned),
@@ -113,7 +103,7 @@ pub async fn list(state: &AppState, query: &UserQuery) -> Result<Page<UserView>,
         .as_deref()
         .map(|raw| pagination::decode(&scope, raw).and_then(|position| parse_position(&position)))
         .transpose()?;
-    let mut conn = state.db.get().await?;
+    let mut conn = domain.db.get().await?;
     let total = UserRow::count(&mut conn, &filter).await?;
     let rows = UserRow::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
     let (rows, next_cursor) = pagination::finish(rows, limit, &scope, |row| {
@@ -127,7 +117,7 @@ pub async fn list(state: &AppState, query: &UserQuery) -> Result<Page<UserView>,
 }
 
 /// Positions read `{uuid}{email}`: the id has a fixed length, the email follows.
-fn parse_position(position: &str) -> Result<UserCursor, ApiError> {
+fn parse_position(position: &str) -> Result<UserCursor> {
     let parsed = position
         .get(..36)
         .zip(position.get(36..))
@@ -137,26 +127,26 @@ fn parse_position(position: &str) -> Result<UserCursor, ApiError> {
                 email: email.to_owned(),
             })
         });
-    parsed.ok_or_else(|| ApiError::BadRequest("cursor does not belong to this query".into()))
+    parsed.ok_or(Error::ForeignCursor)
 }
 
 /// An admin creates an account; audited as `user_created`.
 pub async fn create_by_admin(
-    state: &AppState,
+    domain: &Domain,
     admin: &CurrentSession,
     request: CreateUser,
-    client: &ClientInfo,
-) -> Result<UserView, ApiError> {
+    client: &Client,
+) -> Result<UserView> {
     let account = NewAccount {
         email: request.email,
         name: request.name,
         role: request.role,
         password: request.password.into(),
     };
-    let mut conn = state.db.get().await?;
+    let mut conn = domain.db.get().await?;
     let by = admin.user.id;
     let user = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
+        .transaction::<_, Error, _>(async move |conn| {
             let user = create(conn, account).await?;
             let detail = json!({ "by": by, "role": user.role.0 });
             events::insert_all(
@@ -180,25 +170,25 @@ pub async fn create_by_admin(
 /// of the user in the same transaction; any change drops the user's cached sessions so
 /// the very next request sees it. Refuses (409 `last_admin`) to leave no active admin.
 pub async fn update(
-    state: &AppState,
+    domain: &Domain,
     admin: &CurrentSession,
-    id: Uuid,
+    id: UserId,
     request: UpdateUser,
-    client: &ClientInfo,
+    client: &Client,
     now: DateTime<Utc>,
-) -> Result<UserView, ApiError> {
+) -> Result<UserView> {
     let changes = validated_changes(request)?;
     let by = admin.user.id;
-    let mut conn = state.db.get().await?;
+    let mut conn = domain.db.get().await?;
     let (user, revoked, live) = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
+        .transaction::<_, Error, _>(async move |conn| {
             // Lock the admins before the target, always in that order (no deadlock).
             let admins = UserRow::lock_active_admins(conn).await?;
             let before = UserRow::find_for_update(conn, id)
                 .await?
-                .ok_or(ApiError::NotFound)?;
+                .ok_or(Error::NotFound)?;
             if removes_an_admin(&before, &changes) && admins <= 1 {
-                return Err(ApiError::LastAdmin);
+                return Err(Error::LastAdmin);
             }
             let after = UserRow::update(conn, id, &changes, now).await?;
             let deactivated = before.is_active && !after.is_active;
@@ -223,22 +213,22 @@ pub async fn update(
         .await?;
     drop(conn);
     // Cached entries carry the role and name: drop the live ones too.
-    forget_revoked(state, &revoked).await;
-    state
+    uncache_and_count_revoked(domain, &revoked).await;
+    domain
         .cache
         .invalidate(live.iter().map(|row| row.token_hash.as_str()))
         .await;
     Ok(UserView::from(&user))
 }
 
-fn validated_changes(request: UpdateUser) -> Result<UserChanges, ApiError> {
+fn validated_changes(request: UpdateUser) -> Result<UserChanges> {
     if request == UpdateUser::default() {
-        return Err(ApiError::Validation(
+        return Err(Error::Invalid(
             "nothing to change: give name, role or is_active".into(),
         ));
     }
     if let Some(name) = &request.name {
-        validate::name(name).map_err(|invalid| ApiError::Validation(format!("name: {invalid}")))?;
+        validate::name(name).map_err(|invalid| Error::Invalid(format!("name: {invalid}")))?;
     }
     Ok(UserChanges {
         name: request.name.map(|name| name.trim().to_owned()),
@@ -263,7 +253,7 @@ fn event_kind(before: &UserRow, after: &UserRow) -> EventKind {
     }
 }
 
-fn change_detail(by: Uuid, before: &UserRow, after: &UserRow) -> serde_json::Value {
+fn change_detail(by: UserId, before: &UserRow, after: &UserRow) -> serde_json::Value {
     let mut detail = json!({ "by": by });
     if before.name != after.name {
         detail["name"] = json!({ "from": before.name, "to": after.name });

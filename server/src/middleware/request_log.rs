@@ -18,36 +18,14 @@ use actix_web::{
     web,
 };
 use tracing::{Instrument as _, field::Empty};
-use uuid::Uuid;
 
-use crate::state::AppState;
+use crate::{state::AppState, telemetry::RequestId};
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The route label of everything that matched no named resource: unknown paths, the
 /// SPA's files and client routes.
 pub const UNNAMED_ROUTE: &str = "(other)";
-
-tokio::task_local! {
-    /// The id of the request the current task is serving, for answers built without
-    /// access to the request (error bodies).
-    static CURRENT_REQUEST: RequestId;
-}
-
-/// The id of the request being served, if called while serving one.
-pub fn current_request_id() -> Option<RequestId> {
-    CURRENT_REQUEST.try_with(|id| *id).ok()
-}
-
-/// The id of the request being served, also in the request's extensions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestId(pub Uuid);
-
-impl std::fmt::Display for RequestId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
 
 /// Standard methods by name; anything else one label, so clients cannot grow the series.
 fn method_label(method: &Method) -> &'static str {
@@ -67,7 +45,7 @@ pub async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    let id = RequestId(Uuid::new_v4());
+    let id = RequestId::new();
     req.extensions_mut().insert(id);
     let span = tracing::info_span!(
         "request",
@@ -80,9 +58,7 @@ pub async fn log_request(
         session.id = Empty,
     );
     let started = Instant::now();
-    let mut res = CURRENT_REQUEST
-        .scope(id, next.call(req).instrument(span.clone()))
-        .await?;
+    let mut res = id.scope(next.call(req).instrument(span.clone())).await?;
     let seconds = started.elapsed().as_secs_f64();
     // Resources are named after their path pattern (see `routes`): no allocation here.
     let route = res.request().match_name().unwrap_or(UNNAMED_ROUTE);
@@ -90,6 +66,7 @@ pub async fn log_request(
     let status = res.status();
     if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
         state
+            .domain
             .metrics
             .request(method, route, status.as_str(), seconds);
     }

@@ -6,17 +6,15 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
-use super::openapi::{AdminRefusals, BodyRefusals, QueryRefusals};
+use super::responses::{AdminRefusals, BodyRefusals, QueryRefusals};
 use hallpass_shared::{
-    CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser,
-    UserQuery, UserView,
+    CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionId, SessionList,
+    UpdateUser, UserId, UserQuery, UserView,
 };
-use uuid::Uuid;
 
 use crate::{
-    auth::extract::{AdminSession, ClientInfo},
-    db::events::EventFilter,
-    domain::{audit, sessions::admin as sessions, users},
+    auth::extract::AdminSession,
+    domain::{Client, audit, sessions::admin as sessions, users},
     error::ApiError,
     state::AppState,
 };
@@ -40,7 +38,7 @@ pub async fn list_users(
     _admin: AdminSession,
     query: web::Query<UserQuery>,
 ) -> Result<web::Json<Page<UserView>>, ApiError> {
-    Ok(web::Json(users::list(&state, &query).await?))
+    Ok(web::Json(users::list(&state.domain, &query).await?))
 }
 
 /// `POST /api/admin/users`: 201 with the new user; 409 when the email is taken.
@@ -61,10 +59,10 @@ pub async fn list_users(
 pub async fn create_user(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    client: ClientInfo,
+    client: Client,
     body: web::Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = users::create_by_admin(&state, &admin, body.into_inner(), &client).await?;
+    let user = users::create_by_admin(&state.domain, &admin, body.into_inner(), &client).await?;
     tracing::info!(user.id = %user.id, "admin {} created user {}", admin.user.id, user.id);
     Ok(HttpResponse::Created().json(user))
 }
@@ -88,12 +86,20 @@ pub async fn create_user(
 pub async fn update_user(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    client: ClientInfo,
-    id: web::Path<Uuid>,
+    client: Client,
+    id: web::Path<UserId>,
     body: web::Json<UpdateUser>,
 ) -> Result<web::Json<UserView>, ApiError> {
     Ok(web::Json(
-        users::update(&state, &admin, *id, body.into_inner(), &client, Utc::now()).await?,
+        users::update(
+            &state.domain,
+            &admin,
+            *id,
+            body.into_inner(),
+            &client,
+            Utc::now(),
+        )
+        .await?,
     ))
 }
 
@@ -113,9 +119,9 @@ pub async fn update_user(
 pub async fn list_user_sessions(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<web::Json<SessionList>, ApiError> {
-    let sessions = sessions::list_of_user(&state, &admin, *id, Utc::now()).await?;
+    let sessions = sessions::list_of_user(&state.domain, &admin, *id, Utc::now()).await?;
     Ok(web::Json(SessionList { sessions }))
 }
 
@@ -136,10 +142,11 @@ pub async fn list_user_sessions(
 pub async fn revoke_user_sessions(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    client: ClientInfo,
-    id: web::Path<Uuid>,
+    client: Client,
+    id: web::Path<UserId>,
 ) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
-    let revoked = sessions::revoke_all_of_user(&state, &admin, *id, &client, Utc::now()).await?;
+    let revoked =
+        sessions::revoke_all_of_user(&state.domain, &admin, *id, &client, Utc::now()).await?;
     Ok(web::Json(RevokeOthersResponse { revoked }))
 }
 
@@ -161,10 +168,10 @@ pub async fn revoke_user_sessions(
 pub async fn revoke_session(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    client: ClientInfo,
-    id: web::Path<Uuid>,
+    client: Client,
+    id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    sessions::revoke_any(&state, &admin, *id, &client, Utc::now()).await?;
+    sessions::revoke_any(&state.domain, &admin, *id, &client, Utc::now()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -188,20 +195,6 @@ pub async fn list_events(
     _admin: AdminSession,
     query: web::Query<EventQuery>,
 ) -> Result<web::Json<Page<SessionEventView>>, ApiError> {
-    let query = query.into_inner();
-    if let (Some(from), Some(to)) = (query.from, query.to)
-        && from >= to
-    {
-        return Err(ApiError::Validation("from must be before to".into()));
-    }
-    let filter = EventFilter {
-        user_id: query.user_id,
-        session_id: query.session_id,
-        kind: query.kind,
-        from: query.from,
-        to: query.to,
-    };
-    Ok(web::Json(
-        audit::list(&state, &filter, query.limit, query.cursor.as_deref()).await?,
-    ))
+    let page = audit::list_all(&state.domain, query.into_inner()).await?;
+    Ok(web::Json(page))
 }

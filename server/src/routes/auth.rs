@@ -4,15 +4,12 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
-use super::openapi::{BodyRefusals, CsrfRefusal, SessionRefusals};
+use super::responses::{BodyRefusals, CsrfRefusal, SessionRefusals};
 use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
 
 use crate::{
-    auth::{
-        cookie::TypedSession,
-        extract::{ClientInfo, CurrentSession},
-    },
-    domain::sessions,
+    auth::{cookie::TypedSession, extract::CurrentSession},
+    domain::{Client, sessions},
     error::ApiError,
     state::AppState,
 };
@@ -39,19 +36,18 @@ use crate::{
 pub async fn login(
     state: web::Data<AppState>,
     cookie: TypedSession,
-    client: ClientInfo,
+    client: Client,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let state = state.into_inner();
-    let (current, payload) = sessions::login(
-        &state,
+    let (current, claim) = sessions::login(
+        &state.domain,
         body.into_inner(),
         &client,
-        cookie.payload(),
+        cookie.claim(),
         Utc::now(),
     )
     .await?;
-    cookie.start(&payload)?;
+    cookie.start(&claim)?;
     tracing::info!(user.id = %current.user.id, session.id = %current.session.id, "logged in");
     Ok(HttpResponse::Ok().json(AuthResponse {
         user: current.user,
@@ -75,10 +71,10 @@ pub async fn login(
 pub async fn logout(
     state: web::Data<AppState>,
     current: CurrentSession,
-    client: ClientInfo,
+    client: Client,
     cookie: TypedSession,
 ) -> Result<HttpResponse, ApiError> {
-    sessions::logout(&state, &current, &client, Utc::now()).await?;
+    sessions::logout(&state.domain, &current, &client, Utc::now()).await?;
     cookie.end();
     Ok(HttpResponse::NoContent().finish())
 }
@@ -121,9 +117,16 @@ pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse>
 pub async fn change_password(
     state: web::Data<AppState>,
     current: CurrentSession,
-    client: ClientInfo,
+    client: Client,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
-    sessions::change_password(&state, &current, body.into_inner(), &client, Utc::now()).await?;
+    sessions::change_password(
+        &state.domain,
+        &current,
+        body.into_inner(),
+        &client,
+        Utc::now(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod openapi;
 pub mod probes;
+pub mod responses;
 pub mod sessions;
 pub mod spa;
 

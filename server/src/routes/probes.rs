@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde_json::json;
 
-use crate::{db::sessions::SessionRow, error::ApiError, state::AppState};
+use crate::{error::ApiError, state::AppState};
 
 /// `GET /healthz`: the process answers.
 #[utoipa::path(
@@ -32,21 +32,14 @@ pub async fn healthz() -> HttpResponse {
     security(())
 )]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = match state.db.get().await {
-        Ok(mut conn) => {
-            diesel_async::RunQueryDsl::execute(diesel::sql_query("SELECT 1"), &mut conn)
-                .await
-                .is_ok()
-        }
-        Err(_) => false,
-    };
-    let cache = state.cache.ping().await.is_ok();
+    let ready = state.domain.readiness().await;
+    let (database, cache) = (ready.database, ready.cache);
     let word = |up: bool| if up { "ok" } else { "down" };
     let body = json!({
         "status": word(database && cache),
         "database": word(database),
         "cache": word(cache),
-        "cache_backend": state.cache.backend_name(),
+        "cache_backend": state.domain.cache.backend_name(),
     });
     if database && cache {
         HttpResponse::Ok().json(body)
@@ -67,13 +60,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     security(())
 )]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let active = match state.db.get().await {
-        Ok(mut conn) => SessionRow::count_active(&mut conn, Utc::now())
-            .await
-            .unwrap_or(-1),
-        Err(_) => -1,
-    };
+    let active = state.domain.active_sessions(Utc::now()).await.unwrap_or(-1);
     let text = state
+        .domain
         .metrics
         .render(active)
         .map_err(|error| ApiError::Internal(anyhow::anyhow!("rendering metrics: {error}")))?;

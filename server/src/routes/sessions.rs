@@ -5,20 +5,15 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
-use super::openapi::{CsrfRefusal, QueryRefusals, SessionRefusals};
+use super::responses::{CsrfRefusal, QueryRefusals, SessionRefusals};
 use hallpass_shared::{
-    EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionList,
+    EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionId, SessionList,
 };
-use uuid::Uuid;
 
 use crate::{
-    auth::{
-        cookie::TypedSession,
-        extract::{ClientInfo, CurrentSession},
-    },
-    db::events::EventFilter,
+    auth::{cookie::TypedSession, extract::CurrentSession},
     domain::{
-        audit,
+        Client, audit,
         sessions::{self, Ensured},
     },
     error::ApiError,
@@ -43,12 +38,11 @@ use crate::{
 pub async fn ensure_session(
     state: web::Data<AppState>,
     cookie: TypedSession,
-    client: ClientInfo,
+    client: Client,
 ) -> Result<web::Json<EnsureResponse>, ApiError> {
-    let state = state.into_inner();
-    let (ensured, current) =
-        sessions::ensure(&state, cookie.payload(), &client, Utc::now()).await?;
-    state.metrics.ensure(ensured == Ensured::Created);
+    let domain = &state.domain;
+    let (ensured, current) = sessions::ensure(domain, cookie.claim(), &client, Utc::now()).await?;
+    domain.metrics.ensure(ensured == Ensured::Created);
     Ok(web::Json(match ensured {
         Ensured::Exists => EnsureResponse::exists(current.session),
         Ensured::Created => {
@@ -73,7 +67,7 @@ pub async fn list_sessions(
     state: web::Data<AppState>,
     current: CurrentSession,
 ) -> Result<web::Json<SessionList>, ApiError> {
-    let sessions = sessions::list(&state, &current, Utc::now()).await?;
+    let sessions = sessions::list(&state.domain, &current, Utc::now()).await?;
     Ok(web::Json(SessionList { sessions }))
 }
 
@@ -96,11 +90,11 @@ pub async fn list_sessions(
 pub async fn revoke_session(
     state: web::Data<AppState>,
     current: CurrentSession,
-    client: ClientInfo,
+    client: Client,
     cookie: TypedSession,
-    id: web::Path<Uuid>,
+    id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    if sessions::revoke_one(&state, &current, *id, &client, Utc::now()).await? {
+    if sessions::revoke_one(&state.domain, &current, *id, &client, Utc::now()).await? {
         cookie.end();
     }
     Ok(HttpResponse::NoContent().finish())
@@ -123,9 +117,9 @@ pub async fn revoke_session(
 pub async fn revoke_other_sessions(
     state: web::Data<AppState>,
     current: CurrentSession,
-    client: ClientInfo,
+    client: Client,
 ) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
-    let revoked = sessions::revoke_others(&state, &current, &client, Utc::now()).await?;
+    let revoked = sessions::revoke_others(&state.domain, &current, &client, Utc::now()).await?;
     Ok(web::Json(RevokeOthersResponse { revoked }))
 }
 
@@ -149,11 +143,6 @@ pub async fn list_own_events(
     current: CurrentSession,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<SessionEventView>>, ApiError> {
-    let own = EventFilter {
-        user_id: Some(current.user.id),
-        ..EventFilter::default()
-    };
-    Ok(web::Json(
-        audit::list(&state, &own, query.limit, query.cursor.as_deref()).await?,
-    ))
+    let page = audit::list_own(&state.domain, current.user.id, &query).await?;
+    Ok(web::Json(page))
 }

@@ -3,7 +3,7 @@
 use hallpass_server::config::CacheBackend;
 use hallpass_shared::{
     CreateUser, ErrorCode, EventKind, Page, RevokeOthersResponse, Role, SessionEventView,
-    SessionList, UserView, paths,
+    SessionId, SessionList, UserId, UserView, paths,
 };
 use reqwest::StatusCode;
 use serde_json::json;
@@ -87,7 +87,7 @@ async fn role_changes_show_on_the_next_request(backend: CacheBackend) {
     assert_eq!(detail["name"]["to"], "Ms Ada");
 }
 
-async fn patch(admin: &TestUser, id: Uuid, body: &serde_json::Value) -> reqwest::Response {
+async fn patch(admin: &TestUser, id: UserId, body: &serde_json::Value) -> reqwest::Response {
     admin
         .client
         .patch(admin.url(&paths::admin_user(id)))
@@ -97,7 +97,7 @@ async fn patch(admin: &TestUser, id: Uuid, body: &serde_json::Value) -> reqwest:
         .unwrap()
 }
 
-async fn kinds_of(admin: &TestUser, user: Uuid) -> Vec<EventKind> {
+async fn kinds_of(admin: &TestUser, user: UserId) -> Vec<EventKind> {
     let page: Page<SessionEventView> = admin
         .get_json(&format!("{}?user_id={user}&limit=200", paths::ADMIN_EVENTS))
         .await;
@@ -110,7 +110,7 @@ async fn only_admins_may_use_admin_routes() {
     let student = app.student().await;
     let teacher = app.logged_in(Role::Teacher).await;
     let nobody = app.anonymous();
-    let someone = Uuid::new_v4();
+    let someone = UserId::random();
     for caller in [&student, &teacher, &nobody] {
         let expected = if caller.email.is_empty() {
             (StatusCode::UNAUTHORIZED, ErrorCode::SessionInvalid)
@@ -135,7 +135,7 @@ async fn only_admins_may_use_admin_routes() {
                 .post(caller.url(&paths::admin_revoke_user_sessions(someone))),
             caller
                 .client
-                .delete(caller.url(&paths::admin_session(someone))),
+                .delete(caller.url(&paths::admin_session(SessionId(someone.0)))),
             caller.client.get(caller.url(paths::ADMIN_EVENTS)),
         ];
         for request in requests {
@@ -340,7 +340,7 @@ async fn patch_bodies_are_validated() {
     )
     .await;
     assert_error(
-        patch(&admin, Uuid::new_v4(), &json!({ "is_active": false })).await,
+        patch(&admin, UserId::random(), &json!({ "is_active": false })).await,
         StatusCode::NOT_FOUND,
         ErrorCode::NotFound,
     )
@@ -386,14 +386,16 @@ async fn admins_see_and_revoke_any_users_sessions() {
     assert_eq!(all.revoked, 1);
     student.assert_signed_out(ErrorCode::SessionRevoked).await;
     assert_error(
-        admin.get(&paths::admin_user_sessions(Uuid::new_v4())).await,
+        admin
+            .get(&paths::admin_user_sessions(UserId::random()))
+            .await,
         StatusCode::NOT_FOUND,
         ErrorCode::NotFound,
     )
     .await;
     assert_error(
         admin
-            .post(&paths::admin_revoke_user_sessions(Uuid::new_v4()))
+            .post(&paths::admin_revoke_user_sessions(UserId::random()))
             .await,
         StatusCode::NOT_FOUND,
         ErrorCode::NotFound,

@@ -1,9 +1,10 @@
 //! The caller's own sessions and audit events.
 
 use hallpass_server::config::CacheBackend;
-use hallpass_shared::{ErrorCode, EventKind, Page, Role, SessionEventView, SessionList, paths};
+use hallpass_shared::{
+    DeviceKind, ErrorCode, EventKind, Page, Role, SessionEventView, SessionId, SessionList, paths,
+};
 use reqwest::StatusCode;
-use uuid::Uuid;
 
 use crate::support::{assert_error, clears_cookie, spawn_app};
 
@@ -23,7 +24,7 @@ async fn sessions_list_only_the_callers_own_with_parsed_platform() {
         .unwrap();
     assert_eq!(current.browser, "Firefox 120.0");
     assert_eq!(current.os, "Linux");
-    assert_eq!(current.device, "pc");
+    assert_eq!(current.device, DeviceKind::Computer);
     assert_eq!(current.ip_address, "127.0.0.1");
     assert_eq!(
         teacher
@@ -48,7 +49,7 @@ async fn nobody_can_revoke_someone_elses_session() {
     )
     .await;
     assert_error(
-        student.delete(&paths::session(Uuid::new_v4())).await,
+        student.delete(&paths::session(SessionId::random())).await,
         StatusCode::NOT_FOUND,
         ErrorCode::NotFound,
     )

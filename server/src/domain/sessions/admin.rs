@@ -3,62 +3,58 @@
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
-use hallpass_shared::{RevokedReason, SessionView};
-use uuid::Uuid;
+use hallpass_shared::{RevokedReason, SessionId, SessionView, UserId};
 
-use super::{CurrentSession, forget_revoked, revoke::revoke_session};
+use super::{CurrentSession, revoke::revoke_session, uncache_and_count_revoked};
 use crate::{
-    auth::extract::ClientInfo,
     db::{events, sessions::SessionRow, users::UserRow},
-    domain::audit,
-    error::ApiError,
-    state::AppState,
+    domain::{Client, Domain, Error, Result, audit},
 };
 
 /// A user's live sessions, newest first; 404 for an unknown user.
 pub async fn list_of_user(
-    state: &AppState,
+    domain: &Domain,
     admin: &CurrentSession,
-    user_id: Uuid,
+    user_id: UserId,
     now: DateTime<Utc>,
-) -> Result<Vec<SessionView>, ApiError> {
-    let mut conn = state.db.get().await?;
+) -> Result<Vec<SessionView>> {
+    let mut conn = domain.db.get().await?;
     UserRow::find(&mut conn, user_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let rows =
-        SessionRow::list_active_for_user(&mut conn, user_id, now, super::idle_cutoff(state, now))
+        SessionRow::list_active_for_user(&mut conn, user_id, now, domain.policy.idle_cutoff(now))
             .await?;
     Ok(rows.iter().map(|row| row.view(admin.session.id)).collect())
 }
 
 /// Revokes any active session; 404 when there is none with this id.
 pub async fn revoke_any(
-    state: &AppState,
+    domain: &Domain,
     admin: &CurrentSession,
-    id: Uuid,
-    client: &ClientInfo,
+    id: SessionId,
+    client: &Client,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let by = admin.user.id;
-    revoke_session(state, id, None, by, RevokedReason::Admin, client, now).await
+    revoke_session(domain, id, None, by, RevokedReason::Admin, client, now).await
 }
 
 /// Revokes every session of a user, and through `sessions_valid_after` any cookie of
 /// theirs issued before now; returns how many sessions were active. 404 for an unknown user.
 pub async fn revoke_all_of_user(
-    state: &AppState,
+    domain: &Domain,
     admin: &CurrentSession,
-    user_id: Uuid,
-    client: &ClientInfo,
+    user_id: UserId,
+    client: &Client,
     now: DateTime<Utc>,
-) -> Result<u64, ApiError> {
+) -> Result<u64> {
     let by = admin.user.id;
-    let mut conn = state.db.get().await?;
+    let mut conn = domain.db.get().await?;
     let rows = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
+        .transaction::<_, Error, _>(async move |conn| {
             if UserRow::set_sessions_valid_after(conn, user_id, now).await? == 0 {
-                return Err(ApiError::NotFound);
+                return Err(Error::NotFound);
             }
             let rows =
                 SessionRow::revoke_all_for_user(conn, user_id, None, RevokedReason::Admin, now)
@@ -68,6 +64,6 @@ pub async fn revoke_all_of_user(
         })
         .await?;
     drop(conn);
-    forget_revoked(state, &rows).await;
+    uncache_and_count_revoked(domain, &rows).await;
     Ok(rows.len() as u64)
 }

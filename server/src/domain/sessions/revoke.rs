@@ -2,27 +2,23 @@
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
-use hallpass_shared::RevokedReason;
-use uuid::Uuid;
+use hallpass_shared::{RevokedReason, SessionId, UserId};
 
-use super::{CurrentSession, forget_revoked};
+use super::{CurrentSession, uncache_and_count_revoked};
 use crate::{
-    auth::extract::ClientInfo,
     db::{events, sessions::SessionRow},
-    domain::audit,
-    error::ApiError,
-    state::AppState,
+    domain::{Client, Domain, Error, Result, audit},
 };
 
 /// Ends the current session (logout).
 pub async fn logout(
-    state: &AppState,
+    domain: &Domain,
     current: &CurrentSession,
-    client: &ClientInfo,
+    client: &Client,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     revoke_own(
-        state,
+        domain,
         current,
         current.session.id,
         RevokedReason::Logout,
@@ -35,67 +31,67 @@ pub async fn logout(
 /// Revokes one of the caller's sessions; 404 when the id is not an active session of
 /// theirs. Returns whether it was the calling session.
 pub async fn revoke_one(
-    state: &AppState,
+    domain: &Domain,
     current: &CurrentSession,
-    id: Uuid,
-    client: &ClientInfo,
+    id: SessionId,
+    client: &Client,
     now: DateTime<Utc>,
-) -> Result<bool, ApiError> {
-    revoke_own(state, current, id, RevokedReason::User, client, now).await?;
+) -> Result<bool> {
+    revoke_own(domain, current, id, RevokedReason::User, client, now).await?;
     Ok(id == current.session.id)
 }
 
 async fn revoke_own(
-    state: &AppState,
+    domain: &Domain,
     current: &CurrentSession,
-    id: Uuid,
+    id: SessionId,
     reason: RevokedReason,
-    client: &ClientInfo,
+    client: &Client,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<()> {
     let user_id = current.user.id;
-    revoke_session(state, id, Some(user_id), user_id, reason, client, now).await
+    revoke_session(domain, id, Some(user_id), user_id, reason, client, now).await
 }
 
 /// Revokes one active session (only if `owner`'s, when given) and audits it as done `by`
 /// someone, in one transaction, then drops it from the cache. 404 when there is no such
 /// session.
 pub(super) async fn revoke_session(
-    state: &AppState,
-    id: Uuid,
-    owner: Option<Uuid>,
-    by: Uuid,
+    domain: &Domain,
+    id: SessionId,
+    owner: Option<UserId>,
+    by: UserId,
     reason: RevokedReason,
-    client: &ClientInfo,
+    client: &Client,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let mut conn = state.db.get().await?;
+) -> Result<()> {
+    let mut conn = domain.db.get().await?;
     let row = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
+        .transaction::<_, Error, _>(async move |conn| {
             let row = SessionRow::revoke(conn, id, owner, reason, now)
                 .await?
-                .ok_or(ApiError::NotFound)?;
+                .ok_or(Error::NotFound)?;
             let log = audit::revocations(std::slice::from_ref(&row), Some(by), Some(client));
             events::insert_all(conn, &log).await?;
             Ok(row)
         })
         .await?;
     drop(conn);
-    forget_revoked(state, std::slice::from_ref(&row)).await;
+    uncache_and_count_revoked(domain, std::slice::from_ref(&row)).await;
     Ok(())
 }
 
 /// Revokes every session of the caller but the current one; returns how many.
 pub async fn revoke_others(
-    state: &AppState,
+    domain: &Domain,
     current: &CurrentSession,
-    client: &ClientInfo,
+    client: &Client,
     now: DateTime<Utc>,
-) -> Result<u64, ApiError> {
+) -> Result<u64> {
     let (user_id, keep) = (current.user.id, current.session.id);
-    let mut conn = state.db.get().await?;
+    let mut conn = domain.db.get().await?;
     let rows = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
+        .transaction::<_, Error, _>(async move |conn| {
             let rows = SessionRow::revoke_all_for_user(
                 conn,
                 user_id,
@@ -113,6 +109,6 @@ pub async fn revoke_others(
         })
         .await?;
     drop(conn);
-    forget_revoked(state, &rows).await;
+    uncache_and_count_revoked(domain, &rows).await;
     Ok(rows.len() as u64)
 }

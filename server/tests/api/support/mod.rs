@@ -13,7 +13,7 @@ use hallpass_server::{
     state::AppState,
     telemetry,
 };
-use hallpass_shared::{AuthResponse, ErrorBody, ErrorCode, LoginRequest, Role, paths};
+use hallpass_shared::{AuthResponse, ErrorBody, ErrorCode, LoginRequest, Role, UserId, paths};
 use reqwest::{StatusCode, cookie::CookieStore as _, header::HeaderValue};
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
@@ -97,7 +97,7 @@ fn init_tracing() {
 
 /// A person using the API: their account and their own cookie jar.
 pub struct TestUser {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub client: reqwest::Client,
     pub jar: Arc<reqwest::cookie::Jar>,
@@ -125,7 +125,7 @@ impl TestApp {
     pub fn anonymous(&self) -> TestUser {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         TestUser {
-            id: Uuid::nil(),
+            id: UserId(Uuid::nil()),
             email: String::new(),
             client: client(&jar, "hallpass-tests/1.0"),
             jar,
@@ -136,7 +136,7 @@ impl TestApp {
     /// Creates an account with [`PASSWORD`]; not logged in.
     pub async fn user(&self, role: Role) -> TestUser {
         let email = format!("{role}-{}@school.example.org", Uuid::new_v4().simple());
-        let mut conn = self.state.db.get().await.unwrap();
+        let mut conn = self.state.domain.db.get().await.unwrap();
         let account = NewAccount {
             email: email.clone(),
             name: format!("Test {role}"),
@@ -185,7 +185,7 @@ impl TestApp {
             #[diesel(sql_type = diesel::sql_types::Jsonb)]
             row: serde_json::Value,
         }
-        let mut conn = self.state.db.get().await.unwrap();
+        let mut conn = self.state.domain.db.get().await.unwrap();
         let query = format!("SELECT to_jsonb(t) AS row FROM ({sql}) t");
         let rows: Vec<Row> = diesel_async::RunQueryDsl::load(diesel::sql_query(query), &mut conn)
             .await
@@ -194,7 +194,7 @@ impl TestApp {
     }
 
     pub async fn execute(&self, sql: &str) -> usize {
-        let mut conn = self.state.db.get().await.unwrap();
+        let mut conn = self.state.domain.db.get().await.unwrap();
         diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn)
             .await
             .unwrap()
@@ -226,6 +226,7 @@ impl TestApp {
             .map(|row| row["token_hash"].as_str().unwrap().to_owned())
             .collect();
         self.state
+            .domain
             .cache
             .invalidate(hashes.iter().map(String::as_str))
             .await;
