@@ -5,11 +5,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use hallpass_shared::{ErrorCode, EventKind, Role};
+use hallpass_shared::{DeviceKind, ErrorCode, EventKind, Role};
 use yew::prelude::*;
 
 use crate::api::ApiError;
-use crate::time::Unit;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Locale {
@@ -67,14 +66,14 @@ impl Locale {
         })
     }
 
-    /// The server's device category in words.
-    pub fn device(self, device: &str) -> &'static str {
+    /// The kind of device in words.
+    pub fn device(self, device: DeviceKind) -> &'static str {
         self.text(match device {
-            "pc" => Text::DeviceComputer,
-            "smartphone" | "mobilephone" => Text::DevicePhone,
-            "appliance" => Text::DeviceAppliance,
-            "crawler" => Text::DeviceRobot,
-            _ => Text::DeviceUnknown,
+            DeviceKind::Computer => Text::DeviceComputer,
+            DeviceKind::Smartphone | DeviceKind::MobilePhone => Text::DevicePhone,
+            DeviceKind::Appliance => Text::DeviceAppliance,
+            DeviceKind::Crawler => Text::DeviceRobot,
+            DeviceKind::Misc | DeviceKind::Unknown => Text::DeviceUnknown,
         })
     }
 
@@ -456,6 +455,16 @@ texts! {
     UsersLoadFailed => "Could not load the users.", "Impossible de charger les utilisateurs.";
     When => "When", "Quand";
     YesRevoke => "Yes, sign it out", "Oui, la déconnecter";
+}
+
+/// The unit a duration is spoken in ("3 *minutes* ago").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Minute,
+    Hour,
+    Day,
+    Month,
+    Year,
 }
 
 #[cfg(test)]

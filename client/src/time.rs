@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::i18n::Locale;
+use crate::i18n::{Locale, Unit};
 
 /// How long ago `then` was, seen from `now`, in whole units counted down: "just now",
 /// "5 minutes ago" (for 5 min 59 s), "2 days ago". A `then` in the future (clock skew
@@ -22,16 +22,6 @@ pub fn relative_future(locale: Locale, now: DateTime<Utc>, then: DateTime<Utc>) 
         None => locale.just_now().to_owned(),
         Some((unit, length)) => locale.in_time(unit, (seconds + length / 2) / length),
     }
-}
-
-/// The unit a duration is best spoken in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Minute,
-    Hour,
-    Day,
-    Month,
-    Year,
 }
 
 /// The unit for a duration of `seconds`, with the unit's length in seconds; `None` under

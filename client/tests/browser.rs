@@ -9,9 +9,8 @@ use hallpass_client::components::{ActiveSessions, ActiveSessionsProps};
 use hallpass_client::layouts::RoleLayout;
 use hallpass_client::routes::{Route, switch};
 use hallpass_client::state::session::SessionProvider;
-use hallpass_shared::{Role, SessionView, UserView};
+use hallpass_shared::{DeviceKind, Role, SessionId, SessionView, UserId, UserView};
 use serde_json::{Value, json};
-use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -92,7 +91,7 @@ fn gloo_document() -> web_sys::Document {
 
 fn user(role: Role) -> UserView {
     UserView {
-        id: Uuid::new_v4(),
+        id: UserId::random(),
         email: format!("{}@school.test", role.as_str()),
         name: format!("Test {}", role.as_str()),
         role,
@@ -104,10 +103,10 @@ fn user(role: Role) -> UserView {
 fn session(is_current: bool, browser: &str) -> SessionView {
     let now = Utc::now();
     SessionView {
-        id: Uuid::new_v4(),
+        id: SessionId::random(),
         ip_address: "192.0.2.7".into(),
         user_agent: "test".into(),
-        device: "pc".into(),
+        device: DeviceKind::Computer,
         browser: browser.into(),
         os: "Linux".into(),
         created: now - chrono::Duration::minutes(3),
@@ -416,7 +415,7 @@ fn cards(root: &Element) -> Vec<Element> {
         .collect()
 }
 
-fn card_of(cards: &[Element], id: Uuid) -> &Element {
+fn card_of(cards: &[Element], id: SessionId) -> &Element {
     cards
         .iter()
         .find(|card| card.get_attribute("data-session-id") == Some(id.to_string()))

@@ -5,7 +5,7 @@ use hallpass_shared::{
     CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser,
     UserQuery, UserView, paths,
 };
-use uuid::Uuid;
+use hallpass_shared::{SessionId, UserId};
 
 use super::{ApiError, call, call_empty, get};
 
@@ -21,19 +21,19 @@ pub async fn create_user(user: &CreateUser) -> Result<UserView, ApiError> {
     call(Method::POST, paths::ADMIN_USERS, Some(user)).await
 }
 
-pub async fn update_user(id: Uuid, change: &UpdateUser) -> Result<UserView, ApiError> {
+pub async fn update_user(id: UserId, change: &UpdateUser) -> Result<UserView, ApiError> {
     call(Method::PATCH, &paths::admin_user(id), Some(change)).await
 }
 
-pub async fn user_sessions(id: Uuid) -> Result<SessionList, ApiError> {
+pub async fn user_sessions(id: UserId) -> Result<SessionList, ApiError> {
     get(&paths::admin_user_sessions(id), &[]).await
 }
 
-pub async fn revoke_session(id: Uuid) -> Result<(), ApiError> {
+pub async fn revoke_session(id: SessionId) -> Result<(), ApiError> {
     call_empty(Method::DELETE, &paths::admin_session(id), None::<&()>).await
 }
 
-pub async fn revoke_user_sessions(id: Uuid) -> Result<RevokeOthersResponse, ApiError> {
+pub async fn revoke_user_sessions(id: UserId) -> Result<RevokeOthersResponse, ApiError> {
     call(
         Method::POST,
         &paths::admin_revoke_user_sessions(id),

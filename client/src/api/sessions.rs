@@ -1,10 +1,10 @@
 //! The caller's own sessions.
 
 use gloo_net::http::Method;
+use hallpass_shared::SessionId;
 use hallpass_shared::{
     EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionList, paths,
 };
-use uuid::Uuid;
 
 use super::{ApiError, call, call_empty, get};
 
@@ -16,7 +16,7 @@ pub async fn list() -> Result<SessionList, ApiError> {
     get(paths::SESSIONS, &[]).await
 }
 
-pub async fn revoke(id: Uuid) -> Result<(), ApiError> {
+pub async fn revoke(id: SessionId) -> Result<(), ApiError> {
     call_empty(Method::DELETE, &paths::session(id), None::<&()>).await
 }
 

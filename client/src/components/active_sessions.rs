@@ -1,4 +1,4 @@
-use uuid::Uuid;
+use hallpass_shared::SessionId;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -49,7 +49,7 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
     };
     let on_revoke = {
         let (busy, finish) = (busy.clone(), finish.clone());
-        Callback::from(move |id: Uuid| {
+        Callback::from(move |id: SessionId| {
             busy.set(true);
             let finish = finish.clone();
             wasm_bindgen_futures::spawn_local(async move {

@@ -1,22 +1,22 @@
+use hallpass_shared::DeviceKind;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct DeviceIconProps {
-    /// The server's device category: `pc`, `smartphone`, `mobilephone`, `appliance`, …
-    pub device: AttrValue,
+    pub device: DeviceKind,
 }
 
 /// A small outline picture of the device kind; decorative, the card says it in words.
 #[component]
 pub fn DeviceIcon(props: &DeviceIconProps) -> Html {
-    let shape = match props.device.as_str() {
-        "pc" => html! {
+    let shape = match props.device {
+        DeviceKind::Computer => html! {
             <>
                 <rect x="3" y="4" width="18" height="12" rx="1.5" />
                 <path d="M8 20h8M12 16v4" />
             </>
         },
-        "smartphone" | "mobilephone" => html! {
+        DeviceKind::Smartphone | DeviceKind::MobilePhone => html! {
             <>
                 <rect x="7" y="2.5" width="10" height="19" rx="2" />
                 <path d="M11 18.5h2" />

@@ -68,7 +68,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
 }
 
 /// The first block of a UUID: enough to tell apart users whose account is gone.
-fn short_id(id: uuid::Uuid) -> String {
+fn short_id(id: impl std::fmt::Display) -> String {
     id.to_string().chars().take(8).collect()
 }
 

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
+use hallpass_shared::SessionId;
 use hallpass_shared::SessionView;
-use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::components::DeviceIcon;
@@ -14,7 +14,7 @@ pub struct SessionCardProps {
     pub now: DateTime<Utc>,
     /// Revokes the session; no revoke button when absent.
     #[prop_or_default]
-    pub on_revoke: Option<Callback<Uuid>>,
+    pub on_revoke: Option<Callback<SessionId>>,
     /// An action on this list is in flight: buttons wait.
     #[prop_or_default]
     pub busy: bool,
@@ -48,7 +48,7 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
     html! {
         <li class={classes!("session-card", session.is_current.then_some("current"))}
             data-session-id={session.id.to_string()}>
-            <DeviceIcon device={session.device.clone()} />
+            <DeviceIcon device={session.device} />
             <div class="session-facts">
                 <h3>
                     { &title }
@@ -57,7 +57,7 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
                     }
                 </h3>
                 <dl>
-                    <dt>{ locale.text(Text::Device) }</dt><dd>{ locale.device(&session.device) }</dd>
+                    <dt>{ locale.text(Text::Device) }</dt><dd>{ locale.device(session.device) }</dd>
                     <dt>{ locale.text(Text::IpAddress) }</dt><dd>{ &session.ip_address }</dd>
                     <dt>{ locale.text(Text::Created) }</dt>
                     <dd><time datetime={session.created.to_rfc3339()} title={session.created.to_rfc3339()}>

@@ -1,5 +1,5 @@
+use hallpass_shared::SessionId;
 use hallpass_shared::SessionView;
-use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::components::{ErrorBanner, SessionCard, Spinner};
@@ -10,7 +10,7 @@ use crate::i18n::{Text, use_locale};
 pub struct SessionListProps {
     pub sessions: Load<Vec<SessionView>>,
     /// Revokes one session; never offered for the current one, which signs out instead.
-    pub on_revoke: Callback<Uuid>,
+    pub on_revoke: Callback<SessionId>,
     /// An action is in flight: buttons wait.
     pub busy: bool,
     /// What an empty list says.

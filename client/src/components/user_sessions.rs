@@ -1,5 +1,5 @@
+use hallpass_shared::SessionId;
 use hallpass_shared::UserView;
-use uuid::Uuid;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -42,7 +42,7 @@ pub fn UserSessions(props: &UserSessionsProps) -> Html {
     };
     let on_revoke = {
         let (busy, finish) = (busy.clone(), finish.clone());
-        Callback::from(move |session: Uuid| {
+        Callback::from(move |session: SessionId| {
             busy.set(true);
             let finish = finish.clone();
             wasm_bindgen_futures::spawn_local(async move {

@@ -1,6 +1,6 @@
 use chrono::Utc;
+use hallpass_shared::UserId;
 use hallpass_shared::{Role, UpdateUser, UserQuery, UserView};
-use uuid::Uuid;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -15,7 +15,7 @@ const PAGE_SIZE: u32 = 20;
 #[derive(Properties, PartialEq)]
 pub struct UserTableProps {
     /// The user whose sessions are open below the table.
-    pub selected: Option<Uuid>,
+    pub selected: Option<UserId>,
     pub on_select: Callback<UserView>,
     /// Told after a user was changed here; the console answers with a new `generation`.
     pub on_changed: Callback<UserView>,
@@ -40,7 +40,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
         api::admin::users(&query).await
     });
     let failure = use_state(|| None::<ApiError>);
-    let confirming = use_state(|| None::<Uuid>);
+    let confirming = use_state(|| None::<UserId>);
     let input = use_node_ref();
 
     let onsubmit = {
@@ -58,7 +58,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
         let (failure, confirming) = (failure.clone(), confirming.clone());
         let on_changed = props.on_changed.clone();
         Callback::from(
-            move |(id, change, undo): (Uuid, UpdateUser, Callback<()>)| {
+            move |(id, change, undo): (UserId, UpdateUser, Callback<()>)| {
                 confirming.set(None);
                 let (failure, on_changed) = (failure.clone(), on_changed.clone());
                 wasm_bindgen_futures::spawn_local(async move {
@@ -80,7 +80,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
     let now = Utc::now();
     let set_active = {
         let update = update.clone();
-        Callback::from(move |(id, is_active): (Uuid, bool)| {
+        Callback::from(move |(id, is_active): (UserId, bool)| {
             let change = UpdateUser {
                 is_active: Some(is_active),
                 ..UpdateUser::default()

@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use uuid::Uuid;
+use hallpass_shared::SessionId;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -20,16 +20,16 @@ use crate::state::session::SessionAction;
 
 thread_local! {
     /// Sessions ensured, or being ensured, by this tab.
-    static CLAIMED: RefCell<HashSet<Uuid>> = RefCell::new(HashSet::new());
+    static CLAIMED: RefCell<HashSet<SessionId>> = RefCell::new(HashSet::new());
 }
 
 /// Claims `session` for initialisation; false when this tab already did (or is doing) it.
-fn claim(session: Uuid) -> bool {
+fn claim(session: SessionId) -> bool {
     CLAIMED.with(|claimed| claimed.borrow_mut().insert(session))
 }
 
 /// Gives the claim back after a failed attempt, so the next layout mount retries.
-fn release(session: Uuid) {
+fn release(session: SessionId) {
     CLAIMED.with(|claimed| claimed.borrow_mut().remove(&session));
 }
 
