@@ -220,32 +220,30 @@ impl Settings {
     }
 }
 
-/// `scheme://host[:port]` lower-cased, without a trailing slash; `None` if it has a path.
+/// The origin of an `http(s)://host[:port]` URL as browsers send it in `Origin`
+/// (lower-cased host, default port omitted); `None` for anything with a path, a query or
+/// credentials.
 fn normalize_origin(raw: &str) -> Option<String> {
-    let origin = raw.trim().trim_end_matches('/').to_ascii_lowercase();
-    let (scheme, rest) = origin.split_once("://")?;
-    let valid = matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/');
-    valid.then_some(origin)
+    let url = url::Url::parse(raw.trim()).ok()?;
+    let bare = matches!(url.scheme(), "http" | "https")
+        && url.host().is_some()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    bare.then(|| url.origin().ascii_serialization())
 }
 
-/// Parses `30d`, `12h`, `15m`, `90s`, `250ms` or a bare number of seconds.
+/// Parses a bare number of seconds or a humantime duration: `30d`, `12h`, `15m`, `90s`,
+/// `250ms`, `1h 30m`.
 pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     let raw = raw.trim();
-    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
-    let (digits, unit) = raw.split_at(split);
-    let value: u64 = digits
-        .parse()
-        .map_err(|_| format!("`{raw}` is not a duration like 30d, 12h, 15m, 90s or 250ms"))?;
-    let seconds = |factor: u64| value.checked_mul(factor).map(Duration::from_secs);
-    let duration = match unit {
-        "" | "s" => seconds(1),
-        "m" => seconds(60),
-        "h" => seconds(3600),
-        "d" => seconds(86_400),
-        "ms" => Some(Duration::from_millis(value)),
-        _ => None,
+    let parsed = match raw.parse::<u64>() {
+        Ok(seconds) => Ok(Duration::from_secs(seconds)),
+        Err(_) => humantime::parse_duration(raw).map_err(drop),
     };
-    duration.ok_or_else(|| format!("`{raw}` is not a duration like 30d, 12h, 15m, 90s or 250ms"))
+    parsed.map_err(|()| format!("`{raw}` is not a duration like 30d, 12h, 15m, 90s or 250ms"))
 }
 
 #[cfg(test)]
@@ -272,7 +270,13 @@ mod tests {
         assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5 weeks").is_err());
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(
+            parse_duration("2 weeks"),
+            Ok(Duration::from_secs(14 * 86_400))
+        );
+        assert!(parse_duration("5 fortnights").is_err());
+        assert!(parse_duration("-5s").is_err());
         assert!(parse_duration("99999999999999999999d").is_err());
     }
 
@@ -324,6 +328,16 @@ mod tests {
         );
         assert!(origin("https://x.org/app").is_err());
         assert!(origin("x.org").is_err());
+        assert!(origin("https://u:p@x.org").is_err());
+        assert!(origin("ftp://x.org").is_err());
+        assert_eq!(
+            origin("https://x.org:443").ok().flatten().as_deref(),
+            Some("https://x.org")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:8080").ok().flatten().as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::{
 /// Largest JSON body accepted; larger ones get 413.
 const JSON_LIMIT_BYTES: usize = 16 * 1024;
 /// Entries the in-memory cache holds before it evicts.
-const MEMORY_CACHE_CAPACITY: usize = 100_000;
+const MEMORY_CACHE_CAPACITY: u64 = 100_000;
 /// How often `serve` purges expired sessions and cache rows.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 

@@ -92,10 +92,10 @@ impl TryFrom<StoredSession> for CachedSession {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn sample() -> CachedSession {
+    pub(in crate::cache) fn sample() -> CachedSession {
         let now = DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap();
         CachedSession {
             user: UserView {

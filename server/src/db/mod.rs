@@ -93,23 +93,14 @@ pub async fn create_database_if_missing(url: &str) -> anyhow::Result<()> {
 }
 
 /// `postgres://h/db?x=y` -> (`postgres://h/postgres?x=y`, `db`).
-fn split_database_name(url: &str) -> Option<(String, String)> {
-    let (before_query, query) = match url.split_once('?') {
-        Some((head, query)) => (head, Some(query)),
-        None => (url, None),
-    };
-    let scheme_end = before_query.find("://")? + 3;
-    let slash = scheme_end + before_query[scheme_end..].find('/')?;
-    let name = &before_query[slash + 1..];
-    if name.is_empty() {
+fn split_database_name(raw: &str) -> Option<(String, String)> {
+    let mut url = url::Url::parse(raw).ok()?;
+    let name = url.path().trim_start_matches('/').to_owned();
+    if name.is_empty() || name.contains('/') {
         return None;
     }
-    let mut maintenance = format!("{}/postgres", &before_query[..slash]);
-    if let Some(query) = query {
-        maintenance.push('?');
-        maintenance.push_str(query);
-    }
-    Some((maintenance, name.to_owned()))
+    url.set_path("/postgres");
+    Some((url.into(), name))
 }
 
 /// Applies pending migrations. Diesel's harness is synchronous, so it runs on a blocking

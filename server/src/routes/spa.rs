@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use actix_files::NamedFile;
-use actix_web::http::header::{self, ContentEncoding, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, http::Method, web};
+use actix_web::http::header::{self, AcceptEncoding, ContentEncoding, Encoding, HeaderValue};
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, http::Method, web};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 use sha2::{Digest, Sha256};
 
@@ -103,15 +103,10 @@ async fn open(path: &Path, gzip: bool) -> std::io::Result<NamedFile> {
 }
 
 fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            parts.next() == Some("gzip")
-                && !parts.any(|param| matches!(param, "q=0" | "q=0.0" | "q=0.00" | "q=0.000"))
-        })
+    let offered = [Encoding::gzip(), Encoding::identity()];
+    req.get_header::<AcceptEncoding>()
+        .and_then(|accepted| accepted.negotiate(offered.iter()))
+        == Some(Encoding::gzip())
 }
 
 /// The policy for pages built from `index_html`: same-origin everything, WebAssembly
