@@ -35,8 +35,20 @@ pub struct Application {
     state: web::Data<AppState>,
 }
 
+/// Wraps the chosen cache backend before the application uses it (tests put a double
+/// around it to stage races; `Application::build` wraps nothing).
+pub type CacheLayer = Box<dyn FnOnce(Box<dyn SessionCache>) -> Box<dyn SessionCache>>;
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_cache_layer(settings, Box::new(|backend| backend)).await
+    }
+
+    /// [`Application::build`], with `layer` around the cache backend.
+    pub async fn build_with_cache_layer(
+        settings: Settings,
+        layer: CacheLayer,
+    ) -> anyhow::Result<Self> {
         let url = settings.database_url.expose_secret().to_owned();
         db::create_database_if_missing(&url).await?;
         let applied = db::migrate(&url).await?;
@@ -46,8 +58,9 @@ impl Application {
         let db = db::connect(&url, settings.db_pool_size, settings.db_pool_timeout).await?;
         let key = cookie::load_key(&settings, &db).await?;
         let cache = Arc::new(Cache::new(
-            cache_backend(&settings, &db)?,
+            layer(cache_backend(&settings, &db)?),
             settings.cache_key_prefix.clone(),
+            settings.cache_ttl,
         ));
         tracing::info!("Using {} for session cache", cache.backend_name());
         tracing::info!("configuration: {}", settings.summary());

@@ -49,17 +49,47 @@ pub enum CacheError {
     Timeout,
 }
 
-/// A cache backend. Keys arrive complete (prefix included). Every operation must give up
-/// quickly when the backend does not answer: Redis through its client's response timeout
-/// (500 ms) and a 250 ms pool checkout, PostgreSQL through the pool timeout and the
-/// statement timeout; memory never waits.
+/// What a cache key holds.
+#[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "read once per request and unpacked at once; boxing would allocate on every hit"
+)]
+pub enum Slot {
+    /// A session the database vouched for.
+    Session(CachedSession),
+    /// A fence: the session was revoked or changed, and only the database may answer for
+    /// it until the fence expires. No fill can replace a fence, so a request that read
+    /// the row before a revocation committed cannot cache it afterwards.
+    Fenced,
+}
+
+/// A cache backend. Keys arrive complete (prefix included). Every write is conditional
+/// in the way its name says, atomically in the backend, so that a revocation wins every
+/// race with a concurrent fill or refresh. Every operation must give up quickly when the
+/// backend does not answer: Redis through its client's response timeout (500 ms) and a
+/// 250 ms pool checkout, PostgreSQL through the pool timeout and the statement timeout;
+/// memory never waits.
 #[async_trait::async_trait]
 pub trait SessionCache: Send + Sync {
     /// Name for logs: `Redis`, `PostgreSQL`, `in-memory`.
     fn name(&self) -> &'static str;
-    async fn get(&self, key: &str) -> Result<Option<CachedSession>, CacheError>;
-    async fn put(&self, key: &str, value: &CachedSession, ttl: Duration) -> Result<(), CacheError>;
-    async fn delete_many(&self, keys: &[String]) -> Result<(), CacheError>;
+    async fn get(&self, key: &str) -> Result<Option<Slot>, CacheError>;
+    /// Stores `value` for `ttl` only if the key holds nothing (no session, no fence).
+    async fn fill(&self, key: &str, value: &CachedSession, ttl: Duration)
+    -> Result<(), CacheError>;
+    /// Replaces the session the key holds with `value`; does nothing to a fence or an
+    /// empty key.
+    async fn refresh(
+        &self,
+        key: &str,
+        value: &CachedSession,
+        ttl: Duration,
+    ) -> Result<(), CacheError>;
+    /// Removes the session the key holds; never removes a fence.
+    async fn forget(&self, key: &str) -> Result<(), CacheError>;
+    /// Puts a fence on every key for `ttl`, whatever they held.
+    async fn fence(&self, keys: &[String], ttl: Duration) -> Result<(), CacheError>;
     async fn ping(&self) -> Result<(), CacheError>;
 }
 
@@ -73,23 +103,28 @@ const PING_DEADLINE: Duration = Duration::from_millis(250);
 /// How long a failing backend is left alone before it is tried again.
 const BACKOFF: Duration = Duration::from_secs(5);
 
-/// The chosen backend behind a deadline, a circuit breaker and an invalidation replay log.
+/// The chosen backend behind a circuit breaker and a replay log of undelivered fences.
 pub struct Cache {
     backend: Box<dyn SessionCache>,
     prefix: String,
+    /// How long a fence stands: at least as long as any entry it must outlive.
+    fence_ttl: Duration,
     epoch: Instant,
     /// Milliseconds since `epoch` before which the backend is not tried; 0 = healthy.
     skip_until_ms: AtomicU64,
     degraded: AtomicBool,
-    /// Keys whose deletion failed: treated as misses and deleted again once the backend answers.
+    /// Keys whose fence failed: treated as misses and fenced once the backend answers.
     undelivered: Mutex<HashSet<String>>,
 }
 
 impl Cache {
-    pub fn new(backend: Box<dyn SessionCache>, prefix: String) -> Self {
+    /// `entry_ttl` is the longest TTL entries are cached with; fences stand a second
+    /// longer, so they outlive any entry a racing fill could write.
+    pub fn new(backend: Box<dyn SessionCache>, prefix: String, entry_ttl: Duration) -> Self {
         Self {
             backend,
             prefix,
+            fence_ttl: entry_ttl + Duration::from_secs(1),
             epoch: Instant::now(),
             skip_until_ms: AtomicU64::new(0),
             degraded: AtomicBool::new(false),
@@ -101,28 +136,64 @@ impl Cache {
         self.backend.name()
     }
 
-    /// The cached session for `hash`; `None` on a miss and whenever the backend is down.
+    /// The cached session for `hash`; `None` on a miss, behind a fence, and whenever the
+    /// backend is down.
     pub async fn get(&self, hash: &TokenHash) -> Option<CachedSession> {
         let key = key(&self.prefix, &hash.hex());
         if !self.available().await || self.is_undelivered(&key) {
             return None;
         }
-        self.guard(self.backend.get(&key)).await.flatten()
+        let slot = match self.backend.get(&key).await {
+            // An unreadable entry (e.g. written by another release) is a miss; dropping it
+            // lets the database's answer take its place at the next fill.
+            Err(CacheError::Codec(error)) => {
+                tracing::debug!("unreadable cache entry dropped: {error}");
+                self.guard(self.backend.forget(&key)).await;
+                return None;
+            }
+            answer => self.guard(std::future::ready(answer)).await.flatten()?,
+        };
+        match slot {
+            Slot::Session(session) => Some(session),
+            Slot::Fenced => None,
+        }
     }
 
-    /// Caches `value` for `ttl`; a failure only costs a later database read.
-    pub async fn put(&self, hash: &TokenHash, value: &CachedSession, ttl: Duration) {
+    /// Caches a session the database just vouched for, unless the key holds anything
+    /// (a fence from a revocation that committed meanwhile wins). A failure only costs a
+    /// later database read.
+    pub async fn fill(&self, hash: &TokenHash, value: &CachedSession, ttl: Duration) {
         if ttl.is_zero() || !self.available().await {
             return;
         }
         let key = key(&self.prefix, &hash.hex());
-        self.guard(self.backend.put(&key, value, ttl)).await;
+        self.guard(self.backend.fill(&key, value, ttl)).await;
     }
 
-    /// Forgets these sessions. What cannot be delivered now is remembered, kept out of
-    /// reads, and delivered when the backend is back.
-    /// Takes stored hashes (`user_sessions.token_hash`).
-    pub async fn invalidate<'a>(&self, hashes_hex: impl IntoIterator<Item = &'a str>) {
+    /// Updates a cached session in place (its `last_seen_at`); never resurrects one.
+    pub async fn refresh(&self, hash: &TokenHash, value: &CachedSession, ttl: Duration) {
+        if ttl.is_zero() || !self.available().await {
+            return;
+        }
+        let key = key(&self.prefix, &hash.hex());
+        self.guard(self.backend.refresh(&key, value, ttl)).await;
+    }
+
+    /// Drops a cached session so the next request reads the database; leaves fences.
+    /// Takes a stored hash (`user_sessions.token_hash`).
+    pub async fn forget(&self, hash_hex: &str) {
+        if !self.available().await {
+            return;
+        }
+        let key = key(&self.prefix, hash_hex);
+        self.guard(self.backend.forget(&key)).await;
+    }
+
+    /// Fences these sessions (revoked, or their user changed): until the fence expires
+    /// only the database answers for them, and no concurrent fill can cache them again.
+    /// What cannot be delivered now is remembered, kept out of reads, and delivered when
+    /// the backend is back. Takes stored hashes (`user_sessions.token_hash`).
+    pub async fn fence<'a>(&self, hashes_hex: impl IntoIterator<Item = &'a str>) {
         let keys: Vec<String> = hashes_hex
             .into_iter()
             .map(|hash| key(&self.prefix, hash))
@@ -130,8 +201,11 @@ impl Cache {
         if keys.is_empty() {
             return;
         }
-        let delivered =
-            self.available().await && self.guard(self.backend.delete_many(&keys)).await.is_some();
+        let delivered = self.available().await
+            && self
+                .guard(self.backend.fence(&keys, self.fence_ttl))
+                .await
+                .is_some();
         if !delivered {
             self.lock_undelivered().extend(keys);
         }
@@ -148,10 +222,9 @@ impl Cache {
     async fn guard<T>(&self, operation: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
         match operation.await {
             Ok(value) => Some(value),
-            // An unreadable entry (e.g. written by another release) is a miss; the
-            // database answers and the entry is overwritten. The backend itself is fine.
+            // An unreadable value is the entry's fault, not the backend's.
             Err(CacheError::Codec(error)) => {
-                tracing::debug!("unreadable cache entry treated as a miss: {error}");
+                tracing::debug!("cache value unreadable: {error}");
                 None
             }
             Err(error) => {
@@ -173,7 +246,7 @@ impl Cache {
     }
 
     /// `false` while backing off. After a failure, the first caller past the backoff
-    /// replays undelivered invalidations before anyone reads again.
+    /// replays undelivered fences before anyone reads again.
     async fn available(&self) -> bool {
         if self.now_ms() < self.skip_until_ms.load(Ordering::Relaxed) {
             return false;
@@ -184,7 +257,7 @@ impl Cache {
         let pending: Vec<String> = self.lock_undelivered().iter().cloned().collect();
         let replayed = pending.is_empty()
             || self
-                .guard(self.backend.delete_many(&pending))
+                .guard(self.backend.fence(&pending, self.fence_ttl))
                 .await
                 .is_some();
         if !replayed {

@@ -4,10 +4,14 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use diesel::prelude::*;
+use diesel::{
+    prelude::*,
+    sql_types::{Jsonb, Text, Timestamptz},
+    upsert::excluded,
+};
 use diesel_async::RunQueryDsl;
 
-use super::{CacheError, CachedSession, SessionCache};
+use super::{CacheError, CachedSession, SessionCache, Slot};
 use crate::db::{DbPool, PooledConn, schema::session_cache};
 
 pub struct PostgresCache {
@@ -31,13 +35,25 @@ fn query_error(error: diesel::result::Error) -> CacheError {
     CacheError::Postgres(error.to_string())
 }
 
+/// What a fenced key holds: a JSON string, which no session entry is.
+fn fence_value() -> serde_json::Value {
+    serde_json::Value::String("fenced".into())
+}
+
+/// Inserts unless a live row holds the key (an expired row waiting for the purge does not
+/// count); one statement, so a concurrent fence either lands first and wins, or lands
+/// after and overwrites.
+const FILL: &str = "INSERT INTO session_cache (key, value, expires_at) VALUES ($1, $2, $3) \
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at \
+    WHERE session_cache.expires_at <= now()";
+
 #[async_trait::async_trait]
 impl SessionCache for PostgresCache {
     fn name(&self) -> &'static str {
         "PostgreSQL"
     }
 
-    async fn get(&self, key: &str) -> Result<Option<CachedSession>, CacheError> {
+    async fn get(&self, key: &str) -> Result<Option<Slot>, CacheError> {
         let mut conn = self.connection().await?;
         let value: Option<serde_json::Value> = session_cache::table
             .find(key)
@@ -47,34 +63,90 @@ impl SessionCache for PostgresCache {
             .await
             .optional()
             .map_err(query_error)?;
-        Ok(value.map(serde_json::from_value).transpose()?)
+        match value {
+            None => Ok(None),
+            Some(value) if value == fence_value() => Ok(Some(Slot::Fenced)),
+            Some(value) => Ok(Some(Slot::Session(serde_json::from_value(value)?))),
+        }
     }
 
-    async fn put(&self, key: &str, value: &CachedSession, ttl: Duration) -> Result<(), CacheError> {
+    async fn fill(
+        &self,
+        key: &str,
+        value: &CachedSession,
+        ttl: Duration,
+    ) -> Result<(), CacheError> {
         let value = serde_json::to_value(value)?;
-        let expires_at = Utc::now() + ttl;
         let mut conn = self.connection().await?;
-        diesel::insert_into(session_cache::table)
-            .values((
-                session_cache::key.eq(key),
-                session_cache::value.eq(&value),
-                session_cache::expires_at.eq(expires_at),
-            ))
-            .on_conflict(session_cache::key)
-            .do_update()
-            .set((
-                session_cache::value.eq(&value),
-                session_cache::expires_at.eq(expires_at),
-            ))
+        diesel::sql_query(FILL)
+            .bind::<Text, _>(key)
+            .bind::<Jsonb, _>(value)
+            .bind::<Timestamptz, _>(Utc::now() + ttl)
             .execute(&mut conn)
             .await
             .map_err(query_error)?;
         Ok(())
     }
 
-    async fn delete_many(&self, keys: &[String]) -> Result<(), CacheError> {
+    async fn refresh(
+        &self,
+        key: &str,
+        value: &CachedSession,
+        ttl: Duration,
+    ) -> Result<(), CacheError> {
+        let value = serde_json::to_value(value)?;
+        let now = Utc::now();
         let mut conn = self.connection().await?;
-        diesel::delete(session_cache::table.filter(session_cache::key.eq_any(keys)))
+        diesel::update(
+            session_cache::table
+                .find(key)
+                .filter(session_cache::expires_at.gt(now))
+                .filter(session_cache::value.ne(fence_value())),
+        )
+        .set((
+            session_cache::value.eq(value),
+            session_cache::expires_at.eq(now + ttl),
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(query_error)?;
+        Ok(())
+    }
+
+    async fn forget(&self, key: &str) -> Result<(), CacheError> {
+        let mut conn = self.connection().await?;
+        diesel::delete(
+            session_cache::table
+                .find(key)
+                .filter(session_cache::value.ne(fence_value())),
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(query_error)?;
+        Ok(())
+    }
+
+    async fn fence(&self, keys: &[String], ttl: Duration) -> Result<(), CacheError> {
+        let expires_at = Utc::now() + ttl;
+        let rows: Vec<_> = keys
+            .iter()
+            .map(|key| {
+                (
+                    session_cache::key.eq(key),
+                    session_cache::value.eq(fence_value()),
+                    session_cache::expires_at.eq(expires_at),
+                )
+            })
+            .collect();
+        let mut conn = self.connection().await?;
+        diesel::insert_into(session_cache::table)
+            .values(rows)
+            .on_conflict(session_cache::key)
+            .do_update()
+            .set((
+                session_cache::value.eq(excluded(session_cache::value)),
+                session_cache::expires_at.eq(excluded(session_cache::expires_at)),
+            ))
             .execute(&mut conn)
             .await
             .map_err(query_error)?;

@@ -212,11 +212,12 @@ pub async fn update(
         })
         .await?;
     drop(conn);
-    // Cached entries carry the role and name: drop the live ones too.
+    // Cached entries carry the role and name: fence the live ones too, so that no request
+    // that read the user before this change can cache what it read.
     uncache_and_count_revoked(domain, &revoked).await;
     domain
         .cache
-        .invalidate(live.iter().map(|row| row.token_hash.as_str()))
+        .fence(live.iter().map(|row| row.token_hash.as_str()))
         .await;
     Ok(UserView::from(&user))
 }

@@ -14,6 +14,7 @@ mod ensure;
 mod faults;
 mod metrics;
 mod probes;
+mod races;
 mod schema;
 mod secrecy;
 mod sessions;

@@ -70,8 +70,14 @@ async fn cache_session(
         user: user.into(),
         session: row.view(row.id),
     };
-    let ttl = domain.policy.cache_ttl_until(row.expires_at, now);
-    domain.cache.put(&hash, &cached, ttl).await;
+    // `now` was taken before the database read: counting the TTL from it keeps the entry
+    // from outliving the fence of a revocation that committed after that read.
+    let elapsed = (Utc::now() - now).to_std().unwrap_or_default();
+    let ttl = domain
+        .policy
+        .cache_ttl_until(row.expires_at, now)
+        .saturating_sub(elapsed);
+    domain.cache.fill(&hash, &cached, ttl).await;
     CurrentSession {
         user: cached.user,
         session: cached.session,
@@ -79,8 +85,9 @@ async fn cache_session(
     }
 }
 
-/// After a transaction revoked `rows`: drops them from the cache (so the very next
-/// request with one of them fails) and counts them by reason in the metrics.
+/// After a transaction revoked `rows`: fences them in the cache (so the very next
+/// request with one of them is refused, and no fill racing the revocation can cache
+/// them again) and counts them by reason in the metrics.
 pub(crate) async fn uncache_and_count_revoked(domain: &Domain, rows: &[SessionRow]) {
     if rows.is_empty() {
         return;
@@ -93,6 +100,6 @@ pub(crate) async fn uncache_and_count_revoked(domain: &Domain, rows: &[SessionRo
     }
     domain
         .cache
-        .invalidate(rows.iter().map(|row| row.token_hash.as_str()))
+        .fence(rows.iter().map(|row| row.token_hash.as_str()))
         .await;
 }

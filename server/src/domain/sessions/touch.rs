@@ -32,10 +32,11 @@ impl Touches {
 }
 
 /// Refreshes `last_seen_at` in the background when it is over a minute old. The
-/// update is guarded in SQL, so it can never revive a revoked session. When it wrote,
-/// the cache gets the new time; when it did not (another instance already refreshed it,
-/// or the session just died), the cached entry is dropped so the next request reads the
-/// database instead of trying again.
+/// update is guarded in SQL, so it can never revive a revoked session, and the cache
+/// write only replaces a cached session, never a fence. When it wrote, the cache gets the
+/// new time; when it did not (another instance already refreshed it, or the session just
+/// died), the cached entry is dropped so the next request reads the database instead of
+/// trying again.
 pub(super) fn touch_if_stale(domain: &Arc<Domain>, current: &CurrentSession, now: DateTime<Utc>) {
     let id = current.session.id;
     if !domain.policy.needs_touch(current.session.last_seen_at, now) || !domain.touches.start(id) {
@@ -61,9 +62,9 @@ pub(super) fn touch_if_stale(domain: &Arc<Domain>, current: &CurrentSession, now
                 let ttl = domain
                     .policy
                     .cache_ttl_until(cached.session.expires_at, now);
-                domain.cache.put(&hash, &cached, ttl).await;
+                domain.cache.refresh(&hash, &cached, ttl).await;
             }
-            Ok(false) => domain.cache.invalidate([hash.hex().as_str()]).await,
+            Ok(false) => domain.cache.forget(&hash.hex()).await,
             Err(error) => {
                 tracing::warn!(session.id = %id, "could not refresh last_seen_at: {error}")
             }

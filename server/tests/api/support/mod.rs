@@ -9,7 +9,7 @@ use actix_web::cookie::{Cookie, CookieJar, Key};
 use hallpass_server::{
     config::{CacheBackend, LogFormat, Settings},
     domain::users::{self, NewAccount},
-    startup::Application,
+    startup::{Application, CacheLayer},
     state::AppState,
     telemetry,
 };
@@ -64,11 +64,20 @@ pub async fn spawn_app(backend: CacheBackend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: CacheBackend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_with_cache_layer(backend, tweak, Box::new(|backend| backend)).await
+}
+
+/// An application whose cache backend is wrapped by `layer` (a test double).
+pub async fn spawn_app_with_cache_layer(
+    backend: CacheBackend,
+    tweak: impl FnOnce(&mut Settings),
+    layer: CacheLayer,
+) -> TestApp {
     init_tracing();
     let db = TestDatabase::new().await;
     let mut settings = settings(backend, &db);
     tweak(&mut settings);
-    let (address, state) = start(settings.clone()).await;
+    let (address, state) = start(settings.clone(), layer).await;
     TestApp {
         address,
         settings,
@@ -77,8 +86,8 @@ pub async fn spawn_app_with(backend: CacheBackend, tweak: impl FnOnce(&mut Setti
     }
 }
 
-async fn start(settings: Settings) -> (String, Arc<AppState>) {
-    let application = Application::build(settings)
+async fn start(settings: Settings, layer: CacheLayer) -> (String, Arc<AppState>) {
+    let application = Application::build_with_cache_layer(settings, layer)
         .await
         .expect("build application");
     let address = format!("http://127.0.0.1:{}", application.port());
@@ -107,7 +116,9 @@ pub struct TestUser {
 impl TestApp {
     /// Another instance of the same deployment: same database, cache, keys; its own port.
     pub async fn second_instance(&self) -> String {
-        start(self.settings.clone()).await.0
+        start(self.settings.clone(), Box::new(|backend| backend))
+            .await
+            .0
     }
 
     /// `user` as seen through another instance's address (same cookie jar).
@@ -225,11 +236,9 @@ impl TestApp {
             .iter()
             .map(|row| row["token_hash"].as_str().unwrap().to_owned())
             .collect();
-        self.state
-            .domain
-            .cache
-            .invalidate(hashes.iter().map(String::as_str))
-            .await;
+        for hash in &hashes {
+            self.state.domain.cache.forget(hash).await;
+        }
     }
 }
 
