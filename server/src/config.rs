@@ -14,6 +14,31 @@ pub enum CacheBackend {
     Memory,
 }
 
+/// The header trusted proxies put the client's address in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For: client, proxy1, …` (nginx's `$proxy_add_x_forwarded_for`, most
+    /// load balancers).
+    #[default]
+    #[value(name = "x-forwarded-for")]
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=client, for=proxy1`.
+    Forwarded,
+    /// `X-Real-IP: client` (one address, set by the proxy).
+    #[value(name = "x-real-ip")]
+    XRealIp,
+}
+
+impl ProxyHeader {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::XForwardedFor => "x-forwarded-for",
+            Self::Forwarded => "forwarded",
+            Self::XRealIp => "x-real-ip",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum LogFormat {
     #[default]
@@ -61,9 +86,13 @@ pub struct SettingsArgs {
     /// Mark the cookie `Secure` (and name it `__Host-hallpass_session`). Turn on behind HTTPS.
     #[arg(long, env = "COOKIE_SECURE", global = true, default_value_t = false, action = clap::ArgAction::Set)]
     pub cookie_secure: bool,
-    /// Comma-separated CIDRs of reverse proxies whose X-Forwarded-For / Forwarded is believed.
+    /// Comma-separated CIDRs of reverse proxies whose TRUSTED_PROXY_HEADER is believed.
     #[arg(long, env = "TRUSTED_PROXIES", global = true, value_delimiter = ',')]
     pub trusted_proxies: Vec<IpNet>,
+    /// The header those proxies set: x-forwarded-for, forwarded or x-real-ip; the others
+    /// are ignored.
+    #[arg(long, env = "TRUSTED_PROXY_HEADER", global = true, value_enum, default_value_t = ProxyHeader::XForwardedFor)]
+    pub trusted_proxy_header: ProxyHeader,
     /// At least 32 bytes; unset: a key generated once and kept in the database.
     #[arg(long, env = "SESSION_SECRET", global = true, hide_env_values = true)]
     pub session_secret: Option<String>,
@@ -87,6 +116,10 @@ pub struct SettingsArgs {
     /// How long the failed-login window lasts.
     #[arg(long, env = "LOGIN_LOCKOUT", global = true, default_value = "15m", value_parser = parse_duration)]
     pub login_lockout: Duration,
+    /// How often the active-sessions gauge of `/metrics` is recounted (in the background:
+    /// a scrape never queries the database).
+    #[arg(long, env = "METRICS_REFRESH", global = true, default_value = "15s", value_parser = parse_duration)]
+    pub metrics_refresh: Duration,
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -108,6 +141,7 @@ pub struct Settings {
     pub public_origin: Option<String>,
     pub cookie_secure: bool,
     pub trusted_proxies: Vec<IpNet>,
+    pub trusted_proxy_header: ProxyHeader,
     pub session_secret: Option<SecretString>,
     pub static_dir: PathBuf,
     pub db_pool_size: u32,
@@ -115,6 +149,7 @@ pub struct Settings {
     pub cache_ttl: Duration,
     pub login_max_failures: u32,
     pub login_lockout: Duration,
+    pub metrics_refresh: Duration,
     pub log_format: LogFormat,
 }
 
@@ -172,6 +207,7 @@ impl Settings {
             public_origin,
             cookie_secure: args.cookie_secure,
             trusted_proxies: args.trusted_proxies,
+            trusted_proxy_header: args.trusted_proxy_header,
             session_secret: args.session_secret.map(Into::into),
             static_dir: args.static_dir,
             db_pool_size: args.db_pool_size,
@@ -179,6 +215,7 @@ impl Settings {
             cache_ttl: args.cache_ttl,
             login_max_failures: args.login_max_failures,
             login_lockout: args.login_lockout,
+            metrics_refresh: args.metrics_refresh,
             log_format: args.log_format,
         })
     }
@@ -196,7 +233,7 @@ impl Settings {
     pub fn summary(&self) -> String {
         format!(
             "bind={} cache={:?} session_ttl={}s idle_timeout={} max_sessions_per_user={} \
-             cookie={} secure={} public_origin={} trusted_proxies={} session_secret={} \
+             cookie={} secure={} public_origin={} trusted_proxies={} via={} session_secret={} \
              static_dir={} db_pool_size={} cache_ttl={}s",
             self.bind,
             self.cache_backend,
@@ -208,6 +245,7 @@ impl Settings {
             self.cookie_secure,
             self.public_origin.as_deref().unwrap_or("same-as-host"),
             self.trusted_proxies.len(),
+            self.trusted_proxy_header.name(),
             if self.session_secret.is_some() {
                 "configured"
             } else {

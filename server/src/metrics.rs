@@ -84,7 +84,7 @@ impl Metrics {
         )?;
         let active_sessions = IntGauge::new(
             "active_sessions",
-            "Sessions active and unexpired (read at scrape time)",
+            "Sessions active and unexpired (recounted every METRICS_REFRESH)",
         )?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
@@ -143,9 +143,13 @@ impl Metrics {
         self.revocations.with_label_values(&[reason]).inc();
     }
 
-    /// The text exposition, with the active-session gauge set to `active_sessions`.
-    pub fn render(&self, active_sessions: i64) -> Result<String, prometheus::Error> {
-        self.active_sessions.set(active_sessions);
+    /// The latest count of active sessions (see `jobs::gauges`).
+    pub fn set_active_sessions(&self, count: i64) {
+        self.active_sessions.set(count);
+    }
+
+    /// The text exposition.
+    pub fn render(&self) -> Result<String, prometheus::Error> {
         let mut text = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut text)?;
         String::from_utf8(text).map_err(|error| prometheus::Error::Msg(error.to_string()))

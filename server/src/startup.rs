@@ -4,7 +4,13 @@
 
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
-use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
+use actix_web::{
+    App, HttpServer,
+    dev::Server,
+    http::header::X_CONTENT_TYPE_OPTIONS,
+    middleware::{DefaultHeaders, from_fn},
+    web,
+};
 use anyhow::Context as _;
 use secrecy::ExposeSecret as _;
 
@@ -15,7 +21,7 @@ use crate::{
     db::{self, DbPool},
     domain::{Domain, sessions::SessionPolicy, throttle::LoginThrottle},
     error,
-    jobs::purge,
+    jobs::{gauges, purge},
     metrics::Metrics,
     middleware::request_log::log_request,
     routes,
@@ -82,11 +88,15 @@ impl Application {
         let throttle = LoginThrottle::new(settings.login_max_failures, settings.login_lockout);
         purge::spawn_periodic(db.clone(), PURGE_EVERY);
         let metrics = Metrics::new().context("registering metrics")?;
-        let domain = Domain::new(db, cache, session_policy(&settings)?, throttle, metrics);
-        let state = web::Data::new(AppState {
-            domain: Arc::new(domain),
-            settings,
-        });
+        let domain = Arc::new(Domain::new(
+            db,
+            cache,
+            session_policy(&settings)?,
+            throttle,
+            metrics,
+        ));
+        gauges::spawn_active_sessions(Arc::clone(&domain), settings.metrics_refresh);
+        let state = web::Data::new(AppState { domain, settings });
 
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
@@ -103,6 +113,7 @@ impl Application {
                     routes::configure(cfg, cookie::middleware(&state.settings, key.clone()))
                 })
                 .configure(|cfg| routes::spa::configure(cfg, spa.as_ref()))
+                .wrap(DefaultHeaders::new().add((X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .wrap(from_fn(log_request))
         })
         .listen(listener)?;

@@ -1,13 +1,23 @@
-//! The client's address. The socket's peer is the truth; `X-Forwarded-For` and
-//! `Forwarded` are believed only when that peer is a trusted proxy (`TRUSTED_PROXIES`),
-//! and then only up to the first address that is not itself a trusted proxy.
+//! The client's address. The socket's peer is the truth; the one header the operator
+//! names (`TRUSTED_PROXY_HEADER`: `X-Forwarded-For`, `Forwarded` or `X-Real-IP`) is
+//! believed only when that peer is a trusted proxy (`TRUSTED_PROXIES`), and then walked
+//! from the nearest hop back, skipping trusted proxies: the first address that is not
+//! one of ours is the client. The other headers are ignored, so a client cannot slip a
+//! `Forwarded` past a proxy that only appends `X-Forwarded-For`.
 
 use std::net::IpAddr;
 
 use actix_web::http::header::HeaderMap;
 use ipnet::IpNet;
 
-pub fn resolve(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> Option<IpAddr> {
+use crate::config::ProxyHeader;
+
+pub fn resolve(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+    header: ProxyHeader,
+) -> Option<IpAddr> {
     let peer = peer?;
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
@@ -15,7 +25,7 @@ pub fn resolve(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> 
     }
     // Hops are appended left to right, so walk from the nearest (rightmost) one back
     // while the hop is one of ours.
-    let mut hops = forwarded_chain(headers);
+    let mut hops = chain(headers, header);
     let mut client = peer;
     while let Some(hop) = hops.pop() {
         client = hop;
@@ -26,26 +36,24 @@ pub fn resolve(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> 
     Some(client)
 }
 
-/// Addresses from `Forwarded: for=` if present, else `X-Forwarded-For`, in header order.
-fn forwarded_chain(headers: &HeaderMap) -> Vec<IpAddr> {
-    let forwarded: Vec<IpAddr> = headers
-        .get_all("forwarded")
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .flat_map(|element| element.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(key, _)| key.eq_ignore_ascii_case("for"))
-        .filter_map(|(_, value)| parse_forwarded_node(value))
-        .collect();
-    if !forwarded.is_empty() {
-        return forwarded;
+/// The addresses `header` lists, in header order (unparseable entries left out).
+fn chain(headers: &HeaderMap, header: ProxyHeader) -> Vec<IpAddr> {
+    let values = headers
+        .get_all(header.name())
+        .filter_map(|value| value.to_str().ok());
+    match header {
+        ProxyHeader::XForwardedFor | ProxyHeader::XRealIp => values
+            .flat_map(|value| value.split(','))
+            .filter_map(|hop| hop.trim().parse().ok())
+            .collect(),
+        ProxyHeader::Forwarded => values
+            .flat_map(|value| value.split(','))
+            .flat_map(|element| element.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .filter(|(key, _)| key.eq_ignore_ascii_case("for"))
+            .filter_map(|(_, value)| parse_forwarded_node(value))
+            .collect(),
     }
-    headers
-        .get_all("x-forwarded-for")
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|hop| hop.trim().parse().ok())
-        .collect()
 }
 
 /// `1.2.3.4`, `"1.2.3.4:80"`, `"[2001:db8::1]:443"`, `"[2001:db8::1]"`.
@@ -84,30 +92,64 @@ mod tests {
         vec!["10.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()]
     }
 
-    #[test]
-    fn untrusted_peers_cannot_spoof() {
-        let spoof = headers(&[("x-forwarded-for", "1.1.1.1"), ("forwarded", "for=2.2.2.2")]);
-        assert_eq!(
-            resolve(Some(ip("203.0.113.9")), &spoof, &proxies()),
-            Some(ip("203.0.113.9"))
-        );
-        assert_eq!(
-            resolve(Some(ip("203.0.113.9")), &spoof, &[]),
-            Some(ip("203.0.113.9"))
-        );
+    fn via(peer: &str, headers: &HeaderMap, header: ProxyHeader) -> Option<IpAddr> {
+        resolve(Some(ip(peer)), headers, &proxies(), header)
     }
 
     #[test]
-    fn trusted_proxy_chain_yields_the_first_untrusted_hop() {
-        let chain = headers(&[("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.0.5")]);
+    fn untrusted_peers_cannot_spoof() {
+        let spoof = headers(&[
+            ("x-forwarded-for", "1.1.1.1"),
+            ("forwarded", "for=2.2.2.2"),
+            ("x-real-ip", "3.3.3.3"),
+        ]);
+        for header in [
+            ProxyHeader::XForwardedFor,
+            ProxyHeader::Forwarded,
+            ProxyHeader::XRealIp,
+        ] {
+            assert_eq!(via("203.0.113.9", &spoof, header), Some(ip("203.0.113.9")));
+            let nobody_trusted = resolve(Some(ip("203.0.113.9")), &spoof, &[], header);
+            assert_eq!(nobody_trusted, Some(ip("203.0.113.9")));
+        }
+    }
+
+    /// nginx's `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for` appends the
+    /// peer it saw to whatever the client sent, and passes a client's `Forwarded` through.
+    #[test]
+    fn behind_nginx_the_appended_hop_is_the_client_whatever_else_was_sent() {
+        let forged = headers(&[
+            ("x-forwarded-for", "6.6.6.6, 198.51.100.7"),
+            ("forwarded", "for=192.0.2.1"),
+            ("x-real-ip", "192.0.2.2"),
+        ]);
         assert_eq!(
-            resolve(Some(ip("10.0.0.1")), &chain, &proxies()),
+            via("10.0.0.1", &forged, ProxyHeader::XForwardedFor),
+            Some(ip("198.51.100.7"))
+        );
+        let honest = headers(&[("x-forwarded-for", "198.51.100.7")]);
+        assert_eq!(
+            via("10.0.0.1", &honest, ProxyHeader::XForwardedFor),
             Some(ip("198.51.100.7"))
         );
     }
 
     #[test]
-    fn forwarded_header_wins_and_handles_ports_and_ipv6() {
+    fn trusted_hops_are_skipped_from_the_right() {
+        let chain = headers(&[("x-forwarded-for", "6.6.6.6, 198.51.100.7, 10.0.0.5")]);
+        assert_eq!(
+            via("10.0.0.1", &chain, ProxyHeader::XForwardedFor),
+            Some(ip("198.51.100.7"))
+        );
+        let all_ours = headers(&[("x-forwarded-for", "10.0.0.9, 10.0.0.5")]);
+        assert_eq!(
+            via("10.0.0.1", &all_ours, ProxyHeader::XForwardedFor),
+            Some(ip("10.0.0.9"))
+        );
+    }
+
+    #[test]
+    fn forwarded_is_read_only_when_named_and_handles_ports_and_ipv6() {
         let both = headers(&[
             (
                 "forwarded",
@@ -116,13 +158,29 @@ mod tests {
             ("x-forwarded-for", "9.9.9.9"),
         ]);
         assert_eq!(
-            resolve(Some(ip("::1")), &both, &proxies()),
+            via("::1", &both, ProxyHeader::Forwarded),
             Some(ip("2001:db8::7"))
+        );
+        assert_eq!(
+            via("::1", &both, ProxyHeader::XForwardedFor),
+            Some(ip("9.9.9.9"))
         );
         let v4_port = headers(&[("forwarded", "for=\"192.0.2.60:8080\"")]);
         assert_eq!(
-            resolve(Some(ip("10.0.0.1")), &v4_port, &proxies()),
+            via("10.0.0.1", &v4_port, ProxyHeader::Forwarded),
             Some(ip("192.0.2.60"))
+        );
+    }
+
+    #[test]
+    fn x_real_ip_names_the_client_directly() {
+        let real = headers(&[
+            ("x-real-ip", "198.51.100.8"),
+            ("x-forwarded-for", "6.6.6.6"),
+        ]);
+        assert_eq!(
+            via("10.0.0.1", &real, ProxyHeader::XRealIp),
+            Some(ip("198.51.100.8"))
         );
     }
 
@@ -130,9 +188,12 @@ mod tests {
     fn garbage_headers_fall_back_to_the_peer() {
         let junk = headers(&[("x-forwarded-for", "not-an-ip, , unknown")]);
         assert_eq!(
-            resolve(Some(ip("10.0.0.1")), &junk, &proxies()),
+            via("10.0.0.1", &junk, ProxyHeader::XForwardedFor),
             Some(ip("10.0.0.1"))
         );
-        assert_eq!(resolve(None, &junk, &proxies()), None);
+        assert_eq!(
+            resolve(None, &junk, &proxies(), ProxyHeader::XForwardedFor),
+            None
+        );
     }
 }

@@ -27,6 +27,7 @@ fn client_of(req: &HttpRequest, state: &AppState) -> Client {
         req.peer_addr().map(|peer| peer.ip()),
         req.headers(),
         &state.settings.trusted_proxies,
+        state.settings.trusted_proxy_header,
     );
     let user_agent = req
         .headers()

@@ -21,7 +21,7 @@ pub use client::Client;
 pub use error::{Error, Result};
 
 use crate::{cache::Cache, db::DbPool, metrics::Metrics};
-use sessions::{SessionPolicy, Touches};
+use sessions::{RecentRefusals, SessionPolicy, Touches};
 use throttle::LoginThrottle;
 
 /// What the rules run against: the database (the system of record), the session cache,
@@ -33,6 +33,7 @@ pub struct Domain {
     pub throttle: LoginThrottle,
     pub metrics: Metrics,
     touches: Touches,
+    recent_refusals: RecentRefusals,
 }
 
 impl Domain {
@@ -50,6 +51,7 @@ impl Domain {
             throttle,
             metrics,
             touches: Touches::default(),
+            recent_refusals: RecentRefusals::default(),
         }
     }
 }

@@ -1,3 +1,4 @@
-//! Background work that keeps storage tidy without blocking requests.
+//! Background work: keeping storage tidy and gauges current without blocking requests.
 
+pub mod gauges;
 pub mod purge;

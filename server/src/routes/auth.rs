@@ -98,7 +98,8 @@ pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse>
 }
 
 /// `POST /api/auth/password`. **Permissions:** a valid session; the current password
-/// must be given again. Every other session of the user is revoked.
+/// must be given again. Every session of the user is revoked, and this browser continues
+/// in a new session with a new cookie (a new token after re-authentication).
 #[tracing::instrument(skip_all, fields(user.id = %current.user.id))]
 #[utoipa::path(
     post,
@@ -106,7 +107,7 @@ pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse>
     tag = "auth",
     request_body = PasswordChange,
     responses(
-        (status = 204, description = "Changed; every other session of the user is revoked"),
+        (status = 204, description = "Changed; every other session of the user is revoked, and this browser gets a new session cookie (the old one is refused)"),
         SessionRefusals,
         BodyRefusals,
         (status = 403, description = "`invalid_credentials` (wrong current password) or `csrf`", body = ErrorBody),
@@ -118,9 +119,10 @@ pub async fn change_password(
     state: web::Data<AppState>,
     current: CurrentSession,
     client: Client,
+    cookie: TypedSession,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
-    sessions::change_password(
+    let claim = sessions::change_password(
         &state.domain,
         &current,
         body.into_inner(),
@@ -128,5 +130,6 @@ pub async fn change_password(
         Utc::now(),
     )
     .await?;
+    cookie.start(&claim)?;
     Ok(HttpResponse::NoContent().finish())
 }

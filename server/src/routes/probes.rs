@@ -1,7 +1,6 @@
 //! Probes for orchestrators and monitoring: liveness, readiness, Prometheus metrics.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde_json::json;
 
 use crate::{error::ApiError, state::AppState};
@@ -48,8 +47,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// `GET /metrics`: Prometheus text format. The active-session gauge is read from the
-/// database at scrape time (-1 when the database does not answer).
+/// `GET /metrics`: Prometheus text format. Never touches the database: the
+/// active-session gauge is recounted in the background (`METRICS_REFRESH`).
 #[utoipa::path(
     get,
     path = "/metrics",
@@ -60,11 +59,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     security(())
 )]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let active = state.domain.active_sessions(Utc::now()).await.unwrap_or(-1);
     let text = state
         .domain
         .metrics
-        .render(active)
+        .render()
         .map_err(|error| ApiError::Internal(anyhow::anyhow!("rendering metrics: {error}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -12,6 +12,7 @@ mod conformance;
 mod csrf;
 mod ensure;
 mod faults;
+mod hardening;
 mod metrics;
 mod probes;
 mod races;

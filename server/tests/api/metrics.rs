@@ -5,7 +5,9 @@ use hallpass_server::config::CacheBackend;
 use hallpass_shared::{ErrorCode, Role, paths};
 use reqwest::StatusCode;
 
-use crate::support::{TestApp, assert_error, spawn_app};
+use std::time::Duration;
+
+use crate::support::{TestApp, assert_error, spawn_app_with};
 
 async fn scrape(app: &TestApp) -> String {
     let response = app.anonymous().get(paths::METRICS).await;
@@ -17,6 +19,25 @@ async fn scrape(app: &TestApp) -> String {
             .starts_with("text/plain")
     );
     response.text().await.unwrap()
+}
+
+/// The active-sessions gauge once it reads `expected` (it is recounted in the
+/// background), or its last reading after five seconds.
+async fn settled_gauge(app: &TestApp, expected: f64) -> f64 {
+    let mut reading = f64::NAN;
+    for _ in 0..100 {
+        reading = sample(&scrape(app).await, "hallpass_active_sessions");
+        if reading == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    reading
+}
+
+/// Settings that recount the gauge every 50 ms.
+fn quick_gauge(settings: &mut hallpass_server::config::Settings) {
+    settings.metrics_refresh = Duration::from_millis(50);
 }
 
 /// The value of one sample, 0 when the series does not exist yet.
@@ -31,7 +52,7 @@ fn sample(text: &str, series: &str) -> f64 {
 
 #[tokio::test]
 async fn session_counters_move_with_what_happens() {
-    let app = spawn_app(CacheBackend::Redis).await;
+    let app = spawn_app_with(CacheBackend::Redis, quick_gauge).await;
     let before = scrape(&app).await;
     let student = app.student().await;
     let phone = student.second_device().await;
@@ -88,7 +109,7 @@ async fn session_counters_move_with_what_happens() {
         moved(r#"hallpass_session_revocations_total{reason="user"}"#),
         1.0
     );
-    assert_eq!(sample(&after, "hallpass_active_sessions"), 1.0);
+    assert_eq!(settled_gauge(&app, 1.0).await, 1.0);
     assert!(
         moved(
             r#"hallpass_http_requests_total{method="GET",route="/api/auth/session",status="200"}"#
@@ -109,7 +130,7 @@ async fn session_counters_move_with_what_happens() {
 
 #[tokio::test]
 async fn unknown_paths_and_methods_share_one_label() {
-    let app = spawn_app(CacheBackend::Memory).await;
+    let app = spawn_app_with(CacheBackend::Memory, |_| {}).await;
     let admin = app.logged_in(Role::Admin).await;
     for n in 0..3 {
         admin.get(&format!("/api/nothing/here/{n}")).await;
@@ -128,4 +149,22 @@ async fn unknown_paths_and_methods_share_one_label() {
     assert!(!text.contains("/api/nothing/here/1"));
     assert!(text.contains(r#"method="other""#));
     assert!(!text.contains("BREW"));
+}
+
+/// A scrape never waits for the database: the gauge is recounted in the background and
+/// keeps its last count while the database does not answer.
+#[tokio::test]
+async fn a_scrape_never_needs_the_database() {
+    let app = spawn_app_with(CacheBackend::Memory, |settings| {
+        quick_gauge(settings);
+        settings.db_pool_size = 1;
+        settings.db_pool_timeout = Duration::from_millis(200);
+    })
+    .await;
+    app.student().await;
+    assert_eq!(settled_gauge(&app, 1.0).await, 1.0);
+    let held = app.state.domain.db.get().await.unwrap();
+    let text = scrape(&app).await;
+    assert_eq!(sample(&text, "hallpass_active_sessions"), 1.0);
+    drop(held);
 }

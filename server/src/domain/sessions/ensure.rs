@@ -39,10 +39,12 @@ pub async fn ensure(
     let mut found = SessionRow::find_with_user_by_hash(&mut conn, &hash.hex()).await?;
     if found.is_none() {
         let Some(user) = UserRow::find(&mut conn, claim.user_id).await? else {
-            return Err(audit_refusal(domain, &mut conn, Rejection::Invalid, None, client).await);
+            return Err(
+                audit_refusal(domain, &mut conn, Rejection::Invalid, hash, None, client).await,
+            );
         };
         if let Err(rejection) = domain.policy.check_claim(&claim, &user, now) {
-            return Err(audit_refusal(domain, &mut conn, rejection, None, client).await);
+            return Err(audit_refusal(domain, &mut conn, rejection, hash, None, client).await);
         }
         let new = new_session(domain, &claim, hash, client, now);
         found = match open_session(domain, &mut conn, new, Opening::Ensure, client, now).await? {

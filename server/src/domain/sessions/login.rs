@@ -117,17 +117,18 @@ async fn record(domain: &Domain, event: NewEvent) -> Result<()> {
     Ok(())
 }
 
-/// Changes the caller's password and, in the same transaction, revokes every other
-/// session of theirs. Sessions older than the current one also die through
-/// `sessions_valid_after`, so not even a cookie whose row was lost could be brought back
-/// by `ensure`.
+/// Changes the caller's password and, in the same transaction, revokes every session of
+/// theirs, this one included; `sessions_valid_after` moves to now, so not even a cookie
+/// whose row was lost could be brought back by `ensure`. The browser that changed it
+/// continues in a new session with a new token (OWASP ASVS V7: a new token after
+/// re-authentication): returns its claim for the new cookie.
 pub async fn change_password(
     domain: &Domain,
     current: &CurrentSession,
     change: PasswordChange,
     client: &Client,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<SessionClaim> {
     validate::password(&change.new_password)
         .map_err(|invalid| Error::Invalid(format!("new_password: {invalid}")))?;
     let (ip, email) = (client.ip_addr(), current.user.email.as_str());
@@ -135,28 +136,27 @@ pub async fn change_password(
         .throttle
         .check(ip, email)
         .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
-    let stored_hash = {
+    let user = {
         let mut conn = domain.db.get().await?;
         UserRow::find(&mut conn, current.user.id)
             .await?
             .ok_or(Rejection::Invalid)?
-            .password_hash
     };
-    if !password::verify(Some(stored_hash), change.current_password.into()).await? {
+    let stored_hash = Some(user.password_hash.clone());
+    if !password::verify(stored_hash, change.current_password.into()).await? {
         domain.throttle.record_failure(ip, email);
         return Err(Error::WrongPassword);
     }
     let new_hash = password::hash(change.new_password.into()).await?;
-    let (user_id, keep, valid_after) =
-        (current.user.id, current.session.id, current.session.created);
+    let (user_id, this) = (user.id, current.session.id);
     let mut conn = domain.db.get().await?;
     let revoked = conn
         .transaction::<_, Error, _>(async move |conn| {
-            UserRow::set_password(conn, user_id, &new_hash, valid_after, now).await?;
+            UserRow::set_password(conn, user_id, &new_hash, now, now).await?;
             let revoked = SessionRow::revoke_all_for_user(
                 conn,
                 user_id,
-                Some(keep),
+                None,
                 RevokedReason::PasswordChange,
                 now,
             )
@@ -164,7 +164,7 @@ pub async fn change_password(
             let mut log = vec![audit::event(
                 EventKind::PasswordChanged,
                 Some(user_id),
-                Some(keep),
+                Some(this),
                 Some(client),
                 json!({}),
             )];
@@ -173,7 +173,18 @@ pub async fn change_password(
             Ok(revoked)
         })
         .await?;
-    drop(conn);
     uncache_and_count_revoked(domain, &revoked).await;
-    Ok(())
+    let claim = SessionClaim {
+        token: SessionToken::generate()?,
+        user_id,
+        issued_at: now,
+    };
+    let hash = claim.token.hash();
+    let new = new_session(domain, &claim, hash, client, now);
+    let row = open_session(domain, &mut conn, new, Opening::PasswordChange, client, now)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("a fresh session token was taken")))?;
+    drop(conn);
+    cache_session(domain, hash, &row, &user, now).await;
+    Ok(claim)
 }

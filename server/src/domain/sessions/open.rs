@@ -23,6 +23,8 @@ pub(super) enum Opening {
     Login { previous: Option<TokenHash> },
     /// `ensure` records the session of a cookie that has no record yet.
     Ensure,
+    /// The browser that changed the password continues in a new session (new token).
+    PasswordChange,
 }
 
 /// The record of the claim's session, made from the client's address and user agent.
@@ -86,6 +88,7 @@ pub(super) async fn open_session(
                     "login"
                 }
                 Opening::Ensure => "ensure",
+                Opening::PasswordChange => "password_change",
             };
             log.push(audit::event(
                 EventKind::SessionCreated,

@@ -41,7 +41,7 @@ pub async fn validate(
     let mut conn = domain.db.get().await?;
     let found = SessionRow::find_with_user_by_hash(&mut conn, &hash.hex()).await?;
     let Some(found) = found else {
-        return Err(audit_refusal(domain, &mut conn, Rejection::Invalid, None, client).await);
+        return Err(audit_refusal(domain, &mut conn, Rejection::Invalid, hash, None, client).await);
     };
     let (row, user) = check_recorded(domain, &mut conn, &claim, hash, found, client, now).await?;
     drop(conn);
@@ -83,27 +83,31 @@ pub(super) async fn check_recorded(
 ) -> Result<(SessionRow, UserRow)> {
     let owned = hash.matches_hex(&row.token_hash) && row.user_id == claim.user_id;
     if !owned {
-        return Err(audit_refusal(domain, conn, Rejection::Invalid, None, client).await);
+        return Err(audit_refusal(domain, conn, Rejection::Invalid, hash, None, client).await);
     }
     if let Err(rejection) = domain.policy.check_record(&row, &user, now) {
-        return Err(audit_refusal(domain, conn, rejection, Some(&row), client).await);
+        return Err(audit_refusal(domain, conn, rejection, hash, Some(&row), client).await);
     }
     Ok((row, user))
 }
 
-/// Records a refused session in the audit trail (and the metrics) and returns the
-/// refusal as the error to answer. A failure to write the event is logged, not
-/// answered: the refusal stands.
+/// Counts a refused session in the metrics, records it in the audit trail if it is the
+/// first refusal of this token within a minute, and returns the refusal as the error to
+/// answer. A failure to write the event is logged, not answered: the refusal stands.
 pub(super) async fn audit_refusal(
     domain: &Domain,
     conn: &mut AsyncPgConnection,
     rejection: Rejection,
+    hash: TokenHash,
     row: Option<&SessionRow>,
     client: &Client,
 ) -> Error {
     domain
         .metrics
         .validation(rejection.label(), Source::Database);
+    if !domain.recent_refusals.first_in_window(hash) {
+        return rejection.into();
+    }
     let kind = if rejection == Rejection::Expired {
         EventKind::SessionExpired
     } else {

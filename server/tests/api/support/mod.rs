@@ -7,7 +7,7 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use actix_web::cookie::{Cookie, CookieJar, Key};
 use hallpass_server::{
-    config::{CacheBackend, LogFormat, Settings},
+    config::{CacheBackend, LogFormat, ProxyHeader, Settings},
     domain::users::{self, NewAccount},
     startup::{Application, CacheLayer},
     state::AppState,
@@ -48,6 +48,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         public_origin: None,
         cookie_secure: false,
         trusted_proxies: Vec::new(),
+        trusted_proxy_header: ProxyHeader::XForwardedFor,
         session_secret: Some(SECRET.to_owned().into()),
         static_dir: "dist".into(),
         db_pool_size: 8,
@@ -55,6 +56,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         cache_ttl: Duration::from_secs(60),
         login_max_failures: 5,
         login_lockout: Duration::from_secs(900),
+        metrics_refresh: Duration::from_secs(15),
         log_format: LogFormat::Text,
     }
 }

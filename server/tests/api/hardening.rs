@@ -1,0 +1,134 @@
+//! Session hardening (OWASP ASVS V7): refusals that cannot flood the audit trail, and
+//! headers every answer carries.
+
+use hallpass_server::config::{CacheBackend, ProxyHeader};
+use hallpass_shared::{
+    AuthResponse, ErrorCode, LoginRequest, PasswordChange, Role, SessionList, paths,
+};
+use reqwest::StatusCode;
+
+use crate::support::{PASSWORD, assert_error, json, spawn_app, spawn_app_with};
+
+/// Replaying a dead cookie is counted on every request but audited once a minute.
+async fn a_replayed_dead_cookie_is_audited_once_a_minute(backend: CacheBackend) {
+    let app = spawn_app(backend).await;
+    let student = app.student().await;
+    let cookie = student.cookie().unwrap();
+    assert_eq!(
+        student.post(paths::LOGOUT).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    for _ in 0..20 {
+        student.set_cookie(&cookie);
+        student.assert_signed_out(ErrorCode::SessionRevoked).await;
+    }
+    let audited = app.events_of_kind(&student, "validation_failed").await;
+    assert_eq!(audited.len(), 1, "{audited:#?}");
+    let metrics = app
+        .anonymous()
+        .get(paths::METRICS)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"hallpass_session_validations_total{outcome="revoked",source="database"} 20"#
+        ),
+        "{metrics}"
+    );
+}
+
+/// `X-Content-Type-Options: nosniff` on every answer: JSON, errors, probes, metrics.
+#[tokio::test]
+async fn every_answer_says_nosniff() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let anonymous = app.anonymous();
+    for path in [
+        paths::HEALTHZ,
+        paths::READYZ,
+        paths::METRICS,
+        paths::OPENAPI,
+        paths::CURRENT_SESSION,
+        "/api/no-such-route",
+    ] {
+        let response = anonymous.get(path).await;
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+    }
+}
+
+/// Behind a proxy that appends `X-Forwarded-For` (nginx's `$proxy_add_x_forwarded_for`),
+/// the hop it appended is the client, whatever `Forwarded` or earlier hops the client
+/// forged; with `TRUSTED_PROXY_HEADER=forwarded` only `Forwarded` counts.
+#[tokio::test]
+async fn only_the_configured_proxy_header_names_the_client() {
+    for (header, expected) in [
+        (ProxyHeader::XForwardedFor, "203.0.113.9"),
+        (ProxyHeader::Forwarded, "198.51.100.1"),
+    ] {
+        let app = spawn_app_with(CacheBackend::Memory, |settings| {
+            settings.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+            settings.trusted_proxy_header = header;
+        })
+        .await;
+        let user = app.user(Role::Student).await;
+        let body = LoginRequest {
+            email: user.email.clone(),
+            password: PASSWORD.into(),
+        };
+        let response = user
+            .client
+            .post(user.url(paths::LOGIN))
+            .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
+            .header("forwarded", "for=198.51.100.1")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let answer: AuthResponse = json(response).await;
+        assert_eq!(answer.session.ip_address, expected, "{header:?}");
+    }
+}
+
+/// A password change gives the browser that made it a new token: its old cookie is
+/// refused afterwards, and it carries on in a new session.
+async fn a_password_change_issues_a_new_token(backend: CacheBackend) {
+    let app = spawn_app(backend).await;
+    let laptop = app.student().await;
+    let before = laptop.current().await.session;
+    let old_cookie = laptop.cookie().unwrap();
+    let change = PasswordChange {
+        current_password: PASSWORD.into(),
+        new_password: "a much better passphrase".into(),
+    };
+    assert_eq!(
+        laptop.post_json(paths::PASSWORD, &change).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_ne!(laptop.cookie().unwrap(), old_cookie);
+    let after = laptop.current().await.session;
+    assert_ne!(after.id, before.id);
+    let sessions: SessionList = laptop.get_json(paths::SESSIONS).await;
+    assert_eq!(sessions.sessions.len(), 1);
+    assert!(sessions.sessions[0].is_current);
+
+    let replay = laptop.new_browser();
+    replay.set_cookie(&old_cookie);
+    replay.assert_signed_out(ErrorCode::SessionRevoked).await;
+    replay.set_cookie(&old_cookie);
+    assert_error(
+        replay.post(paths::ENSURE_SESSION).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionRevoked,
+    )
+    .await;
+}
+
+crate::on_every_backend!(
+    a_replayed_dead_cookie_is_audited_once_a_minute,
+    a_password_change_issues_a_new_token,
+);
