@@ -83,9 +83,10 @@ pub struct SettingsArgs {
     /// The origin browsers use, e.g. `https://hallpass.example.org` (default: same as Host).
     #[arg(long, env = "PUBLIC_ORIGIN", global = true)]
     pub public_origin: Option<String>,
-    /// Mark the cookie `Secure` (and name it `__Host-hallpass_session`). Turn on behind HTTPS.
-    #[arg(long, env = "COOKIE_SECURE", global = true, default_value_t = false, action = clap::ArgAction::Set)]
-    pub cookie_secure: bool,
+    /// Mark the cookie `Secure` (and name it `__Host-hallpass_session`). Default: on,
+    /// unless the server is bound to loopback or PUBLIC_ORIGIN is `http://`.
+    #[arg(long, env = "COOKIE_SECURE", global = true, action = clap::ArgAction::Set)]
+    pub cookie_secure: Option<bool>,
     /// Comma-separated CIDRs of reverse proxies whose TRUSTED_PROXY_HEADER is believed.
     #[arg(long, env = "TRUSTED_PROXIES", global = true, value_delimiter = ',')]
     pub trusted_proxies: Vec<IpNet>,
@@ -194,6 +195,9 @@ impl Settings {
             .public_origin
             .map(|origin| normalize_origin(&origin).ok_or(ConfigError::BadOrigin))
             .transpose()?;
+        let cookie_secure = args
+            .cookie_secure
+            .unwrap_or_else(|| secure_by_default(&args.bind, public_origin.as_deref()));
         Ok(Self {
             database_url: args.database_url.into(),
             redis_url: args.redis_url.map(Into::into),
@@ -205,7 +209,7 @@ impl Settings {
             idle_timeout: args.session_idle_timeout,
             max_sessions_per_user: args.max_sessions_per_user,
             public_origin,
-            cookie_secure: args.cookie_secure,
+            cookie_secure,
             trusted_proxies: args.trusted_proxies,
             trusted_proxy_header: args.trusted_proxy_header,
             session_secret: args.session_secret.map(Into::into),
@@ -256,6 +260,13 @@ impl Settings {
             self.cache_ttl.as_secs(),
         )
     }
+}
+
+/// Cookies are `Secure` unless the server can only be reached over plain HTTP on
+/// purpose: bound to loopback (development), or a public origin that is `http://`.
+fn secure_by_default(bind: &SocketAddr, public_origin: Option<&str>) -> bool {
+    let plain_http = public_origin.is_some_and(|origin| origin.starts_with("http://"));
+    !(bind.ip().is_loopback() || plain_http)
 }
 
 /// The origin of an `http(s)://host[:port]` URL as browsers send it in `Origin`
@@ -376,6 +387,34 @@ mod tests {
             origin("http://127.0.0.1:8080").ok().flatten().as_deref(),
             Some("http://127.0.0.1:8080")
         );
+    }
+
+    #[test]
+    fn cookies_are_secure_unless_plain_http_is_chosen() {
+        let secure = |args: &[&str]| settings(args).unwrap().cookie_secure;
+        assert!(!secure(&[]), "loopback (the default bind) is development");
+        assert!(secure(&["--bind", "0.0.0.0:8080"]));
+        assert!(secure(&[
+            "--bind",
+            "192.0.2.10:443",
+            "--public-origin",
+            "https://x.org"
+        ]));
+        assert!(!secure(&[
+            "--bind",
+            "0.0.0.0:8080",
+            "--public-origin",
+            "http://x.lan"
+        ]));
+        assert!(!secure(&[
+            "--bind",
+            "0.0.0.0:8080",
+            "--cookie-secure",
+            "false"
+        ]));
+        assert!(secure(&["--cookie-secure", "true"]));
+        let name = |args: &[&str]| settings(args).unwrap().cookie_name();
+        assert_eq!(name(&["--bind", "[::]:8080"]), "__Host-hallpass_session");
     }
 
     #[test]

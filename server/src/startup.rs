@@ -76,6 +76,13 @@ impl Application {
         let address = listener.local_addr()?;
         let port = address.port();
         tracing::info!("Hallpass is serving http://{address}");
+        if !address.ip().is_loopback() && settings.public_origin.is_none() {
+            tracing::warn!(
+                "serving on {address} without PUBLIC_ORIGIN: cross-site checks fall back to \
+                 the Host header and ignore the scheme; set PUBLIC_ORIGIN to the origin \
+                 browsers use (e.g. https://hallpass.example.org)"
+            );
+        }
         let spa = routes::spa::Spa::load(&settings.static_dir).map(web::Data::new);
         if spa.is_none() {
             tracing::warn!(
@@ -96,7 +103,11 @@ impl Application {
             metrics,
         ));
         gauges::spawn_active_sessions(Arc::clone(&domain), settings.metrics_refresh);
-        let state = web::Data::new(AppState { domain, settings });
+        let state = web::Data::new(AppState {
+            domain,
+            settings,
+            cookie_key: key,
+        });
 
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
@@ -110,7 +121,10 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
                 .configure(|cfg| {
-                    routes::configure(cfg, cookie::middleware(&state.settings, key.clone()))
+                    routes::configure(
+                        cfg,
+                        cookie::middleware(&state.settings, state.cookie_key.clone()),
+                    )
                 })
                 .configure(|cfg| routes::spa::configure(cfg, spa.as_ref()))
                 .wrap(DefaultHeaders::new().add((X_CONTENT_TYPE_OPTIONS, "nosniff")))

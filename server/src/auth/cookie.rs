@@ -9,8 +9,9 @@ use actix_session::{
 };
 use actix_web::{
     FromRequest, HttpRequest,
-    cookie::{Cookie, Key, SameSite, time},
-    dev::Payload,
+    cookie::{Cookie, CookieJar, Key, SameSite, time},
+    dev::{Payload, ServiceRequest},
+    http::header::{self, HeaderValue},
 };
 use anyhow::Context as _;
 use chrono::DateTime;
@@ -79,6 +80,45 @@ pub fn removal(settings: &Settings) -> Cookie<'static> {
         .finish();
     cookie.make_removal();
     cookie
+}
+
+/// When a request carries several cookies named `name` (a sibling subdomain can set one
+/// for the parent domain), keeps the first one `key` can decrypt and drops the others,
+/// so a planted cookie can neither shadow the real session nor get it cleared. With at
+/// most one such cookie, or none readable, the request is left as it came.
+pub fn keep_readable_session_cookie(req: &mut ServiceRequest, name: &str, key: &Key) {
+    let pairs: Vec<String> = req
+        .headers()
+        .get_all(header::COOKIE)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .map(|pair| pair.trim().to_owned())
+        .filter(|pair| !pair.is_empty())
+        .collect();
+    let is_ours = |pair: &str| pair.split_once('=').is_some_and(|(n, _)| n.trim() == name);
+    if pairs.iter().filter(|pair| is_ours(pair)).count() < 2 {
+        return;
+    }
+    let readable = pairs.iter().position(|pair| {
+        let Ok(cookie) = Cookie::parse_encoded(pair.as_str()) else {
+            return false;
+        };
+        let mut jar = CookieJar::new();
+        jar.add_original(cookie.into_owned());
+        jar.private(key).get(name).is_some()
+    });
+    let Some(readable) = readable else {
+        return;
+    };
+    let kept: Vec<&str> = pairs
+        .iter()
+        .enumerate()
+        .filter(|(index, pair)| *index == readable || !is_ours(pair))
+        .map(|(_, pair)| pair.as_str())
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&kept.join("; ")) {
+        req.headers_mut().insert(header::COOKIE, value);
+    }
 }
 
 /// Typed access to the cookie's contents.

@@ -1,5 +1,6 @@
-//! The layer around every `/api` route, outside the cookie session: refuses cross-site
-//! and non-JSON requests ([`request_guard`](super::request_guard)), marks every answer
+//! The layer around every `/api` route, outside the cookie session: picks the readable
+//! session cookie when several arrive, refuses cross-site and non-JSON requests
+//! ([`request_guard`](super::request_guard)), marks every answer
 //! `Cache-Control: no-store`, and clears dead session cookies
 //! ([`dead_cookie`](super::dead_cookie)). One layer rather than three: this runs on
 //! every request.
@@ -14,10 +15,10 @@ use actix_web::{
 };
 
 use super::{dead_cookie, request_guard};
-use crate::state::AppState;
+use crate::{auth::cookie, state::AppState};
 
 pub async fn api_layer(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
@@ -26,7 +27,9 @@ pub async fn api_layer(
             .await
             .map(ServiceResponse::map_into_left_body);
     };
-    if let Err(refusal) = request_guard::check(&req, state.settings.public_origin.as_deref()) {
+    let settings = &state.settings;
+    cookie::keep_readable_session_cookie(&mut req, settings.cookie_name(), &state.cookie_key);
+    if let Err(refusal) = request_guard::check(&req, settings.public_origin.as_deref()) {
         return Ok(req.error_response(refusal).map_into_right_body());
     }
     let mut res = next.call(req).await?;

@@ -7,7 +7,7 @@ use hallpass_shared::{
 };
 use reqwest::StatusCode;
 
-use crate::support::{PASSWORD, assert_error, json, spawn_app, spawn_app_with};
+use crate::support::{PASSWORD, assert_error, clears_cookie, json, spawn_app, spawn_app_with};
 
 /// Replaying a dead cookie is counted on every request but audited once a minute.
 async fn a_replayed_dead_cookie_is_audited_once_a_minute(backend: CacheBackend) {
@@ -132,3 +132,39 @@ crate::on_every_backend!(
     a_replayed_dead_cookie_is_audited_once_a_minute,
     a_password_change_issues_a_new_token,
 );
+
+/// A cookie planted beside the real one (by a sibling subdomain, say) neither shadows the
+/// session nor gets it cleared, whichever comes first; two unreadable ones are refused.
+#[tokio::test]
+async fn a_planted_cookie_cannot_shadow_or_clear_the_session() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.student().await;
+    let real = student.cookie().unwrap();
+    let planted = "hallpass_session=planted-by-a-sibling";
+    let stranger = app.anonymous();
+    let send = |cookies: String| {
+        stranger
+            .client
+            .get(stranger.url(paths::CURRENT_SESSION))
+            .header("cookie", cookies)
+            .send()
+    };
+    for cookies in [
+        format!("{planted}; {real}"),
+        format!("{real}; {planted}"),
+        format!("theme=dark; {planted}; {real}"),
+    ] {
+        let response = send(cookies.clone()).await.unwrap();
+        assert!(!clears_cookie(&response), "{cookies}");
+        assert_eq!(response.status(), StatusCode::OK, "{cookies}");
+    }
+    let response = send(format!("{planted}; hallpass_session=another"))
+        .await
+        .unwrap();
+    assert_error(
+        response,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::SessionInvalid,
+    )
+    .await;
+}
