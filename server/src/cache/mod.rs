@@ -39,8 +39,6 @@ pub struct CachedSession {
 pub enum CacheError {
     #[error("redis: {0}")]
     Redis(#[from] ::redis::RedisError),
-    #[error("redis pool: {0}")]
-    RedisPool(String),
     #[error("postgres cache: {0}")]
     Postgres(String),
     #[error("cached value is unreadable: {0}")]

@@ -1,53 +1,55 @@
-//! Redis cache through bb8 pools of multiplexed connections. Values are JSON with a
-//! native expiry (`SET … PX`), so a missed fence still ages out. Fills are `SET … NX`;
+//! Redis cache through redis-rs connection managers: multiplexed connections that
+//! reconnect by themselves after any loss (a Redis restart, `CLIENT KILL`, a network
+//! reset), so the cache comes back as soon as Redis does. Values are JSON with a native
+//! expiry (`SET … PX`), so a missed fence still ages out. Fills are `SET … NX`;
 //! refreshing and forgetting are small Lua scripts that leave a fence alone, so each is
 //! one atomic round trip.
 //!
-//! Each worker thread gets its own small pool, built on first use from that thread.
-//! A connection's I/O then runs on the runtime of the requests that use it, so a reply
-//! wakes its request without a hop to another thread.
+//! Each worker thread gets its own connection, made on first use from that thread, so a
+//! reply wakes its request without a hop to another thread.
 
 use std::time::Duration;
 
-use bb8_redis::{RedisConnectionManager, bb8};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use thread_local::ThreadLocal;
 
 use super::{CacheError, CachedSession, SessionCache, Slot};
 
-type Pool = bb8::Pool<RedisConnectionManager>;
-
-/// Connections per worker thread; multiplexed, so a few carry many requests.
-const CONNECTIONS_PER_WORKER: u32 = 4;
+/// A command that gets no answer in this long fails (and opens the cache's breaker).
+const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
+/// Connecting (or reconnecting) gives up after this long per attempt.
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(250);
 
 pub struct RedisCache {
-    manager: RedisConnectionManager,
-    pools: ThreadLocal<Pool>,
+    client: redis::Client,
+    connections: ThreadLocal<ConnectionManager>,
 }
 
 impl RedisCache {
     /// Does not connect yet: a Redis that is down at start-up only means cache misses.
     pub fn new(url: &str) -> Result<Self, CacheError> {
         Ok(Self {
-            manager: RedisConnectionManager::new(url)?,
-            pools: ThreadLocal::new(),
+            client: redis::Client::open(url)?,
+            connections: ThreadLocal::new(),
         })
     }
 
-    async fn connection(
-        &self,
-    ) -> Result<bb8::PooledConnection<'_, RedisConnectionManager>, CacheError> {
-        let pool = self.pools.get_or(|| {
-            bb8::Pool::builder()
-                .max_size(CONNECTIONS_PER_WORKER)
-                .connection_timeout(Duration::from_millis(250))
-                .test_on_check_out(false)
-                .build_unchecked(self.manager.clone())
-        });
-        pool.get()
-            .await
-            .map_err(|error| CacheError::RedisPool(error.to_string()))
+    /// This worker's connection. A lost connection is replaced in the background after
+    /// the command that found it lost fails; the cache's breaker keeps requests away
+    /// meanwhile.
+    fn connection(&self) -> Result<ConnectionManager, CacheError> {
+        let config = ConnectionManagerConfig::new()
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(500));
+        self.connections
+            .get_or_try(|| ConnectionManager::new_lazy_with_config(self.client.clone(), config))
+            .cloned()
+            .map_err(CacheError::from)
     }
 }
+
 /// What a fenced key holds: not JSON, so no reader can take it for a session.
 const FENCE: &str = "fenced";
 
@@ -77,8 +79,8 @@ impl SessionCache for RedisCache {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Slot>, CacheError> {
-        let mut conn = self.connection().await?;
-        let raw: Option<Vec<u8>> = redis::cmd("GET").arg(key).query_async(&mut *conn).await?;
+        let mut conn = self.connection()?;
+        let raw: Option<Vec<u8>> = redis::cmd("GET").arg(key).query_async(&mut conn).await?;
         let Some(bytes) = raw else {
             return Ok(None);
         };
@@ -95,14 +97,14 @@ impl SessionCache for RedisCache {
         ttl: Duration,
     ) -> Result<(), CacheError> {
         let bytes = serde_json::to_vec(value)?;
-        let mut conn = self.connection().await?;
+        let mut conn = self.connection()?;
         redis::cmd("SET")
             .arg(key)
             .arg(bytes)
             .arg("PX")
             .arg(millis(ttl))
             .arg("NX")
-            .query_async::<()>(&mut *conn)
+            .query_async::<()>(&mut conn)
             .await?;
         Ok(())
     }
@@ -114,7 +116,7 @@ impl SessionCache for RedisCache {
         ttl: Duration,
     ) -> Result<(), CacheError> {
         let bytes = serde_json::to_vec(value)?;
-        let mut conn = self.connection().await?;
+        let mut conn = self.connection()?;
         redis::cmd("EVAL")
             .arg(REFRESH)
             .arg(1)
@@ -122,19 +124,19 @@ impl SessionCache for RedisCache {
             .arg(bytes)
             .arg(millis(ttl))
             .arg(FENCE)
-            .query_async::<()>(&mut *conn)
+            .query_async::<()>(&mut conn)
             .await?;
         Ok(())
     }
 
     async fn forget(&self, key: &str) -> Result<(), CacheError> {
-        let mut conn = self.connection().await?;
+        let mut conn = self.connection()?;
         redis::cmd("EVAL")
             .arg(FORGET)
             .arg(1)
             .arg(key)
             .arg(FENCE)
-            .query_async::<()>(&mut *conn)
+            .query_async::<()>(&mut conn)
             .await?;
         Ok(())
     }
@@ -149,14 +151,14 @@ impl SessionCache for RedisCache {
                 .arg(millis(ttl))
                 .ignore();
         }
-        let mut conn = self.connection().await?;
-        pipe.query_async::<()>(&mut *conn).await?;
+        let mut conn = self.connection()?;
+        pipe.query_async::<()>(&mut conn).await?;
         Ok(())
     }
 
     async fn ping(&self) -> Result<(), CacheError> {
-        let mut conn = self.connection().await?;
-        redis::cmd("PING").query_async::<()>(&mut *conn).await?;
+        let mut conn = self.connection()?;
+        redis::cmd("PING").query_async::<()>(&mut conn).await?;
         Ok(())
     }
 }

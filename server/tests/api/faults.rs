@@ -1,12 +1,16 @@
-//! Faults: a dead cache degrades to the database; a dead database answers 503 and keeps
-//! the cookie, never 401.
+//! Faults: a dead cache degrades to the database and comes back by itself; a dead
+//! database answers 503 and keeps the cookie, never 401.
+
+use std::time::{Duration, Instant};
 
 use hallpass_server::config::CacheBackend;
 use hallpass_shared::{ErrorCode, Role, paths};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::support::{assert_error, clears_cookie, spawn_app, spawn_app_with};
+use crate::support::{
+    assert_error, clears_cookie, private_redis::PrivateRedis, spawn_app, spawn_app_with,
+};
 
 #[tokio::test]
 async fn an_unreachable_redis_falls_back_to_postgres() {
@@ -118,4 +122,60 @@ async fn a_corrupt_cache_entry_is_a_miss_and_gets_replaced() {
     student.current().await;
     let replaced: String = redis.get(&key).await.unwrap();
     assert!(replaced.contains("\"v\":1"), "{replaced}");
+}
+
+/// Killing every client connection of a healthy Redis (`CLIENT KILL TYPE normal`, as a
+/// Redis restart or a network reset would) costs a few seconds of database fallback,
+/// never a 401, and the cache comes back by itself: readiness and cache hits resume
+/// within the breaker's backoff.
+#[tokio::test]
+async fn the_cache_comes_back_within_seconds_after_its_connections_are_killed() {
+    let redis = PrivateRedis::start();
+    let app = spawn_app_with(CacheBackend::Redis, |settings| {
+        settings.redis_url = Some(redis.url().into());
+    })
+    .await;
+    let student = app.logged_in(Role::Student).await;
+    student.current().await;
+    assert_ne!(redis.cli(&["CLIENT", "KILL", "TYPE", "normal"]), "0");
+
+    let started = Instant::now();
+    loop {
+        assert_eq!(
+            student.get(paths::CURRENT_SESSION).await.status(),
+            StatusCode::OK
+        );
+        let ready: Value = student.get(paths::READYZ).await.json().await.unwrap();
+        if ready["cache"] == "ok" && served_from_cache(&app, &student).await {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the cache did not come back: {ready}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Whether the student's next validation is answered by the cache (per the metrics).
+async fn served_from_cache(
+    app: &crate::support::TestApp,
+    student: &crate::support::TestUser,
+) -> bool {
+    const HITS: &str = r#"hallpass_session_validations_total{outcome="valid",source="cache"} "#;
+    let hits = || async {
+        let text = app
+            .anonymous()
+            .get(paths::METRICS)
+            .await
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix(HITS))
+            .map_or(0.0, |value| value.parse::<f64>().unwrap())
+    };
+    let before = hits().await;
+    student.current().await;
+    hits().await == before + 1.0
 }

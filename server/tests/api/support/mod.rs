@@ -1,6 +1,7 @@
 //! `TestApp`: a real server on a random port over a fresh database, and personas that
 //! each carry their own cookie jar.
 
+pub mod private_redis;
 pub mod test_db;
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
