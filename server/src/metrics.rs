@@ -17,6 +17,7 @@ pub struct Metrics {
     logins: IntCounterVec,
     revocations: IntCounterVec,
     active_sessions: IntGauge,
+    cache_up: IntGauge,
 }
 
 /// The outcome label of a validation that accepted the session; refusals are labelled
@@ -92,7 +93,12 @@ impl Metrics {
         registry.register(Box::new(ensures.clone()))?;
         registry.register(Box::new(logins.clone()))?;
         registry.register(Box::new(revocations.clone()))?;
+        let cache_up = IntGauge::new(
+            "cache_up",
+            "1 while the session cache answers, 0 while validation falls back to the database",
+        )?;
         registry.register(Box::new(active_sessions.clone()))?;
+        registry.register(Box::new(cache_up.clone()))?;
         Ok(Self {
             registry,
             http_requests,
@@ -102,6 +108,7 @@ impl Metrics {
             logins,
             revocations,
             active_sessions,
+            cache_up,
         })
     }
 
@@ -146,6 +153,11 @@ impl Metrics {
     /// The latest count of active sessions (see `jobs::gauges`).
     pub fn set_active_sessions(&self, count: i64) {
         self.active_sessions.set(count);
+    }
+
+    /// Whether the session cache answers (see `cache::Cache`).
+    pub fn set_cache_up(&self, up: bool) {
+        self.cache_up.set(i64::from(up));
     }
 
     /// The text exposition.

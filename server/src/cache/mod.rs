@@ -134,6 +134,11 @@ impl Cache {
         self.backend.name()
     }
 
+    /// Whether the backend failed lately and validation is falling back to the database.
+    pub fn is_degraded(&self) -> bool {
+        self.degraded.load(Ordering::Relaxed)
+    }
+
     /// The cached session for `hash`; `None` on a miss, behind a fence, and whenever the
     /// backend is down.
     pub async fn get(&self, hash: &TokenHash) -> Option<CachedSession> {

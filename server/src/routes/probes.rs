@@ -19,14 +19,16 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: 200 when the database and the session cache both answer, else 503
-/// naming what is down.
+/// `GET /readyz`: 200 while the instance can serve, that is while the database answers;
+/// 503 when it does not. A dead cache is *degraded*, not unready (validation falls back
+/// to the database): the body says so (`"status": "degraded"`), and so does the
+/// `hallpass_cache_up` gauge.
 #[utoipa::path(
     get,
     path = "/readyz",
     tag = "probes",
     responses(
-        (status = 200, description = "Database and cache answer"), (status = 503, description = "The database or the cache does not answer")
+        (status = 200, description = "The database answers; `status` is `ok`, or `degraded` when the cache does not answer"), (status = 503, description = "The database does not answer")
     ),
     security(())
 )]
@@ -34,13 +36,18 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let ready = state.domain.readiness().await;
     let (database, cache) = (ready.database, ready.cache);
     let word = |up: bool| if up { "ok" } else { "down" };
+    let status = match (database, cache) {
+        (false, _) => "down",
+        (true, false) => "degraded",
+        (true, true) => "ok",
+    };
     let body = json!({
-        "status": word(database && cache),
+        "status": status,
         "database": word(database),
         "cache": word(cache),
         "cache_backend": state.domain.cache.backend_name(),
     });
-    if database && cache {
+    if database {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)
@@ -59,8 +66,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     security(())
 )]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let text = state
-        .domain
+    let domain = &state.domain;
+    domain.metrics.set_cache_up(!domain.cache.is_degraded());
+    let text = domain
         .metrics
         .render()
         .map_err(|error| ApiError::Internal(anyhow::anyhow!("rendering metrics: {error}")))?;

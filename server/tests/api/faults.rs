@@ -26,11 +26,15 @@ async fn an_unreachable_redis_falls_back_to_postgres() {
         student.post(paths::LOGOUT).await.status(),
         StatusCode::NO_CONTENT
     );
+    // Degraded, not unready: the instance serves from the database.
     let ready = student.get(paths::READYZ).await;
-    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.status(), StatusCode::OK);
     let body: Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "degraded");
     assert_eq!(body["cache"], "down");
     assert_eq!(body["database"], "ok");
+    let metrics = student.get(paths::METRICS).await.text().await.unwrap();
+    assert!(metrics.contains("hallpass_cache_up 0"), "{metrics}");
 }
 
 #[tokio::test]
