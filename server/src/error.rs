@@ -152,6 +152,9 @@ impl ResponseError for ApiError {
             Self::RateLimited { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
             Self::MethodNotAllowed { allow } => {
                 response.insert_header((header::ALLOW, *allow));
             }

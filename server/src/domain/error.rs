@@ -63,6 +63,14 @@ impl From<DieselError> for Error {
                 _,
             )
             | DieselError::BrokenTransactionManager => Self::Unavailable(error.into()),
+            // `statement_timeout` or `lock_timeout` ended the query (SQLSTATE 57014, which
+            // diesel reports only by its message): the database is overloaded or a lock is
+            // held, so retry later.
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().starts_with("canceling statement due to") =>
+            {
+                Self::Unavailable(error.into())
+            }
             _ => Self::Internal(error.into()),
         }
     }

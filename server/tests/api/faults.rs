@@ -183,3 +183,34 @@ async fn served_from_cache(
     student.current().await;
     hits().await == before + 1.0
 }
+
+/// A query the database cancels for running past `statement_timeout` (here: waiting on a
+/// table another transaction has locked) is a 503 to retry, never a 500.
+#[tokio::test]
+async fn a_statement_timeout_is_a_503_with_retry_after() {
+    use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.logged_in(Role::Student).await;
+    let mut locker = AsyncPgConnection::establish(&app.db.url).await.unwrap();
+    diesel::sql_query("BEGIN")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    diesel::sql_query("LOCK TABLE user_sessions IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    let response = student.get(paths::SESSIONS).await;
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert_error(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+    )
+    .await;
+    diesel::sql_query("ROLLBACK")
+        .execute(&mut locker)
+        .await
+        .unwrap();
+    assert_eq!(student.get(paths::SESSIONS).await.status(), StatusCode::OK);
+}
