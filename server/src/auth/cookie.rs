@@ -87,18 +87,12 @@ pub fn removal(settings: &Settings) -> Cookie<'static> {
 /// so a planted cookie can neither shadow the real session nor get it cleared. With at
 /// most one such cookie, or none readable, the request is left as it came.
 pub fn keep_readable_session_cookie(req: &mut ServiceRequest, name: &str, key: &Key) {
-    let pairs: Vec<String> = req
-        .headers()
-        .get_all(header::COOKIE)
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .map(|pair| pair.trim().to_owned())
-        .filter(|pair| !pair.is_empty())
-        .collect();
     let is_ours = |pair: &str| pair.split_once('=').is_some_and(|(n, _)| n.trim() == name);
-    if pairs.iter().filter(|pair| is_ours(pair)).count() < 2 {
+    // Every API request passes here: count without allocating, rebuild only when needed.
+    if cookie_pairs(req).filter(|pair| is_ours(pair)).count() < 2 {
         return;
     }
+    let pairs: Vec<String> = cookie_pairs(req).map(str::to_owned).collect();
     let readable = pairs.iter().position(|pair| {
         let Ok(cookie) = Cookie::parse_encoded(pair.as_str()) else {
             return false;
@@ -119,6 +113,16 @@ pub fn keep_readable_session_cookie(req: &mut ServiceRequest, name: &str, key: &
     if let Ok(value) = HeaderValue::from_str(&kept.join("; ")) {
         req.headers_mut().insert(header::COOKIE, value);
     }
+}
+
+/// The `name=value` pairs of every `Cookie` header of `req`.
+fn cookie_pairs(req: &ServiceRequest) -> impl Iterator<Item = &str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
 }
 
 /// Typed access to the cookie's contents.

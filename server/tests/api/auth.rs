@@ -169,19 +169,9 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
     .await;
     for (app, expected) in [(&untrusted, "127.0.0.1"), (&trusted, "203.0.113.9")] {
         let user = app.user(Role::Student).await;
-        let body = LoginRequest {
-            email: user.email.clone(),
-            password: PASSWORD.into(),
-        };
-        let response = user
-            .client
-            .post(user.url(paths::LOGIN))
-            .header("x-forwarded-for", "203.0.113.9")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let answer: AuthResponse = json(response).await;
+        let answer = user
+            .login_through(&[("x-forwarded-for", "203.0.113.9")])
+            .await;
         assert_eq!(answer.session.ip_address, expected);
     }
 }

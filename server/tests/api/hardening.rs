@@ -2,12 +2,10 @@
 //! headers every answer carries.
 
 use hallpass_server::config::{CacheBackend, ProxyHeader};
-use hallpass_shared::{
-    AuthResponse, ErrorCode, LoginRequest, PasswordChange, Role, SessionList, paths,
-};
+use hallpass_shared::{ErrorCode, PasswordChange, Role, SessionList, paths};
 use reqwest::StatusCode;
 
-use crate::support::{PASSWORD, assert_error, clears_cookie, json, spawn_app, spawn_app_with};
+use crate::support::{PASSWORD, assert_error, clears_cookie, spawn_app, spawn_app_with};
 
 /// Replaying a dead cookie is counted on every request but audited once a minute.
 async fn a_replayed_dead_cookie_is_audited_once_a_minute(backend: CacheBackend) {
@@ -76,20 +74,12 @@ async fn only_the_configured_proxy_header_names_the_client() {
         })
         .await;
         let user = app.user(Role::Student).await;
-        let body = LoginRequest {
-            email: user.email.clone(),
-            password: PASSWORD.into(),
-        };
-        let response = user
-            .client
-            .post(user.url(paths::LOGIN))
-            .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
-            .header("forwarded", "for=198.51.100.1")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let answer: AuthResponse = json(response).await;
+        let answer = user
+            .login_through(&[
+                ("x-forwarded-for", "6.6.6.6, 203.0.113.9"),
+                ("forwarded", "for=198.51.100.1"),
+            ])
+            .await;
         assert_eq!(answer.session.ip_address, expected, "{header:?}");
     }
 }

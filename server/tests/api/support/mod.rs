@@ -273,6 +273,19 @@ impl TestUser {
         self.post_json(paths::LOGIN, &body).await
     }
 
+    /// Logs in with [`PASSWORD`], sending `headers` too (as a proxy in front would).
+    pub async fn login_through(&self, headers: &[(&str, &str)]) -> AuthResponse {
+        let body = LoginRequest {
+            email: self.email.clone(),
+            password: PASSWORD.into(),
+        };
+        let mut request = self.client.post(self.url(paths::LOGIN)).json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        json(request.send().await.unwrap()).await
+    }
+
     /// The same account in another browser (its own, empty cookie jar), not logged in.
     pub fn new_browser(&self) -> TestUser {
         let jar = Arc::new(reqwest::cookie::Jar::default());
