@@ -23,6 +23,9 @@ CONNECTIONS="${CONNECTIONS:-32}"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/hallpass_bench"
 export REDIS_URL="redis://127.0.0.1:6379"
 export RUST_LOG=warn
+# Every instance of the run shares one cookie key, as a deployment's would.
+SESSION_SECRET="$(openssl rand -base64 48)"
+export SESSION_SECRET
 EMAIL="bench@hallpass.test"
 PASSWORD="bench password 123"
 WORK="$(mktemp -d)"

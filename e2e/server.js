@@ -85,6 +85,7 @@ async function startServer() {
     BIND: `127.0.0.1:${port}`,
     STATIC_DIR: DIST,
     RUST_LOG: process.env.RUST_LOG || 'warn',
+    SESSION_SECRET: crypto.randomBytes(48).toString('base64'),
   };
   execFileSync(BIN, ['migrate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 

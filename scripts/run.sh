@@ -21,4 +21,4 @@ ensure_npm_packages
 build_spa
 cargo build --release --locked --bin hallpass
 ./target/release/hallpass demo
-exec ./target/release/hallpass serve
+exec ./target/release/hallpass serve --dev

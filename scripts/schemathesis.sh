@@ -35,7 +35,8 @@ for role in student teacher admin; do
     printf '%s\n' "$PASSWORD" | ./target/debug/hallpass user add \
         --email "$role@schemathesis.test" --name "Fuzzed $role" --role "$role" --password-stdin >/dev/null
 done
-SESSION_CACHE=redis REDIS_URL=redis://127.0.0.1:6379 LOGIN_MAX_FAILURES=1000000 BIND="127.0.0.1:$PORT" \
+SESSION_SECRET="$(openssl rand -base64 48)" SESSION_CACHE=redis REDIS_URL=redis://127.0.0.1:6379 \
+    LOGIN_MAX_FAILURES=1000000 BIND="127.0.0.1:$PORT" \
     ./target/debug/hallpass serve >"$WORK/server.log" 2>&1 &
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 

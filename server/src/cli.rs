@@ -9,6 +9,7 @@ use hallpass_shared::Role;
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::{
+    auth::cookie_keys,
     config::{Settings, SettingsArgs},
     db,
     domain::users::{self, NewAccount},
@@ -33,7 +34,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API (and the built SPA); migrates the database first.
-    Serve,
+    Serve {
+        /// Development: without SESSION_SECRET, keep a generated cookie key in
+        /// `.hallpass/session-secret` (mode 0600). Never in production.
+        #[arg(long)]
+        dev: bool,
+    },
     /// Create the database if needed and apply pending migrations.
     Migrate,
     /// Manage users.
@@ -70,6 +76,9 @@ pub enum SessionsCommand {
     Purge,
 }
 
+/// Where `serve --dev` keeps its generated cookie key, relative to the working directory.
+const DEV_SECRET_FILE: &str = ".hallpass/session-secret";
+
 fn parse_role(raw: &str) -> Result<Role, String> {
     raw.parse()
         .map_err(|_| "role must be student, teacher or admin".to_owned())
@@ -77,7 +86,16 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 
 pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve => {
+        Command::Serve { dev } => {
+            let mut settings = settings;
+            if dev && settings.session_secrets.is_empty() {
+                settings.session_secrets =
+                    cookie_keys::development_secret(DEV_SECRET_FILE.as_ref())?;
+                tracing::warn!(
+                    "DEVELOPMENT MODE: the cookie key is kept in {DEV_SECRET_FILE}; in \
+                     production set SESSION_SECRET or SESSION_SECRET_FILE and drop --dev"
+                );
+            }
             Application::build(settings)
                 .await?
                 .run_until_stopped()

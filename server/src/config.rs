@@ -94,9 +94,24 @@ pub struct SettingsArgs {
     /// are ignored.
     #[arg(long, env = "TRUSTED_PROXY_HEADER", global = true, value_enum, default_value_t = ProxyHeader::XForwardedFor)]
     pub trusted_proxy_header: ProxyHeader,
-    /// At least 32 bytes; unset: a key generated once and kept in the database.
-    #[arg(long, env = "SESSION_SECRET", global = true, hide_env_values = true)]
-    pub session_secret: Option<String>,
+    /// Cookie keys, comma-separated, each at least 32 bytes: the first seals new cookies,
+    /// all open them (rotation). Required by `serve` unless `--dev`.
+    #[arg(
+        long,
+        env = "SESSION_SECRET",
+        global = true,
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub session_secret: Vec<String>,
+    /// A file holding the cookie keys instead, one per line (`#` comments allowed).
+    #[arg(
+        long,
+        env = "SESSION_SECRET_FILE",
+        global = true,
+        conflicts_with = "session_secret"
+    )]
+    pub session_secret_file: Option<PathBuf>,
     /// The built SPA.
     #[arg(long, env = "STATIC_DIR", global = true, default_value = "dist")]
     pub static_dir: PathBuf,
@@ -121,6 +136,10 @@ pub struct SettingsArgs {
     /// a scrape never queries the database).
     #[arg(long, env = "METRICS_REFRESH", global = true, default_value = "15s", value_parser = parse_duration)]
     pub metrics_refresh: Duration,
+    /// Serve `/metrics` on this address instead of the API's (e.g. `127.0.0.1:9090`), so
+    /// it need not be public.
+    #[arg(long, env = "METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -143,7 +162,9 @@ pub struct Settings {
     pub cookie_secure: bool,
     pub trusted_proxies: Vec<IpNet>,
     pub trusted_proxy_header: ProxyHeader,
-    pub session_secret: Option<SecretString>,
+    /// Cookie keys, newest first: the first seals, all open. Empty until configured
+    /// (`serve --dev` fills it from a local file).
+    pub session_secrets: Vec<SecretString>,
     pub static_dir: PathBuf,
     pub db_pool_size: u32,
     pub db_pool_timeout: Duration,
@@ -151,6 +172,7 @@ pub struct Settings {
     pub login_max_failures: u32,
     pub login_lockout: Duration,
     pub metrics_refresh: Duration,
+    pub metrics_bind: Option<SocketAddr>,
     pub log_format: LogFormat,
 }
 
@@ -159,9 +181,12 @@ pub enum ConfigError {
     #[error("SESSION_CACHE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)")]
     RedisWithoutUrl,
     #[error(
-        "SESSION_SECRET must be at least 32 bytes (e.g. the output of `openssl rand -base64 48`)"
+        "every SESSION_SECRET key must be at least 32 bytes (e.g. the output of \
+         `openssl rand -base64 48`)"
     )]
     ShortSecret,
+    #[error("SESSION_SECRET_FILE {path}: {reason}")]
+    SecretFile { path: String, reason: String },
     #[error(
         "PUBLIC_ORIGIN must be scheme://host[:port] with no path, e.g. https://hallpass.example.org"
     )]
@@ -181,13 +206,7 @@ impl Settings {
             (None, Some(_)) => CacheBackend::Redis,
             (None, None) => CacheBackend::Memory,
         };
-        if args
-            .session_secret
-            .as_ref()
-            .is_some_and(|secret| secret.len() < 32)
-        {
-            return Err(ConfigError::ShortSecret);
-        }
+        let session_secrets = session_secrets(args.session_secret, args.session_secret_file)?;
         if args.session_ttl < Duration::from_secs(60) {
             return Err(ConfigError::ShortTtl);
         }
@@ -212,7 +231,7 @@ impl Settings {
             cookie_secure,
             trusted_proxies: args.trusted_proxies,
             trusted_proxy_header: args.trusted_proxy_header,
-            session_secret: args.session_secret.map(Into::into),
+            session_secrets,
             static_dir: args.static_dir,
             db_pool_size: args.db_pool_size,
             db_pool_timeout: args.db_pool_timeout,
@@ -220,6 +239,7 @@ impl Settings {
             login_max_failures: args.login_max_failures,
             login_lockout: args.login_lockout,
             metrics_refresh: args.metrics_refresh,
+            metrics_bind: args.metrics_bind,
             log_format: args.log_format,
         })
     }
@@ -237,8 +257,8 @@ impl Settings {
     pub fn summary(&self) -> String {
         format!(
             "bind={} cache={:?} session_ttl={}s idle_timeout={} max_sessions_per_user={} \
-             cookie={} secure={} public_origin={} trusted_proxies={} via={} session_secret={} \
-             static_dir={} db_pool_size={} cache_ttl={}s",
+             cookie={} secure={} public_origin={} trusted_proxies={} via={} cookie_keys={} \
+             static_dir={} db_pool_size={} cache_ttl={}s metrics_bind={}",
             self.bind,
             self.cache_backend,
             self.session_ttl.as_secs(),
@@ -250,16 +270,52 @@ impl Settings {
             self.public_origin.as_deref().unwrap_or("same-as-host"),
             self.trusted_proxies.len(),
             self.trusted_proxy_header.name(),
-            if self.session_secret.is_some() {
-                "configured"
-            } else {
-                "generated"
-            },
+            self.session_secrets.len(),
             self.static_dir.display(),
             self.db_pool_size,
             self.cache_ttl.as_secs(),
+            self.metrics_bind
+                .map_or_else(|| "api".to_owned(), |bind| bind.to_string()),
         )
     }
+}
+
+/// The cookie keys from `SESSION_SECRET` or the lines of `SESSION_SECRET_FILE`.
+fn session_secrets(
+    listed: Vec<String>,
+    file: Option<PathBuf>,
+) -> Result<Vec<SecretString>, ConfigError> {
+    let keys = match file {
+        Some(path) => read_secret_file(&path)?,
+        None => listed
+            .into_iter()
+            .map(|key| key.trim().to_owned())
+            .filter(|key| !key.is_empty())
+            .collect(),
+    };
+    if keys.iter().any(|key| key.len() < 32) {
+        return Err(ConfigError::ShortSecret);
+    }
+    Ok(keys.into_iter().map(SecretString::from).collect())
+}
+
+/// One key per line, newest first; blank lines and `#` comments are skipped.
+pub fn read_secret_file(path: &std::path::Path) -> Result<Vec<String>, ConfigError> {
+    let failed = |reason: String| ConfigError::SecretFile {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|error| failed(error.to_string()))?;
+    let keys: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    if keys.is_empty() {
+        return Err(failed("holds no key".to_owned()));
+    }
+    Ok(keys)
 }
 
 /// Cookies are `Secure` unless the server can only be reached over plain HTTP on
@@ -363,6 +419,35 @@ mod tests {
         let debug = format!("{parsed:?} {}", parsed.summary());
         assert!(!debug.contains(secret));
         assert!(!debug.contains("pw@"));
+    }
+
+    #[test]
+    fn cookie_keys_come_as_a_list_or_a_file_newest_first() {
+        use secrecy::ExposeSecret as _;
+        let (newest, older) = ("n".repeat(32), "o".repeat(40));
+        let keys = |settings: Settings| -> Vec<String> {
+            let keys = settings.session_secrets.iter();
+            keys.map(|key| key.expose_secret().to_owned()).collect()
+        };
+        let listed = settings(&["--session-secret", &format!("{newest}, {older}")]).unwrap();
+        assert_eq!(keys(listed), [newest.clone(), older.clone()]);
+        assert!(matches!(
+            settings(&["--session-secret", &format!("{newest},short")]),
+            Err(ConfigError::ShortSecret)
+        ));
+
+        let file = std::env::temp_dir().join(format!("hallpass-keys-{}", uuid::Uuid::new_v4()));
+        std::fs::write(&file, format!("# rotated 2026-11\n{newest}\n\n{older}\n")).unwrap();
+        let from_file = settings(&["--session-secret-file", file.to_str().unwrap()]).unwrap();
+        assert_eq!(keys(from_file), [newest, older]);
+        std::fs::write(&file, "# nothing yet\n").unwrap();
+        assert!(matches!(
+            settings(&["--session-secret-file", file.to_str().unwrap()]),
+            Err(ConfigError::SecretFile { .. })
+        ));
+        std::fs::remove_file(&file).unwrap();
+        assert!(settings(&["--session-secret-file", file.to_str().unwrap()]).is_err());
+        assert!(settings(&[]).unwrap().session_secrets.is_empty());
     }
 
     #[test]

@@ -1,8 +1,13 @@
-//! Building the application from [`Settings`]: database, migrations, cookie key, cache,
-//! listener. `Application::build` binds (port 0 picks a free port, as tests do);
+//! Building the application from [`Settings`]: database, migrations, cookie keys, cache,
+//! listeners (the API's, and the metrics' when `METRICS_BIND` is set).
+//! `Application::build` binds (port 0 picks a free port, as tests do);
 //! `run_until_stopped` serves.
 
-use std::{net::TcpListener, sync::Arc, time::Duration};
+use std::{
+    net::{SocketAddr, TcpListener},
+    sync::Arc,
+    time::Duration,
+};
 
 use actix_web::{
     App, HttpServer,
@@ -12,10 +17,11 @@ use actix_web::{
     web,
 };
 use anyhow::Context as _;
+use chrono::Utc;
 use secrecy::ExposeSecret as _;
 
 use crate::{
-    auth::cookie,
+    auth::{cookie::SessionCookies, cookie_keys::CookieKeys},
     cache::{Cache, SessionCache, memory::MemoryCache, postgres::PostgresCache, redis::RedisCache},
     config::{CacheBackend, Settings},
     db::{self, DbPool},
@@ -38,6 +44,8 @@ const PURGE_EVERY: Duration = Duration::from_secs(3600);
 pub struct Application {
     port: u16,
     server: Server,
+    /// The metrics' own server and port, when `METRICS_BIND` is set.
+    metrics: Option<(u16, Server)>,
     state: web::Data<AppState>,
 }
 
@@ -62,7 +70,13 @@ impl Application {
             tracing::info!("applied {applied} migration(s)");
         }
         let db = db::connect(&url, settings.db_pool_size, settings.db_pool_timeout).await?;
-        let key = cookie::load_key(&settings, &db).await?;
+        let keys = CookieKeys::load(
+            &settings.session_secrets,
+            settings.session_ttl,
+            &db,
+            Utc::now(),
+        )
+        .await?;
         let cache = Arc::new(Cache::new(
             layer(cache_backend(&settings, &db)?),
             settings.cache_key_prefix.clone(),
@@ -103,11 +117,16 @@ impl Application {
             metrics,
         ));
         gauges::spawn_active_sessions(Arc::clone(&domain), settings.metrics_refresh);
+        let cookies = SessionCookies::new(keys, &settings);
+        let metrics_bind = settings.metrics_bind;
         let state = web::Data::new(AppState {
             domain,
             settings,
-            cookie_key: key,
+            cookies,
         });
+        let metrics = metrics_bind
+            .map(|bind| metrics_server(bind, state.clone()))
+            .transpose()?;
 
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
@@ -120,11 +139,11 @@ impl Application {
                 )
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .configure(routes::configure)
                 .configure(|cfg| {
-                    routes::configure(
-                        cfg,
-                        cookie::middleware(&state.settings, state.cookie_key.clone()),
-                    )
+                    if metrics_bind.is_none() {
+                        routes::configure_metrics(cfg);
+                    }
                 })
                 .configure(|cfg| routes::spa::configure(cfg, spa.as_ref()))
                 .wrap(DefaultHeaders::new().add((X_CONTENT_TYPE_OPTIONS, "nosniff")))
@@ -137,6 +156,7 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            metrics,
             state: app_state,
         })
     }
@@ -145,14 +165,46 @@ impl Application {
         self.port
     }
 
+    /// The port `/metrics` is served on when `METRICS_BIND` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     /// The shared state, for operators' tooling and tests that look behind the API.
     pub fn state(&self) -> Arc<AppState> {
         self.state.clone().into_inner()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics {
+            None => self.server.await,
+            Some((_, metrics)) => {
+                futures_util::future::try_join(self.server, metrics).await?;
+                Ok(())
+            }
+        }
     }
+}
+
+/// `/metrics` alone on `bind`, one worker: scrapes are rare and never touch the database.
+fn metrics_server(bind: SocketAddr, state: web::Data<AppState>) -> anyhow::Result<(u16, Server)> {
+    let listener =
+        TcpListener::bind(bind).with_context(|| format!("binding METRICS_BIND {bind}"))?;
+    let port = listener.local_addr()?.port();
+    tracing::info!(
+        "metrics are served on http://{}/metrics",
+        listener.local_addr()?
+    );
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(routes::configure_metrics)
+            .wrap(DefaultHeaders::new().add((X_CONTENT_TYPE_OPTIONS, "nosniff")))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    Ok((port, server))
 }
 
 /// The session rules' lifetimes and limits, from the settings.

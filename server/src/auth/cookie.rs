@@ -1,117 +1,145 @@
-//! The session cookie: an actix-session private (AES-GCM encrypted) cookie carrying the
-//! token, the user id and the issue time (a [`SessionClaim`]). Only the server can mint
-//! or read one.
+//! The session cookie: a [`SessionClaim`] sealed with the newest cookie key
+//! ([`CookieKeys`]), so only the server can mint or read one.
+//!
+//! The API layer opens the request's cookie once ([`SessionCookies::open_request`]);
+//! handlers read the claim and ask for a new cookie or its removal through the
+//! [`SessionCookie`] extractor; on the way out [`SessionCookies::finish`] writes what
+//! was asked, clears a cookie the answer declared dead, and reseals a cookie an older
+//! key opened. The payload keeps the shape earlier versions (actix-session) wrote, so
+//! their cookies stay valid across the upgrade.
 
-use actix_session::{
-    Session, SessionExt as _, SessionMiddleware,
-    config::{CookieContentSecurity, PersistentSession, TtlExtensionPolicy},
-    storage::CookieSessionStore,
+use std::{
+    collections::HashMap,
+    future::{Ready, ready},
 };
+
 use actix_web::{
-    FromRequest, HttpRequest,
-    cookie::{Cookie, CookieJar, Key, SameSite, time},
-    dev::{Payload, ServiceRequest},
-    http::header::{self, HeaderValue},
+    FromRequest, HttpMessage as _, HttpRequest,
+    cookie::{Cookie, SameSite, time},
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::header,
 };
-use anyhow::Context as _;
-use chrono::DateTime;
-use secrecy::ExposeSecret as _;
-use std::future::{Ready, ready};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::de::DeserializeOwned;
 
+use super::cookie_keys::{CookieKeys, Opener};
 use crate::{
-    config::Settings,
-    crypto::token::SessionToken,
-    db::{DbPool, keys},
-    domain::sessions::SessionClaim,
-    error::ApiError,
+    config::Settings, crypto::token::SessionToken, domain::sessions::SessionClaim,
+    error::DeadSessionCookie,
 };
 
 const TOKEN: &str = "token";
 const USER_ID: &str = "user_id";
 const ISSUED_AT: &str = "issued_at";
-const KEY_NAME: &str = "session_cookie";
+const LIFETIME: &str = "lifetime";
 
-/// The cookie key: derived from `SESSION_SECRET`, or generated once and kept in the
-/// database so that restarts and other instances read the same cookies.
-pub async fn load_key(settings: &Settings, db: &DbPool) -> anyhow::Result<Key> {
-    if let Some(secret) = &settings.session_secret {
-        let secret = secret.expose_secret().as_bytes();
-        anyhow::ensure!(
-            secret.len() >= 32,
-            "SESSION_SECRET must be at least 32 bytes"
-        );
-        return Ok(Key::derive_from(secret));
+/// The session cookie's keys and attributes.
+pub struct SessionCookies {
+    keys: CookieKeys,
+    name: &'static str,
+    secure: bool,
+    /// The browser keeps a cookie without a recorded lifetime this long.
+    default_lifetime: TimeDelta,
+}
+
+/// The request's session cookie, opened.
+#[derive(Clone)]
+struct Opened {
+    claim: SessionClaim,
+    opener: Opener,
+}
+
+/// What a handler asked to do with the cookie.
+#[derive(Clone)]
+enum Change {
+    Start(SessionClaim),
+    End,
+}
+
+impl SessionCookies {
+    pub fn new(keys: CookieKeys, settings: &Settings) -> Self {
+        Self {
+            keys,
+            name: settings.cookie_name(),
+            secure: settings.cookie_secure,
+            default_lifetime: TimeDelta::from_std(settings.session_ttl).unwrap_or(TimeDelta::MAX),
+        }
     }
-    let mut candidate = [0u8; 64];
-    getrandom::fill(&mut candidate).map_err(|error| anyhow::anyhow!("OS RNG failed: {error}"))?;
-    let mut conn = db.get().await.context("loading the cookie key")?;
-    let stored = keys::load_or_store(&mut conn, KEY_NAME, &candidate)
-        .await
-        .context("loading the cookie key")?;
-    Key::try_from(stored.as_slice()).context("stored cookie key is too short")
-}
 
-pub fn middleware(settings: &Settings, key: Key) -> SessionMiddleware<CookieSessionStore> {
-    let lifetime =
-        time::Duration::seconds(i64::try_from(settings.session_ttl.as_secs()).unwrap_or(i64::MAX));
-    SessionMiddleware::builder(CookieSessionStore::default(), key)
-        .cookie_name(settings.cookie_name().to_owned())
-        .cookie_secure(settings.cookie_secure)
-        .cookie_http_only(true)
-        .cookie_same_site(SameSite::Lax)
-        .cookie_path("/".to_owned())
-        .cookie_domain(None)
-        .cookie_content_security(CookieContentSecurity::Private)
-        .session_lifecycle(
-            PersistentSession::default()
-                .session_ttl(lifetime)
-                .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
-        )
-        .build()
-}
-
-/// A cookie that makes the browser forget the session cookie.
-pub fn removal(settings: &Settings) -> Cookie<'static> {
-    let mut cookie = Cookie::build(settings.cookie_name(), "")
-        .path("/")
-        .http_only(true)
-        .secure(settings.cookie_secure)
-        .same_site(SameSite::Lax)
-        .finish();
-    cookie.make_removal();
-    cookie
-}
-
-/// When a request carries several cookies named `name` (a sibling subdomain can set one
-/// for the parent domain), keeps the first one `key` can decrypt and drops the others,
-/// so a planted cookie can neither shadow the real session nor get it cleared. With at
-/// most one such cookie, or none readable, the request is left as it came.
-pub fn keep_readable_session_cookie(req: &mut ServiceRequest, name: &str, key: &Key) {
-    let is_ours = |pair: &str| pair.split_once('=').is_some_and(|(n, _)| n.trim() == name);
-    // Every API request passes here: count without allocating, rebuild only when needed.
-    if cookie_pairs(req).filter(|pair| is_ours(pair)).count() < 2 {
-        return;
+    /// Opens the first session cookie of `req` one of the keys opens and keeps it in the
+    /// request's extensions. When several arrive (a sibling subdomain can plant one for
+    /// the parent domain), a planted one can neither shadow the real one nor clear it.
+    pub fn open_request(&self, req: &ServiceRequest) {
+        let opened = cookie_pairs(req)
+            .filter_map(|pair| Cookie::parse_encoded(pair.to_owned()).ok())
+            .filter(|cookie| cookie.name() == self.name)
+            .find_map(|cookie| self.open(&cookie));
+        if let Some(opened) = opened {
+            req.extensions_mut().insert(opened);
+        }
     }
-    let pairs: Vec<String> = cookie_pairs(req).map(str::to_owned).collect();
-    let readable = pairs.iter().position(|pair| {
-        let Ok(cookie) = Cookie::parse_encoded(pair.as_str()) else {
-            return false;
+
+    fn open(&self, sealed: &Cookie<'static>) -> Option<Opened> {
+        let (plain, opener) = self.keys.open(sealed)?;
+        let mut claim = parse_claim(plain.value())?;
+        if opener == Opener::Retired {
+            claim.lifetime = None;
+        }
+        Some(Opened { claim, opener })
+    }
+
+    /// Writes the cookie the handler asked for; otherwise clears a cookie the answer
+    /// declared dead, or reseals with the newest key a valid cookie an older key opened.
+    pub fn finish<B>(
+        &self,
+        res: &mut ServiceResponse<B>,
+        now: DateTime<Utc>,
+    ) -> Result<(), actix_web::Error> {
+        let change = res.request().extensions_mut().remove::<Change>();
+        let dead = res.response().extensions().contains::<DeadSessionCookie>();
+        let cookie = match change {
+            Some(Change::Start(claim)) => Some(self.sealed(&claim, now)),
+            Some(Change::End) => Some(self.removal()),
+            None if dead && res.request().cookie(self.name).is_some() => Some(self.removal()),
+            None => {
+                let opened = res.request().extensions().get::<Opened>().cloned();
+                opened
+                    .filter(|opened| opened.opener != Opener::Newest)
+                    .filter(|_| res.status().is_success())
+                    .map(|opened| self.sealed(&opened.claim, now))
+            }
         };
-        let mut jar = CookieJar::new();
-        jar.add_original(cookie.into_owned());
-        jar.private(key).get(name).is_some()
-    });
-    let Some(readable) = readable else {
-        return;
-    };
-    let kept: Vec<&str> = pairs
-        .iter()
-        .enumerate()
-        .filter(|(index, pair)| *index == readable || !is_ours(pair))
-        .map(|(_, pair)| pair.as_str())
-        .collect();
-    if let Ok(value) = HeaderValue::from_str(&kept.join("; ")) {
-        req.headers_mut().insert(header::COOKIE, value);
+        if let Some(cookie) = cookie {
+            res.response_mut().add_cookie(&cookie)?;
+        }
+        Ok(())
+    }
+
+    /// `claim` sealed, kept by the browser until the claim's lifetime runs out.
+    fn sealed(&self, claim: &SessionClaim, now: DateTime<Utc>) -> Cookie<'static> {
+        let lifetime = claim.lifetime.unwrap_or(self.default_lifetime);
+        // Whole seconds, rounded up: a cookie minted now lives its full lifetime.
+        let left = ((claim.issued_at + lifetime - now).num_milliseconds() + 999).max(0) / 1000;
+        let cookie = Cookie::build(self.name, payload(claim))
+            .path("/")
+            .http_only(true)
+            .secure(self.secure)
+            .same_site(SameSite::Lax)
+            .max_age(time::Duration::seconds(left))
+            .finish();
+        self.keys.seal(cookie)
+    }
+
+    /// A cookie that makes the browser forget the session cookie.
+    fn removal(&self) -> Cookie<'static> {
+        let mut cookie = Cookie::build(self.name, "")
+            .path("/")
+            .http_only(true)
+            .secure(self.secure)
+            .same_site(SameSite::Lax)
+            .finish();
+        cookie.make_removal();
+        cookie
     }
 }
 
@@ -125,42 +153,110 @@ fn cookie_pairs(req: &ServiceRequest) -> impl Iterator<Item = &str> {
         .filter(|pair| !pair.is_empty())
 }
 
-/// Typed access to the cookie's contents.
-pub struct TypedSession(Session);
+/// The plain payload: a JSON object whose values are JSON texts (the shape
+/// actix-session wrote, kept so that its cookies stay readable).
+fn payload(claim: &SessionClaim) -> String {
+    let mut fields = HashMap::from([
+        (TOKEN, json(&claim.token.encode())),
+        (USER_ID, json(&claim.user_id)),
+        (ISSUED_AT, json(&claim.issued_at.timestamp_micros())),
+    ]);
+    if let Some(lifetime) = claim.lifetime {
+        fields.insert(LIFETIME, json(&lifetime.num_seconds()));
+    }
+    json(&fields)
+}
 
-impl TypedSession {
-    /// The claim, or `None` when there is no cookie or it does not hold one of ours.
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+fn parse_claim(payload: &str) -> Option<SessionClaim> {
+    let fields: HashMap<String, String> = serde_json::from_str(payload).ok()?;
+    fn field<T: DeserializeOwned>(fields: &HashMap<String, String>, name: &str) -> Option<T> {
+        serde_json::from_str(fields.get(name)?).ok()
+    }
+    Some(SessionClaim {
+        token: SessionToken::decode(&field::<String>(&fields, TOKEN)?)?,
+        user_id: field(&fields, USER_ID)?,
+        issued_at: DateTime::from_timestamp_micros(field(&fields, ISSUED_AT)?)?,
+        lifetime: match fields.get(LIFETIME) {
+            None => None,
+            Some(_) => Some(TimeDelta::try_seconds(field(&fields, LIFETIME)?)?),
+        },
+    })
+}
+
+/// A handler's access to the session cookie: the claim it brought, and what the answer
+/// should do with it.
+pub struct SessionCookie(HttpRequest);
+
+impl SessionCookie {
+    pub fn of(req: &HttpRequest) -> Self {
+        Self(req.clone())
+    }
+
+    /// The claim, or `None` when there is no cookie or no key opens it.
     pub fn claim(&self) -> Option<SessionClaim> {
-        let token = self.0.get::<String>(TOKEN).ok()??;
-        Some(SessionClaim {
-            token: SessionToken::decode(&token)?,
-            user_id: self.0.get(USER_ID).ok()??,
-            issued_at: DateTime::from_timestamp_micros(self.0.get(ISSUED_AT).ok()??)?,
-        })
+        let extensions = self.0.extensions();
+        extensions
+            .get::<Opened>()
+            .map(|opened| opened.claim.clone())
     }
 
-    /// Replaces whatever the cookie held with a freshly minted claim.
-    pub fn start(&self, claim: &SessionClaim) -> Result<(), ApiError> {
-        self.0.renew();
-        self.0.clear();
-        self.0
-            .insert(TOKEN, claim.token.encode())
-            .and_then(|()| self.0.insert(USER_ID, claim.user_id))
-            .and_then(|()| self.0.insert(ISSUED_AT, claim.issued_at.timestamp_micros()))
-            .map_err(|error| ApiError::Internal(anyhow::anyhow!("writing session cookie: {error}")))
+    /// The answer sets a new cookie holding `claim`.
+    pub fn start(&self, claim: &SessionClaim) {
+        self.0.extensions_mut().insert(Change::Start(claim.clone()));
     }
 
-    /// Clears the cookie in the response.
+    /// The answer clears the cookie.
     pub fn end(&self) {
-        self.0.purge();
+        self.0.extensions_mut().insert(Change::End);
     }
 }
 
-impl FromRequest for TypedSession {
-    type Error = actix_web::Error;
+impl FromRequest for SessionCookie {
+    type Error = std::convert::Infallible;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(Self(req.get_session())))
+        ready(Ok(Self::of(req)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_round_trip_with_and_without_a_recorded_lifetime() {
+        let user_id = hallpass_shared::UserId(uuid::Uuid::new_v4());
+        let now = DateTime::from_timestamp_micros(1_800_000_000_123_456).unwrap();
+        let claim = SessionClaim::mint(user_id, now, TimeDelta::days(30)).unwrap();
+        let parsed = parse_claim(&payload(&claim)).unwrap();
+        assert!(parsed.token == claim.token);
+        assert_eq!(
+            (parsed.user_id, parsed.issued_at, parsed.lifetime),
+            (user_id, now, Some(TimeDelta::days(30)))
+        );
+        let unrecorded = SessionClaim {
+            lifetime: None,
+            ..claim
+        };
+        assert_eq!(parse_claim(&payload(&unrecorded)).unwrap().lifetime, None);
+    }
+
+    #[test]
+    fn cookies_of_earlier_versions_are_read() {
+        // What actix-session wrote for earlier versions: values are JSON texts.
+        let token = SessionToken::generate().unwrap().encode();
+        let earlier = format!(
+            r#"{{"token":"\"{token}\"","user_id":"\"6f1c4c4e-3f0e-4a51-9a4e-0c2b1f1d7a10\"","issued_at":"1800000000000000"}}"#
+        );
+        let claim = parse_claim(&earlier).unwrap();
+        assert_eq!(claim.token.encode(), token);
+        assert_eq!(claim.lifetime, None);
+        assert!(parse_claim(r#"{"token":"\"short\""}"#).is_none());
+        assert!(parse_claim("not json").is_none());
     }
 }

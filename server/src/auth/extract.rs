@@ -13,7 +13,7 @@ use futures_util::future::LocalBoxFuture;
 use hallpass_shared::{ErrorCode, Role};
 
 use crate::{
-    auth::{client_ip, cookie::TypedSession},
+    auth::{client_ip, cookie::SessionCookie},
     domain::{Client, sessions},
     error::ApiError,
     state::AppState,
@@ -50,16 +50,13 @@ impl FromRequest for CurrentSession {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        let cookie = TypedSession::from_request(&req, payload).into_inner();
+        let claim = SessionCookie::of(&req).claim();
         Box::pin(async move {
             let state = app_state(&req)?;
             let client = client_of(&req, &state);
-            let cookie = cookie
-                .map_err(|error| ApiError::Internal(anyhow::anyhow!("session cookie: {error}")))?;
-            let current =
-                sessions::validate(&state.domain, cookie.claim(), &client, Utc::now()).await?;
+            let current = sessions::validate(&state.domain, claim, &client, Utc::now()).await?;
             let span = tracing::Span::current();
             span.record("user.id", tracing::field::display(current.user.id));
             span.record("session.id", tracing::field::display(current.session.id));

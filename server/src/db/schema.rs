@@ -1,6 +1,14 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    cookie_key_fingerprint (singleton) {
+        singleton -> Bool,
+        fingerprint -> Bytea,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     server_keys (name) {
         name -> Text,
         secret -> Bytea,
@@ -66,6 +74,7 @@ diesel::joinable!(session_events -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    cookie_key_fingerprint,
     server_keys,
     session_cache,
     session_events,

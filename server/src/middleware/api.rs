@@ -1,9 +1,9 @@
-//! The layer around every `/api` route, outside the cookie session: picks the readable
-//! session cookie when several arrive, refuses cross-site and non-JSON requests
-//! ([`request_guard`](super::request_guard)), marks every answer
-//! `Cache-Control: no-store`, and clears dead session cookies
-//! ([`dead_cookie`](super::dead_cookie)). One layer rather than three: this runs on
-//! every request.
+//! The layer around every `/api` route: refuses cross-site and non-JSON requests
+//! ([`request_guard`](super::request_guard)) before anything is decrypted, opens the
+//! session cookie, and on the way out writes the cookie the handler asked for (or clears
+//! a dead one, see [`SessionCookies::finish`](crate::auth::cookie::SessionCookies::finish))
+//! and marks every answer `Cache-Control: no-store`. One layer rather than three: this
+//! runs on every request.
 
 use actix_web::{
     Error,
@@ -14,11 +14,13 @@ use actix_web::{
     web,
 };
 
-use super::{dead_cookie, request_guard};
-use crate::{auth::cookie, state::AppState};
+use chrono::Utc;
+
+use super::request_guard;
+use crate::state::AppState;
 
 pub async fn api_layer(
-    mut req: ServiceRequest,
+    req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
@@ -28,15 +30,15 @@ pub async fn api_layer(
             .map(ServiceResponse::map_into_left_body);
     };
     let settings = &state.settings;
-    cookie::keep_readable_session_cookie(&mut req, settings.cookie_name(), &state.cookie_key);
     if let Err(refusal) = request_guard::check(&req, settings.public_origin.as_deref()) {
         return Ok(req.error_response(refusal).map_into_right_body());
     }
+    state.cookies.open_request(&req);
     let mut res = next.call(req).await?;
     if !res.headers().contains_key(CACHE_CONTROL) {
         res.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    dead_cookie::clear_if_dead(&mut res, &state.settings)?;
+    state.cookies.finish(&mut res, Utc::now())?;
     Ok(res.map_into_left_body())
 }

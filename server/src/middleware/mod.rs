@@ -2,6 +2,5 @@
 //! in `routes::configure`.
 
 pub mod api;
-mod dead_cookie;
 mod request_guard;
 pub mod request_log;

@@ -8,7 +8,7 @@ use super::responses::{BodyRefusals, CsrfRefusal, SessionRefusals};
 use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
 
 use crate::{
-    auth::{cookie::TypedSession, extract::CurrentSession},
+    auth::{cookie::SessionCookie, extract::CurrentSession},
     domain::{Client, sessions},
     error::ApiError,
     state::AppState,
@@ -35,7 +35,7 @@ use crate::{
 )]
 pub async fn login(
     state: web::Data<AppState>,
-    cookie: TypedSession,
+    cookie: SessionCookie,
     client: Client,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -47,7 +47,7 @@ pub async fn login(
         Utc::now(),
     )
     .await?;
-    cookie.start(&claim)?;
+    cookie.start(&claim);
     tracing::info!(user.id = %current.user.id, session.id = %current.session.id, "logged in");
     Ok(HttpResponse::Ok().json(AuthResponse {
         user: current.user,
@@ -72,7 +72,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     current: CurrentSession,
     client: Client,
-    cookie: TypedSession,
+    cookie: SessionCookie,
 ) -> Result<HttpResponse, ApiError> {
     sessions::logout(&state.domain, &current, &client, Utc::now()).await?;
     cookie.end();
@@ -119,7 +119,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     current: CurrentSession,
     client: Client,
-    cookie: TypedSession,
+    cookie: SessionCookie,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     let claim = sessions::change_password(
@@ -130,6 +130,6 @@ pub async fn change_password(
         Utc::now(),
     )
     .await?;
-    cookie.start(&claim)?;
+    cookie.start(&claim);
     Ok(HttpResponse::NoContent().finish())
 }

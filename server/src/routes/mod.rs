@@ -8,7 +8,6 @@ pub mod responses;
 pub mod sessions;
 pub mod spa;
 
-use actix_session::{SessionMiddleware, storage::CookieSessionStore};
 use actix_web::{HttpResponse, Resource, middleware::from_fn, web};
 use hallpass_shared::paths;
 
@@ -16,16 +15,13 @@ use crate::{error::ApiError, middleware::api::api_layer};
 
 /// Mounts the API under `/api` and the probes at the root.
 ///
-/// Layers of the `/api` scope, outermost first: the API layer (CSRF and content-type
-/// refusals before anything is decrypted; `no-store` and dead-cookie clearing on the way
-/// out), then the cookie session.
-pub fn configure(cfg: &mut web::ServiceConfig, cookies: SessionMiddleware<CookieSessionStore>) {
+/// The `/api` scope has one layer, [`api_layer`]: CSRF and content-type refusals before
+/// the cookie is opened, the session cookie, and `no-store`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(named(paths::HEALTHZ, paths::HEALTHZ, "GET").get(probes::healthz))
         .service(named(paths::READYZ, paths::READYZ, "GET").get(probes::readyz))
-        .service(named(paths::METRICS, paths::METRICS, "GET").get(probes::metrics))
         .service(
             web::scope(paths::API)
-                .wrap(cookies)
                 .wrap(from_fn(api_layer))
                 .service(
                     resource(paths::OPENAPI, "GET").route(web::get().to(openapi::openapi_json)),
@@ -87,7 +83,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, cookies: SessionMiddleware<Cookie
         );
 }
 
-/// A resource under the `/api` scope, answering 405 in JSON for methods it lacks.
+/// `/metrics`: on the API's address, or alone on `METRICS_BIND`.
+pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
+    cfg.service(named(paths::METRICS, paths::METRICS, "GET").get(probes::metrics));
+}
+
 /// A resource under the `/api` scope, named after its full path (the route label of
 /// metrics and logs), answering other methods with a JSON 405 whose `Allow` header lists
 /// `allow`, the methods its routes take.

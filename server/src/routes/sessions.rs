@@ -11,7 +11,7 @@ use hallpass_shared::{
 };
 
 use crate::{
-    auth::{cookie::TypedSession, extract::CurrentSession},
+    auth::{cookie::SessionCookie, extract::CurrentSession},
     domain::{
         Client, audit,
         sessions::{self, Ensured},
@@ -37,7 +37,7 @@ use crate::{
 )]
 pub async fn ensure_session(
     state: web::Data<AppState>,
-    cookie: TypedSession,
+    cookie: SessionCookie,
     client: Client,
 ) -> Result<web::Json<EnsureResponse>, ApiError> {
     let domain = &state.domain;
@@ -91,7 +91,7 @@ pub async fn revoke_session(
     state: web::Data<AppState>,
     current: CurrentSession,
     client: Client,
-    cookie: TypedSession,
+    cookie: SessionCookie,
     id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
     if sessions::revoke_one(&state.domain, &current, *id, &client, Utc::now()).await? {

@@ -188,7 +188,7 @@ async fn garbage_and_forged_cookies_are_refused_and_cleared() {
 
 async fn spawn_app_with_secret(secret: &'static str) -> crate::support::TestApp {
     crate::support::spawn_app_with(CacheBackend::Memory, |settings| {
-        settings.session_secret = Some(secret.to_owned().into())
+        settings.session_secrets = vec![secret.to_owned().into()]
     })
     .await
 }

@@ -13,6 +13,7 @@ mod csrf;
 mod ensure;
 mod faults;
 mod hardening;
+mod keys;
 mod metrics;
 mod probes;
 mod races;

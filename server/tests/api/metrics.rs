@@ -168,3 +168,29 @@ async fn a_scrape_never_needs_the_database() {
     assert_eq!(sample(&text, "hallpass_active_sessions"), 1.0);
     drop(held);
 }
+
+#[tokio::test]
+async fn metrics_bind_serves_metrics_on_their_own_address_only() {
+    let app = spawn_app_with(CacheBackend::Memory, |settings| {
+        settings.metrics_bind = Some("127.0.0.1:0".parse().unwrap());
+    })
+    .await;
+    assert_error(
+        app.anonymous().get(paths::METRICS).await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    let metrics = app.metrics_address.as_deref().expect("a metrics address");
+    let response = reqwest::get(format!("{metrics}{}", paths::METRICS))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let text = response.text().await.unwrap();
+    assert!(text.contains("hallpass_active_sessions"), "{text}");
+    let api_on_metrics = reqwest::get(format!("{metrics}{}", paths::CURRENT_SESSION))
+        .await
+        .unwrap();
+    assert_eq!(api_on_metrics.status(), StatusCode::NOT_FOUND);
+}

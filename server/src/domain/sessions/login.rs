@@ -12,7 +12,7 @@ use super::{
     uncache_and_count_revoked,
 };
 use crate::{
-    crypto::{password, token::SessionToken},
+    crypto::password,
     db::{
         events::{self, NewEvent},
         sessions::SessionRow,
@@ -50,11 +50,7 @@ pub async fn login(
         })?;
     domain.throttle.record_success(ip, &email);
     domain.metrics.login(LoginOutcome::Succeeded);
-    let claim = SessionClaim {
-        token: SessionToken::generate()?,
-        user_id: user.id,
-        issued_at: now,
-    };
+    let claim = SessionClaim::mint(user.id, now, domain.policy.ttl)?;
     let hash = claim.token.hash();
     let new = new_session(domain, &claim, hash, client, now);
     let opening = Opening::Login {
@@ -174,11 +170,7 @@ pub async fn change_password(
         })
         .await?;
     uncache_and_count_revoked(domain, &revoked).await;
-    let claim = SessionClaim {
-        token: SessionToken::generate()?,
-        user_id,
-        issued_at: now,
-    };
+    let claim = SessionClaim::mint(user_id, now, domain.policy.ttl)?;
     let hash = claim.token.hash();
     let new = new_session(domain, &claim, hash, client, now);
     let row = open_session(domain, &mut conn, new, Opening::PasswordChange, client, now)

@@ -46,7 +46,7 @@ pub(super) fn new_session(
         os: platform.os,
         created: claim.issued_at,
         last_seen_at: now,
-        expires_at: domain.policy.expiry_of(claim.issued_at),
+        expires_at: domain.policy.expiry_of_claim(claim),
     }
 }
 

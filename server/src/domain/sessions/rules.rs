@@ -104,7 +104,10 @@ impl SessionPolicy {
         if !user.is_active {
             return Err(Rejection::UserInactive);
         }
-        if self.expiry_of(claim.issued_at) <= now {
+        if claim.lifetime.is_none() {
+            return Err(Rejection::Invalid);
+        }
+        if self.expiry_of_claim(claim) <= now {
             return Err(Rejection::Expired);
         }
         if user
@@ -116,9 +119,14 @@ impl SessionPolicy {
         Ok(())
     }
 
-    /// When a session created at `created` expires.
-    pub fn expiry_of(&self, created: DateTime<Utc>) -> DateTime<Utc> {
-        created + self.ttl
+    /// When the claim's session expires: after the lifetime recorded in the cookie, or
+    /// the current `SESSION_TTL` if that is shorter. (Raising the TTL does not revive
+    /// cookies minted under the old one.)
+    pub fn expiry_of_claim(&self, claim: &SessionClaim) -> DateTime<Utc> {
+        let lifetime = claim
+            .lifetime
+            .map_or(self.ttl, |lifetime| lifetime.min(self.ttl));
+        claim.issued_at + lifetime
     }
 
     /// Sessions last seen before this are idle-expired. `last_seen_at` is only written
@@ -151,7 +159,7 @@ mod tests {
     use hallpass_shared::{DeviceKind, Role, SessionId, UserId};
 
     use super::*;
-    use crate::{crypto::token::SessionToken, db::stored::Stored};
+    use crate::db::stored::Stored;
 
     fn policy(idle: Option<i64>) -> SessionPolicy {
         SessionPolicy {
@@ -200,11 +208,7 @@ mod tests {
     }
 
     fn claim(user: &UserRow, issued_at: DateTime<Utc>) -> SessionClaim {
-        SessionClaim {
-            token: SessionToken::generate().unwrap(),
-            user_id: user.id,
-            issued_at,
-        }
+        SessionClaim::mint(user.id, issued_at, Span::days(30)).unwrap()
     }
 
     #[test]
@@ -303,6 +307,38 @@ mod tests {
         assert_eq!(
             policy.check_claim(&claim, &user, at(2)),
             Err(Rejection::UserInactive)
+        );
+    }
+
+    #[test]
+    fn a_claim_lives_by_the_lifetime_recorded_when_it_was_minted() {
+        let user = user();
+        let minted_for_a_day = SessionClaim::mint(user.id, at(0), Span::days(1)).unwrap();
+        // The operator has since raised SESSION_TTL to 30 days: the cookie keeps its day.
+        let raised = policy(None);
+        let after_a_day = at(0) + Span::days(1);
+        assert_eq!(raised.expiry_of_claim(&minted_for_a_day), after_a_day);
+        assert_eq!(
+            raised.check_claim(&minted_for_a_day, &user, after_a_day),
+            Err(Rejection::Expired)
+        );
+        // Lowering it shortens every cookie, recorded or not.
+        let lowered = SessionPolicy {
+            ttl: Span::hours(1),
+            ..policy(None)
+        };
+        assert_eq!(
+            lowered.expiry_of_claim(&minted_for_a_day),
+            at(0) + Span::hours(1)
+        );
+        // A cookie without a recorded lifetime never gets a record made for it.
+        let unrecorded = SessionClaim {
+            lifetime: None,
+            ..minted_for_a_day
+        };
+        assert_eq!(
+            raised.check_claim(&unrecorded, &user, at(1)),
+            Err(Rejection::Invalid)
         );
     }
 

@@ -23,10 +23,12 @@ pub use test_db::TestDatabase;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
-const SECRET: &str = "test-secret-test-secret-test-secret-test-secret-test-secret-0123";
+pub const SECRET: &str = "test-secret-test-secret-test-secret-test-secret-test-secret-0123";
 
 pub struct TestApp {
     pub address: String,
+    /// Where `/metrics` is served when `METRICS_BIND` is set.
+    pub metrics_address: Option<String>,
     pub settings: Settings,
     pub state: Arc<AppState>,
     /// Last, so the database is dropped after everything that uses it.
@@ -50,7 +52,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         cookie_secure: false,
         trusted_proxies: Vec::new(),
         trusted_proxy_header: ProxyHeader::XForwardedFor,
-        session_secret: Some(SECRET.to_owned().into()),
+        session_secrets: vec![SECRET.to_owned().into()],
         static_dir: "dist".into(),
         db_pool_size: 8,
         db_pool_timeout: Duration::from_secs(2),
@@ -58,6 +60,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         login_max_failures: 5,
         login_lockout: Duration::from_secs(900),
         metrics_refresh: Duration::from_secs(15),
+        metrics_bind: None,
         log_format: LogFormat::Text,
     }
 }
@@ -80,23 +83,37 @@ pub async fn spawn_app_with_cache_layer(
     let db = TestDatabase::new().await;
     let mut settings = settings(backend, &db);
     tweak(&mut settings);
-    let (address, state) = start(settings.clone(), layer).await;
+    let (address, metrics_address, state) = start(settings.clone(), layer).await;
     TestApp {
         address,
+        metrics_address,
         settings,
         state,
         db,
     }
 }
 
-async fn start(settings: Settings, layer: CacheLayer) -> (String, Arc<AppState>) {
-    let application = Application::build_with_cache_layer(settings, layer)
-        .await
-        .expect("build application");
-    let address = format!("http://127.0.0.1:{}", application.port());
+/// A started application: its address, its metrics' own address (`METRICS_BIND`), its
+/// state.
+type Started = (String, Option<String>, Arc<AppState>);
+
+async fn start(settings: Settings, layer: CacheLayer) -> Started {
+    try_start(settings, layer).await.expect("build application")
+}
+
+async fn try_start(settings: Settings, layer: CacheLayer) -> anyhow::Result<Started> {
+    let application = Application::build_with_cache_layer(settings, layer).await?;
+    let url = |port: u16| format!("http://127.0.0.1:{port}");
+    let address = url(application.port());
+    let metrics_address = application.metrics_port().map(url);
     let state = application.state();
     tokio::spawn(application.run_until_stopped());
-    (address, state)
+    Ok((address, metrics_address, state))
+}
+
+/// The cookie key a `SESSION_SECRET` entry stands for.
+pub fn key_of(secret: &str) -> Key {
+    Key::derive_from(secret.as_bytes())
 }
 
 fn init_tracing() {
@@ -122,6 +139,14 @@ impl TestApp {
         start(self.settings.clone(), Box::new(|backend| backend))
             .await
             .0
+    }
+
+    /// Another instance on the same database and cache with `tweak`ed settings, or why
+    /// it refused to start.
+    pub async fn instance_with(&self, tweak: impl FnOnce(&mut Settings)) -> anyhow::Result<String> {
+        let mut settings = self.settings.clone();
+        tweak(&mut settings);
+        Ok(try_start(settings, Box::new(|backend| backend)).await?.0)
     }
 
     /// `user` as seen through another instance's address (same cookie jar).
@@ -180,16 +205,52 @@ impl TestApp {
     /// which knows the secret) can.
     pub fn token_of(&self, user: &TestUser) -> String {
         let raw = user.cookie().expect("user has a session cookie");
-        let cookie = Cookie::parse_encoded(raw).unwrap().into_owned();
+        let fields = self
+            .open_cookie(&key_of(SECRET), &raw)
+            .expect("cookie opens");
+        serde_json::from_str(&fields["token"]).unwrap()
+    }
+
+    /// The fields of a `name=value` session cookie sealed with `key` (values are JSON
+    /// texts), or `None` if `key` does not open it.
+    pub fn open_cookie(&self, key: &Key, raw: &str) -> Option<HashMap<String, String>> {
+        let cookie = Cookie::parse_encoded(raw.to_owned()).ok()?;
+        let plain = CookieJar::new().private(key).decrypt(cookie)?;
+        serde_json::from_str(plain.value()).ok()
+    }
+
+    /// A `name=value` session cookie holding `fields`, sealed with `key`: what a server
+    /// holding `key` would mint.
+    pub fn seal_cookie(&self, key: &Key, fields: &HashMap<String, String>) -> String {
+        let name = self.settings.cookie_name();
         let mut jar = CookieJar::new();
-        jar.add_original(cookie);
-        let key = Key::derive_from(SECRET.as_bytes());
-        let plain = jar
-            .private(&key)
-            .get(self.settings.cookie_name())
-            .expect("cookie decrypts");
-        let state: HashMap<String, String> = serde_json::from_str(plain.value()).unwrap();
-        serde_json::from_str(&state["token"]).unwrap()
+        let plain = Cookie::new(name, serde_json::to_string(fields).unwrap());
+        jar.private_mut(key).add(plain);
+        format!("{name}={}", jar.get(name).unwrap().value())
+    }
+
+    /// The fields of a fresh claim for `user_id`: a new random token, issued at
+    /// `issued_at`, with `lifetime_seconds` recorded (or none, as earlier versions wrote).
+    pub fn claim_fields(
+        &self,
+        user_id: UserId,
+        issued_at: chrono::DateTime<chrono::Utc>,
+        lifetime_seconds: Option<i64>,
+    ) -> HashMap<String, String> {
+        let token = hallpass_server::crypto::token::SessionToken::generate().unwrap();
+        let json = |value: serde_json::Value| value.to_string();
+        let mut fields = HashMap::from([
+            ("token".to_owned(), json(token.encode().into())),
+            ("user_id".to_owned(), json(user_id.to_string().into())),
+            (
+                "issued_at".to_owned(),
+                json(issued_at.timestamp_micros().into()),
+            ),
+        ]);
+        if let Some(seconds) = lifetime_seconds {
+            fields.insert("lifetime".to_owned(), json(seconds.into()));
+        }
+        fields
     }
 
     /// Runs SQL against the test's database and returns the rows as JSON.

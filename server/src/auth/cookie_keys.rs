@@ -1,0 +1,227 @@
+//! The keys that seal session cookies (AES-256-GCM, the `cookie` crate's private jar).
+//!
+//! They come from `SESSION_SECRET` (or `SESSION_SECRET_FILE`), never from the database:
+//! whoever holds a key can mint cookies, and a database backup must not be enough to
+//! sign in. The newest key seals, every configured key opens, so an operator rotates by
+//! putting a new key first and dropping the old one a `SESSION_TTL` later. The database
+//! keeps only a fingerprint of the newest key, so that an instance configured with
+//! unrelated keys refuses to start instead of refusing the other instances' cookies.
+
+use std::{io::Write as _, path::Path};
+
+use actix_web::cookie::{Cookie, CookieJar, Key};
+use anyhow::Context as _;
+use base64::{Engine as _, engine::general_purpose::STANDARD};
+use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret as _, SecretString};
+use sha2::{Digest as _, Sha256};
+
+use crate::{config, db::keys};
+
+/// Which key opened a cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opener {
+    /// The newest key: the cookie needs nothing.
+    Newest,
+    /// An older configured key: the cookie is resealed with the newest.
+    Older,
+    /// The key an earlier version kept in the database. It opens cookies of sessions
+    /// that are recorded, never a claim that could get a record made (see
+    /// [`SessionClaim::lifetime`](crate::domain::sessions::SessionClaim::lifetime)).
+    Retired,
+}
+
+pub struct CookieKeys {
+    /// Newest first; never empty.
+    configured: Vec<Key>,
+    retired: Option<Key>,
+}
+
+impl CookieKeys {
+    /// The keys derived from the configured secrets, newest first.
+    pub fn from_secrets(secrets: &[SecretString]) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            !secrets.is_empty(),
+            "SESSION_SECRET (or SESSION_SECRET_FILE) is required: at least 32 random bytes, \
+             e.g. `openssl rand -base64 48`; for local development run `hallpass serve --dev`"
+        );
+        let configured = secrets
+            .iter()
+            .map(|secret| Key::derive_from(secret.expose_secret().as_bytes()))
+            .collect();
+        Ok(Self {
+            configured,
+            retired: None,
+        })
+    }
+
+    /// The configured keys, checked against the deployment's recorded fingerprint, plus
+    /// the retired database key while cookies it sealed can still be valid.
+    pub async fn load(
+        secrets: &[SecretString],
+        session_ttl: std::time::Duration,
+        db: &crate::db::DbPool,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Self> {
+        let mut keys = Self::from_secrets(secrets)?;
+        let mut conn = db.get().await.context("loading the cookie keys")?;
+        let known: Vec<Vec<u8>> = keys.configured.iter().map(fingerprint).collect();
+        let agreed = keys::agree_on_fingerprint(&mut conn, &known[0], &known)
+            .await
+            .context("checking the cookie key fingerprint")?;
+        anyhow::ensure!(
+            agreed,
+            "none of the configured SESSION_SECRET keys is the one the other instances of \
+             this database use: give every instance the same keys (to rotate, put the new \
+             key first and keep the old one after it)"
+        );
+        let cutoff = now - chrono::Duration::from_std(session_ttl)?;
+        let retired = keys::retired_key(&mut conn, cutoff)
+            .await
+            .context("loading the retired cookie key")?;
+        if let Some(retired) = retired {
+            tracing::warn!(
+                "the cookie key an earlier version kept in the database still opens the \
+                 cookies it sealed (only for recorded sessions, which are resealed with \
+                 SESSION_SECRET); it is deleted one SESSION_TTL after the upgrade"
+            );
+            keys.retired = Some(Key::try_from(retired.as_slice()).context("retired key")?);
+        }
+        Ok(keys)
+    }
+
+    /// Seals `cookie` with the newest key.
+    pub fn seal(&self, cookie: Cookie<'static>) -> Cookie<'static> {
+        let name = cookie.name().to_owned();
+        let mut jar = CookieJar::new();
+        jar.private_mut(&self.configured[0]).add(cookie);
+        jar.get(&name)
+            .cloned()
+            .unwrap_or_else(|| Cookie::new(name, ""))
+    }
+
+    /// The plain cookie and the key that opened it, or `None` if no key does.
+    pub fn open(&self, sealed: &Cookie<'static>) -> Option<(Cookie<'static>, Opener)> {
+        let opener = |index: usize| {
+            if index == 0 {
+                Opener::Newest
+            } else {
+                Opener::Older
+            }
+        };
+        let configured = self
+            .configured
+            .iter()
+            .enumerate()
+            .map(|(i, key)| (key, opener(i)));
+        let retired = self.retired.iter().map(|key| (key, Opener::Retired));
+        configured.chain(retired).find_map(|(key, opener)| {
+            let opened = CookieJar::new().private(key).decrypt(sealed.clone())?;
+            Some((opened, opener))
+        })
+    }
+}
+
+/// A key's fingerprint: SHA-256 over a label and the key. Tells keys apart, reveals
+/// nothing of them.
+fn fingerprint(key: &Key) -> Vec<u8> {
+    let mut digest = Sha256::new();
+    digest.update(b"hallpass cookie key fingerprint v1\0");
+    digest.update(key.master());
+    digest.finalize().to_vec()
+}
+
+/// The development key file of `hallpass serve --dev`: read when it exists, otherwise
+/// created (mode 0600) with a fresh random key. Never for production: the key sits in a
+/// plain file beside the code.
+pub fn development_secret(path: &Path) -> anyhow::Result<Vec<SecretString>> {
+    if !path.exists() {
+        let mut bytes = [0u8; 48];
+        getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("OS RNG failed: {error}"))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        write_private(path, &format!("{}\n", STANDARD.encode(bytes)))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let keys = config::read_secret_file(path)?;
+    Ok(keys.into_iter().map(SecretString::from).collect())
+}
+
+/// Creates `path` readable and writable by its owner only.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(secrets: &[&str]) -> CookieKeys {
+        let secrets: Vec<SecretString> = secrets.iter().map(|s| (*s).to_owned().into()).collect();
+        CookieKeys::from_secrets(&secrets).unwrap()
+    }
+
+    const OLD: &str = "old-key-old-key-old-key-old-key-old-key";
+    const NEW: &str = "new-key-new-key-new-key-new-key-new-key";
+
+    #[test]
+    fn the_newest_key_seals_and_every_key_opens() {
+        let before = keys(&[OLD]);
+        let sealed_before = before.seal(Cookie::new("c", "claim"));
+        assert_ne!(sealed_before.value(), "claim");
+
+        let rotated = keys(&[NEW, OLD]);
+        let (opened, opener) = rotated.open(&sealed_before).unwrap();
+        assert_eq!((opened.value(), opener), ("claim", Opener::Older));
+        let sealed_after = rotated.seal(Cookie::new("c", "claim"));
+        assert_eq!(rotated.open(&sealed_after).unwrap().1, Opener::Newest);
+
+        assert!(before.open(&sealed_after).is_none(), "unknown key");
+        assert!(keys(&[NEW]).open(&sealed_before).is_none(), "dropped key");
+    }
+
+    #[test]
+    fn a_cookie_is_bound_to_its_name() {
+        let keys = keys(&[NEW]);
+        let sealed = keys.seal(Cookie::new("c", "claim"));
+        let renamed = Cookie::new("other", sealed.value().to_owned());
+        assert!(keys.open(&renamed).is_none());
+    }
+
+    #[test]
+    fn fingerprints_tell_keys_apart() {
+        let (old, new) = (keys(&[OLD]), keys(&[NEW]));
+        assert_eq!(
+            fingerprint(&old.configured[0]),
+            fingerprint(&keys(&[OLD]).configured[0])
+        );
+        assert_ne!(
+            fingerprint(&old.configured[0]),
+            fingerprint(&new.configured[0])
+        );
+        assert_eq!(fingerprint(&old.configured[0]).len(), 32);
+    }
+
+    #[test]
+    fn the_development_key_file_is_private_and_kept() {
+        let path = std::env::temp_dir()
+            .join(format!("hallpass-dev-{}", uuid::Uuid::new_v4()))
+            .join("session-secret");
+        let first = development_secret(&path).unwrap();
+        let again = development_secret(&path).unwrap();
+        assert_eq!(first[0].expose_secret(), again[0].expose_secret());
+        assert!(first[0].expose_secret().len() >= 32);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+}
