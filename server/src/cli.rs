@@ -129,6 +129,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 settings.database_url.expose_secret(),
                 1,
                 settings.db_pool_timeout,
+                settings.db_query_timeout,
             )
             .await?;
             let purged = purge::purge_expired(&pool).await?;

@@ -122,6 +122,11 @@ pub struct SettingsArgs {
     /// How long a request waits for a database connection before answering 503.
     #[arg(long, env = "DB_POOL_TIMEOUT", global = true, default_value = "2s", value_parser = parse_duration)]
     pub db_pool_timeout: Duration,
+    /// The longest a query may run (the server's `statement_timeout`); with
+    /// DB_POOL_TIMEOUT, the longest a request waits on the database, whatever it does:
+    /// past DB_POOL_TIMEOUT + DB_QUERY_TIMEOUT the answer is 503.
+    #[arg(long, env = "DB_QUERY_TIMEOUT", global = true, default_value = "5s", value_parser = parse_duration)]
+    pub db_query_timeout: Duration,
     /// How long a validated session stays in the cache before the database is asked again.
     #[arg(long, env = "CACHE_TTL", global = true, default_value = "60s", value_parser = parse_duration)]
     pub cache_ttl: Duration,
@@ -168,6 +173,7 @@ pub struct Settings {
     pub static_dir: PathBuf,
     pub db_pool_size: u32,
     pub db_pool_timeout: Duration,
+    pub db_query_timeout: Duration,
     pub cache_ttl: Duration,
     pub login_max_failures: u32,
     pub login_lockout: Duration,
@@ -235,6 +241,7 @@ impl Settings {
             static_dir: args.static_dir,
             db_pool_size: args.db_pool_size,
             db_pool_timeout: args.db_pool_timeout,
+            db_query_timeout: args.db_query_timeout,
             cache_ttl: args.cache_ttl,
             login_max_failures: args.login_max_failures,
             login_lockout: args.login_lockout,
@@ -242,6 +249,11 @@ impl Settings {
             metrics_bind: args.metrics_bind,
             log_format: args.log_format,
         })
+    }
+
+    /// The longest an API request waits on the database before it answers 503.
+    pub fn request_deadline(&self) -> Duration {
+        self.db_pool_timeout + self.db_query_timeout
     }
 
     /// `__Host-` prefixed when `Secure`, so browsers also enforce `Path=/` and no `Domain`.

@@ -69,7 +69,13 @@ impl Application {
         if applied > 0 {
             tracing::info!("applied {applied} migration(s)");
         }
-        let db = db::connect(&url, settings.db_pool_size, settings.db_pool_timeout).await?;
+        let db = db::connect(
+            &url,
+            settings.db_pool_size,
+            settings.db_pool_timeout,
+            settings.db_query_timeout,
+        )
+        .await?;
         let keys = CookieKeys::load(
             &settings.session_secrets,
             settings.session_ttl,

@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod keys;
+mod pool;
 pub mod schema;
 pub mod sessions;
 pub mod stored;
@@ -22,37 +23,41 @@ use futures_util::{FutureExt, future::BoxFuture};
 
 pub use diesel_async::AsyncPgConnection as Connection;
 
-pub type DbPool = bb8::Pool<AsyncPgConnection>;
-
-/// A connection checked out of [`DbPool`].
-pub type PooledConn<'a> = bb8::PooledConnection<'a, AsyncPgConnection>;
+pub use pool::{CheckoutError, DbPool, PooledConn};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
-/// Per-connection settings: a name operators can spot in `pg_stat_activity`, and a
-/// statement timeout so one stuck query cannot hold a pooled connection forever.
-const SESSION_SETUP: &str = "SET application_name = 'hallpass'; SET statement_timeout = '5s';";
-
-/// Builds the pool. Connections are not pinged on checkout: a dead one fails its query,
-/// is dropped by the pool, and the request answers 503 rather than paying a round trip
-/// on every request.
-pub async fn connect(url: &str, size: u32, timeout: Duration) -> anyhow::Result<DbPool> {
+/// Builds the pool. Every connection gets a name operators can spot in
+/// `pg_stat_activity` and a statement timeout of `query_timeout`, so one stuck query
+/// cannot hold a pooled connection forever. Connections are not pinged on checkout: a
+/// dead one fails its query, is dropped by the pool, and the request answers 503 rather
+/// than paying a round trip on every request.
+pub async fn connect(
+    url: &str,
+    size: u32,
+    timeout: Duration,
+    query_timeout: Duration,
+) -> anyhow::Result<DbPool> {
+    let setup = format!(
+        "SET application_name = 'hallpass'; SET statement_timeout = {};",
+        query_timeout.as_millis()
+    );
     let mut config = ManagerConfig::default();
-    config.custom_setup = Box::new(establish);
+    config.custom_setup = Box::new(move |url| establish(url, setup.clone()));
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
-    bb8::Pool::builder()
+    let builder = bb8::Pool::builder()
         .max_size(size)
         .connection_timeout(timeout)
-        .test_on_check_out(false)
-        .build(manager)
+        .test_on_check_out(false);
+    DbPool::build(builder, manager)
         .await
         .context("connecting to PostgreSQL")
 }
 
-fn establish(url: &str) -> BoxFuture<'_, ConnectionResult<AsyncPgConnection>> {
+fn establish(url: &str, setup: String) -> BoxFuture<'_, ConnectionResult<AsyncPgConnection>> {
     async move {
         let mut conn = AsyncPgConnection::establish(url).await?;
-        conn.batch_execute(SESSION_SETUP)
+        conn.batch_execute(&setup)
             .await
             .map_err(ConnectionError::CouldntSetupConfiguration)?;
         Ok(conn)

@@ -49,6 +49,21 @@ impl From<Rejection> for Error {
     }
 }
 
+/// Server messages that mean "retry later" rather than a bug. diesel reports only the
+/// message, not the SQLSTATE: a statement or lock timeout ended the query (57014), the
+/// server is shutting down, crashed or restarting (57P01-57P03), or it has no
+/// connection slot left (53300). These are PostgreSQL's English messages (`lc_messages`
+/// must stay English, as it is by default).
+fn is_transient(message: &str) -> bool {
+    const TRANSIENT: [&str; 4] = [
+        "canceling statement due to",
+        "terminating connection",
+        "the database system is",
+        "sorry, too many clients",
+    ];
+    TRANSIENT.iter().any(|prefix| message.starts_with(prefix))
+}
+
 impl From<DieselError> for Error {
     /// What a query failure means to the caller: a missing row, a taken unique value, a
     /// database that went away under the query (retry later), or a bug.
@@ -63,11 +78,8 @@ impl From<DieselError> for Error {
                 _,
             )
             | DieselError::BrokenTransactionManager => Self::Unavailable(error.into()),
-            // `statement_timeout` or `lock_timeout` ended the query (SQLSTATE 57014, which
-            // diesel reports only by its message): the database is overloaded or a lock is
-            // held, so retry later.
             DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if info.message().starts_with("canceling statement due to") =>
+                if is_transient(info.message()) =>
             {
                 Self::Unavailable(error.into())
             }
@@ -76,10 +88,41 @@ impl From<DieselError> for Error {
     }
 }
 
-impl From<bb8::RunError<diesel_async::pooled_connection::PoolError>> for Error {
-    /// A pool that cannot hand out a connection in time means the database is down or
-    /// saturated: unavailable, never a hang and never a refused session.
-    fn from(error: bb8::RunError<diesel_async::pooled_connection::PoolError>) -> Self {
-        Self::Unavailable(anyhow::anyhow!("database pool: {error}"))
+impl From<crate::db::CheckoutError> for Error {
+    /// A pool that cannot hand out a connection in time, or a database refusing
+    /// connections, means the database is down or saturated: unavailable, never a hang
+    /// and never a refused session.
+    fn from(error: crate::db::CheckoutError) -> Self {
+        Self::Unavailable(anyhow::anyhow!("{error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_server(message: &str) -> Error {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned())).into()
+    }
+
+    #[test]
+    fn a_database_going_away_is_unavailable_and_anything_else_internal() {
+        for message in [
+            "canceling statement due to statement timeout",
+            "terminating connection because of crash of another server process",
+            "terminating connection due to administrator command",
+            "the database system is starting up",
+            "the database system is in recovery mode",
+            "sorry, too many clients already",
+        ] {
+            assert!(
+                matches!(from_server(message), Error::Unavailable(_)),
+                "{message}"
+            );
+        }
+        assert!(matches!(
+            from_server("column \"x\" does not exist"),
+            Error::Internal(_)
+        ));
     }
 }

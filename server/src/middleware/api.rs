@@ -34,11 +34,11 @@ pub async fn api_layer(
         return Ok(req.error_response(refusal).map_into_right_body());
     }
     state.cookies.open_request(&req);
-    let mut res = next.call(req).await?;
+    let mut res = next.call(req).await?.map_into_left_body();
     if !res.headers().contains_key(CACHE_CONTROL) {
         res.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     state.cookies.finish(&mut res, Utc::now())?;
-    Ok(res.map_into_left_body())
+    Ok(res)
 }

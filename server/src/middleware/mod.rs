@@ -2,5 +2,6 @@
 //! in `routes::configure`.
 
 pub mod api;
+pub mod deadline;
 mod request_guard;
 pub mod request_log;

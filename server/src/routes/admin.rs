@@ -90,17 +90,13 @@ pub async fn update_user(
     id: web::Path<UserId>,
     body: web::Json<UpdateUser>,
 ) -> Result<web::Json<UserView>, ApiError> {
-    Ok(web::Json(
-        users::update(
-            &state.domain,
-            &admin,
-            *id,
-            body.into_inner(),
-            &client,
-            Utc::now(),
-        )
-        .await?,
-    ))
+    let (id, change) = (*id, body.into_inner());
+    let user = state
+        .to_completion(move |domain| async move {
+            users::update(&domain, &admin, id, change, &client, Utc::now()).await
+        })
+        .await?;
+    Ok(web::Json(user))
 }
 
 /// `GET /api/admin/users/{id}/sessions`: the user's active sessions, newest first.
@@ -145,8 +141,12 @@ pub async fn revoke_user_sessions(
     client: Client,
     id: web::Path<UserId>,
 ) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
-    let revoked =
-        sessions::revoke_all_of_user(&state.domain, &admin, *id, &client, Utc::now()).await?;
+    let id = *id;
+    let revoked = state
+        .to_completion(move |domain| async move {
+            sessions::revoke_all_of_user(&domain, &admin, id, &client, Utc::now()).await
+        })
+        .await?;
     Ok(web::Json(RevokeOthersResponse { revoked }))
 }
 
@@ -171,7 +171,12 @@ pub async fn revoke_session(
     client: Client,
     id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    sessions::revoke_any(&state.domain, &admin, *id, &client, Utc::now()).await?;
+    let id = *id;
+    state
+        .to_completion(move |domain| async move {
+            sessions::revoke_any(&domain, &admin, id, &client, Utc::now()).await
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -39,14 +39,12 @@ pub async fn login(
     client: Client,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (current, claim) = sessions::login(
-        &state.domain,
-        body.into_inner(),
-        &client,
-        cookie.claim(),
-        Utc::now(),
-    )
-    .await?;
+    let (body, previous) = (body.into_inner(), cookie.claim());
+    let (current, claim) = state
+        .to_completion(move |domain| async move {
+            sessions::login(&domain, body, &client, previous, Utc::now()).await
+        })
+        .await?;
     cookie.start(&claim);
     tracing::info!(user.id = %current.user.id, session.id = %current.session.id, "logged in");
     Ok(HttpResponse::Ok().json(AuthResponse {
@@ -74,7 +72,11 @@ pub async fn logout(
     client: Client,
     cookie: SessionCookie,
 ) -> Result<HttpResponse, ApiError> {
-    sessions::logout(&state.domain, &current, &client, Utc::now()).await?;
+    state
+        .to_completion(move |domain| async move {
+            sessions::logout(&domain, &current, &client, Utc::now()).await
+        })
+        .await?;
     cookie.end();
     Ok(HttpResponse::NoContent().finish())
 }
@@ -122,14 +124,12 @@ pub async fn change_password(
     cookie: SessionCookie,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let claim = sessions::change_password(
-        &state.domain,
-        &current,
-        body.into_inner(),
-        &client,
-        Utc::now(),
-    )
-    .await?;
+    let change = body.into_inner();
+    let claim = state
+        .to_completion(move |domain| async move {
+            sessions::change_password(&domain, &current, change, &client, Utc::now()).await
+        })
+        .await?;
     cookie.start(&claim);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,10 +8,19 @@ pub mod responses;
 pub mod sessions;
 pub mod spa;
 
-use actix_web::{HttpResponse, Resource, middleware::from_fn, web};
+use actix_web::{
+    HttpResponse, Resource,
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    middleware::from_fn,
+    web,
+};
 use hallpass_shared::paths;
 
-use crate::{error::ApiError, middleware::api::api_layer};
+use crate::{
+    error::ApiError,
+    middleware::{api::api_layer, deadline::within_deadline},
+};
 
 /// Mounts the API under `/api` and the probes at the root.
 ///
@@ -90,9 +99,20 @@ pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
 
 /// A resource under the `/api` scope, named after its full path (the route label of
 /// metrics and logs), answering other methods with a JSON 405 whose `Allow` header lists
-/// `allow`, the methods its routes take.
-fn resource(path: &'static str, allow: &'static str) -> Resource {
-    named(path.strip_prefix(paths::API).unwrap_or(path), path, allow)
+/// `allow`, the methods its routes take, and 503 past the request deadline.
+fn resource(
+    path: &'static str,
+    allow: &'static str,
+) -> Resource<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    named(path.strip_prefix(paths::API).unwrap_or(path), path, allow).wrap(from_fn(within_deadline))
 }
 
 /// A resource at `pattern` named `name`, answering methods outside `allow` with a JSON 405.

@@ -40,9 +40,13 @@ pub async fn ensure_session(
     cookie: SessionCookie,
     client: Client,
 ) -> Result<web::Json<EnsureResponse>, ApiError> {
-    let domain = &state.domain;
-    let (ensured, current) = sessions::ensure(domain, cookie.claim(), &client, Utc::now()).await?;
-    domain.metrics.ensure(ensured == Ensured::Created);
+    let claim = cookie.claim();
+    let (ensured, current) = state
+        .to_completion(move |domain| async move {
+            sessions::ensure(&domain, claim, &client, Utc::now()).await
+        })
+        .await?;
+    state.domain.metrics.ensure(ensured == Ensured::Created);
     Ok(web::Json(match ensured {
         Ensured::Exists => EnsureResponse::exists(current.session),
         Ensured::Created => {
@@ -94,7 +98,13 @@ pub async fn revoke_session(
     cookie: SessionCookie,
     id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    if sessions::revoke_one(&state.domain, &current, *id, &client, Utc::now()).await? {
+    let id = *id;
+    let revoked_own = state
+        .to_completion(move |domain| async move {
+            sessions::revoke_one(&domain, &current, id, &client, Utc::now()).await
+        })
+        .await?;
+    if revoked_own {
         cookie.end();
     }
     Ok(HttpResponse::NoContent().finish())
@@ -119,7 +129,11 @@ pub async fn revoke_other_sessions(
     current: CurrentSession,
     client: Client,
 ) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
-    let revoked = sessions::revoke_others(&state.domain, &current, &client, Utc::now()).await?;
+    let revoked = state
+        .to_completion(move |domain| async move {
+            sessions::revoke_others(&domain, &current, &client, Utc::now()).await
+        })
+        .await?;
     Ok(web::Json(RevokeOthersResponse { revoked }))
 }
 

@@ -10,6 +10,7 @@ mod bad_input;
 mod cli;
 mod conformance;
 mod csrf;
+mod database_faults;
 mod ensure;
 mod faults;
 mod hardening;

@@ -1,6 +1,7 @@
 //! `TestApp`: a real server on a random port over a fresh database, and personas that
 //! each carry their own cookie jar.
 
+pub mod private_postgres;
 pub mod private_redis;
 pub mod test_db;
 
@@ -56,6 +57,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         static_dir: "dist".into(),
         db_pool_size: 8,
         db_pool_timeout: Duration::from_secs(2),
+        db_query_timeout: Duration::from_secs(5),
         cache_ttl: Duration::from_secs(60),
         login_max_failures: 5,
         login_lockout: Duration::from_secs(900),

@@ -1,0 +1,129 @@
+//! The database hangs, crashes and comes back, on a private PostgreSQL cluster of the
+//! test's own: requests answer 503 by the deadline (never hang, never 401, the cookie
+//! kept), a database refusing connections is refused at once rather than after the pool
+//! timeout, recovery needs no restart, and nothing written is lost.
+
+use std::time::{Duration, Instant};
+
+use hallpass_server::config::{CacheBackend, Settings};
+use hallpass_shared::{SessionList, paths};
+use reqwest::StatusCode;
+
+use crate::support::{
+    TestApp, TestUser, clears_cookie, json, private_postgres::PrivatePostgres, spawn_app_with,
+};
+
+async fn app_on(postgres: &PrivatePostgres, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let url = postgres.url("hallpass");
+    spawn_app_with(CacheBackend::Memory, |settings| {
+        settings.database_url = url.into();
+        tweak(settings);
+    })
+    .await
+}
+
+/// Polls a request that needs the database until it answers 200; how long that took.
+async fn until_served(student: &TestUser, limit: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        if student.get(paths::SESSIONS).await.status() == StatusCode::OK {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < limit,
+            "not served again within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A 503 that keeps the session: `Retry-After` says when, and the cookie stays.
+fn assert_retry_later(response: &reqwest::Response) {
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "1");
+    assert!(!clears_cookie(response), "the cookie is kept");
+}
+
+#[tokio::test]
+async fn a_hung_database_is_a_503_by_the_deadline_and_nothing_is_lost() {
+    let postgres = PrivatePostgres::start();
+    let app = app_on(&postgres, |settings| {
+        settings.db_pool_timeout = Duration::from_millis(500);
+        settings.db_query_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let student = app.student().await;
+    let other_device = student.second_device().await;
+
+    postgres.hang();
+    let started = Instant::now();
+    let listing = student.get(paths::SESSIONS).await;
+    let waited = started.elapsed();
+    assert_retry_later(&listing);
+    // The deadline is 1.5 s; without one this request waits as long as the hang lasts.
+    assert!(waited < Duration::from_secs(4), "waited {waited:?}");
+    // A revocation asked for during the hang is refused for now...
+    let revoke = student.post(paths::REVOKE_OTHER_SESSIONS).await;
+    assert_retry_later(&revoke);
+    // ...while sessions the cache vouches for are still served.
+    assert_eq!(
+        student.get(paths::CURRENT_SESSION).await.status(),
+        StatusCode::OK
+    );
+
+    postgres.resume();
+    until_served(&student, Duration::from_secs(5)).await;
+    // The revocation either ran to completion once the database answered (its task was
+    // not dropped with the request) or never started: the other device is signed out
+    // with its tombstone and audit event, or still fully valid; nothing in between.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let sessions: SessionList = json(student.get(paths::SESSIONS).await).await;
+    let other = other_device.get(paths::CURRENT_SESSION).await.status();
+    let revoked = app.events_of_kind(&student, "session_revoked").await.len();
+    match sessions.sessions.len() {
+        1 => assert_eq!((other, revoked), (StatusCode::UNAUTHORIZED, 1)),
+        2 => assert_eq!((other, revoked), (StatusCode::OK, 0)),
+        n => panic!("{n} sessions"),
+    }
+}
+
+#[tokio::test]
+async fn a_database_refusing_connections_is_a_503_at_once_and_recovery_needs_no_restart() {
+    let mut postgres = PrivatePostgres::start();
+    // A long pool timeout: a request that waited for it would show.
+    let app = app_on(&postgres, |settings| {
+        settings.db_pool_timeout = Duration::from_secs(5);
+    })
+    .await;
+    let student = app.student().await;
+
+    postgres.crash();
+    // The first requests find the pool's connections dead; after that, connecting is
+    // refused, and requests are refused without waiting for the pool.
+    let mut slowest_after_warmup = Duration::ZERO;
+    for attempt in 0..12 {
+        let started = Instant::now();
+        let response = student.get(paths::SESSIONS).await;
+        assert_retry_later(&response);
+        if attempt >= 4 {
+            slowest_after_warmup = slowest_after_warmup.max(started.elapsed());
+        }
+    }
+    assert!(
+        slowest_after_warmup < Duration::from_millis(2_500),
+        "requests waited for the pool: {slowest_after_warmup:?}"
+    );
+    assert_eq!(
+        student.get(paths::READYZ).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+
+    postgres.restart();
+    until_served(&student, Duration::from_secs(5)).await;
+    assert_eq!(student.get(paths::READYZ).await.status(), StatusCode::OK);
+    assert_eq!(
+        student.get(paths::CURRENT_SESSION).await.status(),
+        StatusCode::OK,
+        "the session outlived the crash"
+    );
+}
