@@ -27,7 +27,7 @@ use crate::{
     db::{self, DbPool},
     domain::{Domain, sessions::SessionPolicy, throttle::LoginThrottle},
     error,
-    jobs::{gauges, purge},
+    jobs::{fence_replay, gauges, purge},
     metrics::Metrics,
     middleware::request_log::log_request,
     routes,
@@ -89,6 +89,7 @@ impl Application {
             settings.cache_ttl,
         ));
         tracing::info!("Using {} for session cache", cache.backend_name());
+        fence_replay::spawn(Arc::clone(&cache));
         tracing::info!("configuration: {}", settings.summary());
 
         let listener = TcpListener::bind(settings.bind)

@@ -254,9 +254,22 @@ impl Cache {
         if self.now_ms() < self.skip_until_ms.load(Ordering::Relaxed) {
             return false;
         }
-        if !self.degraded.load(Ordering::Relaxed) {
-            return true;
+        !self.degraded.load(Ordering::Relaxed) || self.replay_undelivered().await
+    }
+
+    /// Delivers the fences the backend missed while it was down, without waiting for the
+    /// backoff to end, so that a revocation reaches the other instances as soon as the
+    /// backend is back, even when this instance gets no request (the
+    /// [`fence replay job`](crate::jobs::fence_replay) calls it every 200 ms).
+    pub async fn deliver_undelivered(&self) {
+        if !self.lock_undelivered().is_empty() {
+            self.replay_undelivered().await;
         }
+    }
+
+    /// Fences every undelivered key; on success the breaker closes. `false` if the
+    /// backend still fails.
+    async fn replay_undelivered(&self) -> bool {
         let pending: Vec<String> = self.lock_undelivered().iter().cloned().collect();
         let replayed = pending.is_empty()
             || self
@@ -270,6 +283,8 @@ impl Cache {
         for key in &pending {
             undelivered.remove(key);
         }
+        drop(undelivered);
+        self.skip_until_ms.store(0, Ordering::Relaxed);
         if self.degraded.swap(false, Ordering::Relaxed) {
             tracing::info!(
                 cache.backend = self.backend.name(),

@@ -1,4 +1,5 @@
 //! Background work: keeping storage tidy and gauges current without blocking requests.
 
+pub mod fence_replay;
 pub mod gauges;
 pub mod purge;

@@ -214,3 +214,51 @@ async fn a_statement_timeout_is_a_503_with_retry_after() {
         .unwrap();
     assert_eq!(student.get(paths::SESSIONS).await.status(), StatusCode::OK);
 }
+
+/// A revocation made while the shared Redis hangs cannot fence the other instance's
+/// cached copy; the fence is delivered within the replay job's period (200 ms) of Redis
+/// answering again, even with no request on the instance that revoked. Without the
+/// replay the other instance would serve the revoked session from Redis until the entry
+/// expired, a minute later.
+#[tokio::test]
+async fn a_revocation_made_while_redis_hangs_reaches_the_other_instance_when_it_returns() {
+    let redis = PrivateRedis::start();
+    let app = spawn_app_with(CacheBackend::Redis, |settings| {
+        settings.redis_url = Some(redis.url().into());
+    })
+    .await;
+    let student = app.logged_in(Role::Student).await;
+    let other_instance = app.second_instance().await;
+    let on_other = app.via(&student, &other_instance);
+    on_other.current().await;
+    assert!(
+        redis
+            .cli(&["--scan", "--pattern", "*session:*"])
+            .lines()
+            .count()
+            >= 1,
+        "the session is cached in Redis"
+    );
+
+    let cookie = student.cookie().unwrap();
+    redis.hang();
+    assert_eq!(
+        student.post(paths::LOGOUT).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    redis.resume();
+
+    // After one replay period, the dead cookie replayed on the other instance for longer
+    // than a breaker's backoff is refused every time.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let replayed = app.via(&app.anonymous(), &other_instance);
+    replayed.set_cookie(&cookie);
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(7) {
+        assert_eq!(
+            replayed.get(paths::CURRENT_SESSION).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
