@@ -29,7 +29,7 @@ use crate::{
         (status = 401, description = "`invalid_credentials` (unknown email or wrong password, indistinguishable) or `user_inactive`", body = ErrorBody),
         (status = 429, description = "`rate_limited`; see `Retry-After`", body = ErrorBody),
         CsrfRefusal,
-        (status = 503, description = "`unavailable`: the database is unreachable or saturated", body = ErrorBody)
+        (status = 503, description = "`unavailable` with `Retry-After`: the database is unreachable, refusing connections or saturated, or did not answer within DB_POOL_TIMEOUT + DB_QUERY_TIMEOUT; the cookie is kept", body = ErrorBody)
     ),
     security(())
 )]

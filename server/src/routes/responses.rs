@@ -13,7 +13,7 @@ pub enum SessionRefusals {
     Unauthorized(ErrorBody),
     #[response(
         status = 503,
-        description = "`unavailable`: the database is unreachable or saturated"
+        description = "`unavailable` with `Retry-After`: the database is unreachable, refusing connections or saturated, or did not answer within DB_POOL_TIMEOUT + DB_QUERY_TIMEOUT; the cookie is kept"
     )]
     Unavailable(ErrorBody),
 }
@@ -33,7 +33,7 @@ pub enum AdminRefusals {
     Forbidden(ErrorBody),
     #[response(
         status = 503,
-        description = "`unavailable`: the database is unreachable or saturated"
+        description = "`unavailable` with `Retry-After`: the database is unreachable, refusing connections or saturated, or did not answer within DB_POOL_TIMEOUT + DB_QUERY_TIMEOUT; the cookie is kept"
     )]
     Unavailable(ErrorBody),
 }
