@@ -134,8 +134,8 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             .await?;
             let purged = purge::purge_expired(&pool).await?;
             println!(
-                "purged {} expired session(s) and {} cache row(s)",
-                purged.sessions, purged.cache_rows
+                "purged {} expired session(s), {} cache row(s) and {} login attempt counter(s)",
+                purged.sessions, purged.cache_rows, purged.counter_rows
             );
         }
         Command::Demo => demo(&settings).await?,

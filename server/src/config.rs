@@ -130,11 +130,16 @@ pub struct SettingsArgs {
     /// How long a validated session stays in the cache before the database is asked again.
     #[arg(long, env = "CACHE_TTL", global = true, default_value = "60s", value_parser = parse_duration)]
     pub cache_ttl: Duration,
-    /// Failed logins per email and client address before logins are refused for a while.
+    /// Failed logins per account (or per known device) before each further attempt is
+    /// delayed (1 s, doubling); an address gets twenty times as many.
     #[arg(long, env = "LOGIN_MAX_FAILURES", global = true, default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub login_max_failures: u32,
-    /// How long the failed-login window lasts.
+    /// The delay after the attempt that reaches LOGIN_MAX_FAILURES; it doubles with each
+    /// further attempt (Keycloak's "wait increment").
+    #[arg(long, env = "LOGIN_FIRST_DELAY", global = true, default_value = "1s", value_parser = parse_duration)]
+    pub login_first_delay: Duration,
+    /// The longest delay between attempts on a throttled account, device or address.
     #[arg(long, env = "LOGIN_LOCKOUT", global = true, default_value = "15m", value_parser = parse_duration)]
     pub login_lockout: Duration,
     /// How often the active-sessions gauge of `/metrics` is recounted (in the background:
@@ -176,6 +181,7 @@ pub struct Settings {
     pub db_query_timeout: Duration,
     pub cache_ttl: Duration,
     pub login_max_failures: u32,
+    pub login_first_delay: Duration,
     pub login_lockout: Duration,
     pub metrics_refresh: Duration,
     pub metrics_bind: Option<SocketAddr>,
@@ -203,6 +209,8 @@ pub enum ConfigError {
 
 pub const COOKIE_NAME: &str = "hallpass_session";
 pub const SECURE_COOKIE_NAME: &str = "__Host-hallpass_session";
+pub const DEVICE_COOKIE_NAME: &str = "hallpass_device";
+pub const SECURE_DEVICE_COOKIE_NAME: &str = "__Host-hallpass_device";
 
 impl Settings {
     pub fn from_args(args: SettingsArgs) -> Result<Self, ConfigError> {
@@ -244,6 +252,7 @@ impl Settings {
             db_query_timeout: args.db_query_timeout,
             cache_ttl: args.cache_ttl,
             login_max_failures: args.login_max_failures,
+            login_first_delay: args.login_first_delay,
             login_lockout: args.login_lockout,
             metrics_refresh: args.metrics_refresh,
             metrics_bind: args.metrics_bind,
@@ -262,6 +271,15 @@ impl Settings {
             SECURE_COOKIE_NAME
         } else {
             COOKIE_NAME
+        }
+    }
+
+    /// The device cookie of the login throttle, prefixed like the session cookie.
+    pub fn device_cookie_name(&self) -> &'static str {
+        if self.cookie_secure {
+            SECURE_DEVICE_COOKIE_NAME
+        } else {
+            DEVICE_COOKIE_NAME
         }
     }
 

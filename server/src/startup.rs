@@ -32,6 +32,10 @@ use crate::{
     middleware::request_log::log_request,
     routes,
     state::AppState,
+    throttle::{
+        AttemptCounters, AttemptStore, Backoff, memory::MemoryAttempts, postgres::PostgresAttempts,
+        redis::RedisAttempts,
+    },
 };
 
 /// Largest JSON body accepted; larger ones get 413.
@@ -113,7 +117,17 @@ impl Application {
             );
         }
         let workers = settings.workers;
-        let throttle = LoginThrottle::new(settings.login_max_failures, settings.login_lockout);
+        let throttle = LoginThrottle::new(
+            AttemptCounters::new(attempt_store(&settings, &db)?),
+            settings.cache_key_prefix.clone(),
+            keys.derive("login throttle account hashes"),
+            settings.login_max_failures,
+            Backoff {
+                base: settings.login_first_delay.min(settings.login_lockout),
+                cap: settings.login_lockout,
+            },
+        );
+        tracing::info!("Counting login attempts in {}", throttle.backend_name());
         purge::spawn_periodic(db.clone(), PURGE_EVERY);
         let metrics = Metrics::new().context("registering metrics")?;
         let domain = Arc::new(Domain::new(
@@ -224,6 +238,22 @@ fn session_policy(settings: &Settings) -> anyhow::Result<SessionPolicy> {
         idle_timeout: settings.idle_timeout.map(span).transpose()?,
         cache_ttl: settings.cache_ttl,
         max_per_user: settings.max_sessions_per_user,
+    })
+}
+
+/// Login attempt counters live where the session cache does: shared by every instance in
+/// Redis or PostgreSQL, in memory only for the single instance `SESSION_CACHE=memory` is.
+fn attempt_store(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn AttemptStore>> {
+    Ok(match settings.cache_backend {
+        CacheBackend::Memory => Box::new(MemoryAttempts::default()),
+        CacheBackend::Postgres => Box::new(PostgresAttempts::new(db.clone())),
+        CacheBackend::Redis => {
+            let url = settings
+                .redis_url
+                .as_ref()
+                .context("SESSION_CACHE=redis needs REDIS_URL")?;
+            Box::new(RedisAttempts::new(url.expose_secret())?)
+        }
     })
 }
 

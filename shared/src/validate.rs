@@ -17,6 +17,9 @@ pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 256;
 pub const EMAIL_MAX_CHARS: usize = 254;
 pub const NAME_MAX_CHARS: usize = 100;
+/// The longest password a login may present: hashing is costly, and a longer one could
+/// never have been set.
+pub const LOGIN_PASSWORD_MAX_BYTES: usize = 1024;
 
 /// Normalises an email for storage and lookup: trimmed and lower-cased.
 /// Uniqueness in the database is case-insensitive too.
@@ -50,6 +53,34 @@ pub fn email(raw: &str) -> Result<(), Invalid> {
     }
 }
 
+/// What a login may present as its email, checked before any work is done for it: not
+/// blank, at most 254 characters, no control characters (NUL included). Looser than
+/// [`email`]: any other mistake simply matches no account.
+pub fn login_email(raw: &str) -> Result<(), Invalid> {
+    let email = raw.trim();
+    if email.is_empty() {
+        return Err(Invalid("email is required"));
+    }
+    if email.chars().count() > EMAIL_MAX_CHARS {
+        return Err(Invalid("email is too long"));
+    }
+    if email.chars().any(char::is_control) {
+        return Err(Invalid("email must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// What a login may present as its password: not empty, at most 1,024 bytes.
+pub fn login_password(raw: &str) -> Result<(), Invalid> {
+    if raw.is_empty() {
+        return Err(Invalid("password is required"));
+    }
+    if raw.len() > LOGIN_PASSWORD_MAX_BYTES {
+        return Err(Invalid("password is too long"));
+    }
+    Ok(())
+}
+
 /// Length is what makes a password strong; no composition rules (NIST SP 800-63B).
 pub fn password(raw: &str) -> Result<(), Invalid> {
     let chars = raw.chars().count();
@@ -80,6 +111,22 @@ pub fn name(raw: &str) -> Result<(), Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logins_refuse_hostile_input_before_any_work() {
+        assert!(login_email("Pupil@School.org ").is_ok());
+        assert!(login_email("").is_err());
+        assert!(login_email("a\0b@x.org").is_err());
+        assert!(login_email("a\nb@x.org").is_err());
+        assert!(login_email(&"a".repeat(255)).is_err());
+        assert!(login_email(&"a".repeat(254)).is_ok());
+        assert!(login_password(&"p".repeat(1024)).is_ok());
+        assert!(
+            login_password(&"é".repeat(513)).is_err(),
+            "bytes, not characters"
+        );
+        assert!(login_password("").is_err());
+    }
 
     #[test]
     fn emails() {

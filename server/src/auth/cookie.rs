@@ -24,7 +24,9 @@ use serde::de::DeserializeOwned;
 
 use super::cookie_keys::{CookieKeys, Opener};
 use crate::{
-    config::Settings, crypto::token::SessionToken, domain::sessions::SessionClaim,
+    config::Settings,
+    crypto::token::SessionToken,
+    domain::{sessions::SessionClaim, throttle::DeviceClaim},
     error::DeadSessionCookie,
 };
 
@@ -32,11 +34,17 @@ const TOKEN: &str = "token";
 const USER_ID: &str = "user_id";
 const ISSUED_AT: &str = "issued_at";
 const LIFETIME: &str = "lifetime";
+const DEVICE_ID: &str = "device";
+const DEVICE_ACCOUNT: &str = "account";
+/// How long the browser keeps the device cookie (browsers cap cookies at 400 days).
+const DEVICE_LIFETIME: time::Duration = time::Duration::days(400);
 
-/// The session cookie's keys and attributes.
+/// The session cookie's keys and attributes, and those of the device cookie (see
+/// [`DeviceClaim`]), sealed with the same keys.
 pub struct SessionCookies {
     keys: CookieKeys,
     name: &'static str,
+    device_name: &'static str,
     secure: bool,
     /// The browser keeps a cookie without a recorded lifetime this long.
     default_lifetime: TimeDelta,
@@ -61,6 +69,7 @@ impl SessionCookies {
         Self {
             keys,
             name: settings.cookie_name(),
+            device_name: settings.device_cookie_name(),
             secure: settings.cookie_secure,
             default_lifetime: TimeDelta::from_std(settings.session_ttl).unwrap_or(TimeDelta::MAX),
         }
@@ -113,6 +122,33 @@ impl SessionCookies {
             res.response_mut().add_cookie(&cookie)?;
         }
         Ok(())
+    }
+
+    /// The device cookie `req` brought, if one of the keys opens it.
+    pub fn device_of(&self, req: &HttpRequest) -> Option<DeviceClaim> {
+        let sealed = req.cookie(self.device_name)?;
+        let (plain, _) = self.keys.open(&sealed)?;
+        let fields: HashMap<String, String> = serde_json::from_str(plain.value()).ok()?;
+        Some(DeviceClaim {
+            id: fields.get(DEVICE_ID)?.clone(),
+            account: fields.get(DEVICE_ACCOUNT)?.clone(),
+        })
+    }
+
+    /// The device cookie holding `device`, sealed: HttpOnly, and kept for 400 days.
+    pub fn device_cookie(&self, device: &DeviceClaim) -> Cookie<'static> {
+        let fields = HashMap::from([
+            (DEVICE_ID, device.id.as_str()),
+            (DEVICE_ACCOUNT, device.account.as_str()),
+        ]);
+        let cookie = Cookie::build(self.device_name, json(&fields))
+            .path("/")
+            .http_only(true)
+            .secure(self.secure)
+            .same_site(SameSite::Lax)
+            .max_age(DEVICE_LIFETIME)
+            .finish();
+        self.keys.seal(cookie)
     }
 
     /// `claim` sealed, kept by the browser until the claim's lifetime runs out.

@@ -90,6 +90,17 @@ impl CookieKeys {
         Ok(keys)
     }
 
+    /// A 32-byte secret for `purpose`, derived from the newest key (e.g. the key of the
+    /// login throttle's account hashes). Changes when the newest key does.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut digest = Sha256::new();
+        digest.update(b"hallpass derived key v1\0");
+        digest.update(purpose.as_bytes());
+        digest.update(b"\0");
+        digest.update(self.configured[0].master());
+        digest.finalize().into()
+    }
+
     /// Seals `cookie` with the newest key.
     pub fn seal(&self, cookie: Cookie<'static>) -> Cookie<'static> {
         let name = cookie.name().to_owned();

@@ -9,6 +9,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_attempts (key) {
+        key -> Text,
+        count -> Int4,
+        locked_until -> Timestamptz,
+        forgotten_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     server_keys (name) {
         name -> Text,
         secret -> Bytea,
@@ -75,6 +84,7 @@ diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     cookie_key_fingerprint,
+    login_attempts,
     server_keys,
     session_cache,
     session_events,

@@ -1,5 +1,6 @@
-//! Purging: sessions whose absolute lifetime has passed (tombstones included) and
-//! expired rows of the PostgreSQL cache, in small batches so no lock is held for long.
+//! Purging: sessions whose absolute lifetime has passed (tombstones included), expired
+//! rows of the PostgreSQL cache and forgotten login attempt counters, in small batches so
+//! no lock is held for long.
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use chrono::Utc;
 use crate::{
     cache::postgres,
     db::{DbPool, sessions::SessionRow},
+    throttle::postgres::purge_forgotten,
 };
 
 const BATCH: i64 = 1_000;
@@ -19,6 +21,7 @@ const PAUSE: Duration = Duration::from_millis(20);
 pub struct Purged {
     pub sessions: usize,
     pub cache_rows: usize,
+    pub counter_rows: usize,
 }
 
 /// Purges until nothing expired is left.
@@ -28,10 +31,15 @@ pub async fn purge_expired(db: &DbPool) -> anyhow::Result<Purged> {
         let mut conn = db.get().await.context("purge: database connection")?;
         let sessions = SessionRow::purge_expired(&mut conn, Utc::now(), BATCH).await?;
         let cache_rows = postgres::purge_expired(&mut conn, BATCH).await?;
+        let counter_rows = purge_forgotten(&mut conn, BATCH).await?;
         drop(conn);
         purged.sessions += sessions;
         purged.cache_rows += cache_rows;
-        if sessions < BATCH as usize && cache_rows < BATCH as usize {
+        purged.counter_rows += counter_rows;
+        if [sessions, cache_rows, counter_rows]
+            .iter()
+            .all(|&purged| purged < BATCH as usize)
+        {
             return Ok(purged);
         }
         tokio::time::sleep(PAUSE).await;
@@ -49,6 +57,7 @@ pub fn spawn_periodic(db: DbPool, every: Duration) {
                     tracing::info!(
                         purged.sessions = purged.sessions,
                         purged.cache_rows = purged.cache_rows,
+                        purged.counter_rows = purged.counter_rows,
                         "purged expired rows"
                     );
                 }

@@ -1,6 +1,6 @@
 //! Login, logout, the current session, and password change.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
@@ -9,48 +9,62 @@ use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
 
 use crate::{
     auth::{cookie::SessionCookie, extract::CurrentSession},
-    domain::{Client, sessions},
+    domain::{
+        Client,
+        sessions::{self, LoggedIn},
+    },
     error::ApiError,
     state::AppState,
 };
 
 /// `POST /api/auth/login`. **Permissions:** anyone.
 ///
-/// Always mints a new token, whatever cookie came with the request (no fixation).
-#[tracing::instrument(skip_all, fields(user.email = %body.email))]
+/// Always mints a new token, whatever cookie came with the request (no fixation), and
+/// leaves a device cookie: later logins from this browser are throttled on their own,
+/// whatever others try against the account or the address. The attempted email is never
+/// logged.
+#[tracing::instrument(skip_all)]
 #[utoipa::path(
     post,
     path = "/api/auth/login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Logged in: a new session and its cookie", body = AuthResponse),
+        (status = 200, description = "Logged in: a new session and its cookie, and the device cookie", body = AuthResponse),
         BodyRefusals,
         (status = 401, description = "`invalid_credentials` (unknown email or wrong password, indistinguishable) or `user_inactive`", body = ErrorBody),
-        (status = 429, description = "`rate_limited`; see `Retry-After`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many failed attempts on this account, device or address; see `Retry-After` (the delay doubles with each attempt past the limit, up to LOGIN_LOCKOUT)", body = ErrorBody),
         CsrfRefusal,
         (status = 503, description = "`unavailable` with `Retry-After`: the database is unreachable, refusing connections or saturated, or did not answer within DB_POOL_TIMEOUT + DB_QUERY_TIMEOUT; the cookie is kept", body = ErrorBody)
     ),
     security(())
 )]
 pub async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     cookie: SessionCookie,
     client: Client,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, previous) = (body.into_inner(), cookie.claim());
-    let (current, claim) = state
+    let device = state.cookies.device_of(&req);
+    let LoggedIn {
+        current,
+        claim,
+        device,
+    } = state
         .to_completion(move |domain| async move {
-            sessions::login(&domain, body, &client, previous, Utc::now()).await
+            sessions::login(&domain, body, &client, previous, device, Utc::now()).await
         })
         .await?;
     cookie.start(&claim);
     tracing::info!(user.id = %current.user.id, session.id = %current.session.id, "logged in");
-    Ok(HttpResponse::Ok().json(AuthResponse {
-        user: current.user,
-        session: current.session,
-    }))
+    Ok(HttpResponse::Ok()
+        .cookie(state.cookies.device_cookie(&device))
+        .json(AuthResponse {
+            user: current.user,
+            session: current.session,
+        }))
 }
 
 /// `POST /api/auth/logout`. **Permissions:** a valid session (the one being ended).

@@ -120,11 +120,7 @@ async fn session_cookie_is_http_only_lax_host_wide_and_lives_as_long_as_the_sess
     let app = spawn_app(CacheBackend::Memory).await;
     let student = app.user(Role::Student).await;
     let response = student.login().await;
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(cookie.starts_with("hallpass_session="), "{cookie}");
+    let cookie = set_cookie(&response, "hallpass_session=");
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=2592000"] {
         assert!(
             cookie.contains(attribute),
@@ -133,6 +129,14 @@ async fn session_cookie_is_http_only_lax_host_wide_and_lives_as_long_as_the_sess
     }
     assert!(!cookie.contains("Domain"), "{cookie}");
     assert!(!cookie.contains("Secure"), "not configured: {cookie}");
+    // The login throttle's device cookie: sealed the same way, kept 400 days.
+    let device = set_cookie(&response, "hallpass_device=");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=34560000"] {
+        assert!(
+            device.contains(attribute),
+            "{attribute} missing from {device}"
+        );
+    }
     assert_eq!(response.headers()["cache-control"], "no-store");
 }
 
@@ -144,9 +148,19 @@ async fn secure_cookies_use_the_host_prefix() {
     .await;
     let student = app.user(Role::Student).await;
     let response = student.login().await;
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.starts_with("__Host-hallpass_session="), "{cookie}");
-    assert!(cookie.contains("Secure"), "{cookie}");
+    for name in ["__Host-hallpass_session=", "__Host-hallpass_device="] {
+        let cookie = set_cookie(&response, name);
+        assert!(cookie.contains("Secure"), "{cookie}");
+    }
+}
+
+/// The `Set-Cookie` header of `response` that sets the cookie `name=`.
+fn set_cookie(response: &reqwest::Response, name: &str) -> String {
+    let headers = response.headers().get_all("set-cookie").iter();
+    let mut values = headers.map(|value| value.to_str().unwrap().to_owned());
+    values
+        .find(|value| value.starts_with(name))
+        .unwrap_or_else(|| panic!("no {name} cookie set"))
 }
 
 #[tokio::test]

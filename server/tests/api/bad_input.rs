@@ -96,14 +96,19 @@ async fn oversized_bodies_are_refused_with_413() {
 }
 
 #[tokio::test]
-async fn long_but_allowed_passwords_are_just_wrong() {
+async fn long_passwords_are_wrong_and_longer_than_a_login_takes_refused() {
     let app = spawn_app(CacheBackend::Memory).await;
     let student = app.user(Role::Student).await;
-    let long = "y".repeat(4_000);
     assert_error(
-        student.login_with(&long).await,
+        student.login_with(&"y".repeat(1_000)).await,
         StatusCode::UNAUTHORIZED,
         ErrorCode::InvalidCredentials,
+    )
+    .await;
+    assert_error(
+        student.login_with(&"y".repeat(4_000)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation,
     )
     .await;
 }

@@ -15,6 +15,7 @@ mod ensure;
 mod faults;
 mod hardening;
 mod keys;
+mod login_defence;
 mod metrics;
 mod probes;
 mod races;

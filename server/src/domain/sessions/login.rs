@@ -18,38 +18,53 @@ use crate::{
         sessions::SessionRow,
         users::UserRow,
     },
-    domain::{Client, Domain, Error, Result, audit},
+    domain::{
+        Client, Domain, Error, Result, audit,
+        throttle::{Attempt, DeviceClaim},
+    },
     metrics::LoginOutcome,
 };
 
-/// Logs in: checks the password off the async workers, throttles failures, and records a
+/// What a successful login hands the edge: the session, the claim for the new session
+/// cookie, and the device cookie's contents (see [`throttle`](crate::domain::throttle)).
+pub struct LoggedIn {
+    pub current: CurrentSession,
+    pub claim: SessionClaim,
+    pub device: DeviceClaim,
+}
+
+/// Logs in: refuses hostile input before any work, takes the attempt's slot in the
+/// throttle before the password is checked (off the async workers), and records a
 /// brand-new session (a new token whatever cookie came in; the browser's previous session,
-/// if any, is ended). Returns the session and the claim for the new cookie.
+/// if any, is ended).
 pub async fn login(
     domain: &Domain,
     request: LoginRequest,
     client: &Client,
     previous: Option<SessionClaim>,
+    device: Option<DeviceClaim>,
     now: DateTime<Utc>,
-) -> Result<(CurrentSession, SessionClaim)> {
+) -> Result<LoggedIn> {
+    validate::login_email(&request.email)
+        .and_then(|()| validate::login_password(&request.password))
+        .map_err(|invalid| Error::Invalid(invalid.to_string()))?;
     let email = validate::normalize_email(&request.email);
-    if email.is_empty() || request.password.is_empty() {
-        return Err(Error::Invalid("email and password are required".into()));
-    }
-    let ip = client.ip_addr();
-    if let Err(retry_after_secs) = domain.throttle.check(ip, &email) {
-        domain.metrics.login(LoginOutcome::RateLimited);
-        return Err(Error::RateLimited { retry_after_secs });
-    }
-    let user = authenticate(domain, &email, request.password, client)
-        .await
-        .inspect_err(|error| {
-            if matches!(error, Error::InvalidCredentials | Error::AccountInactive) {
-                domain.metrics.login(LoginOutcome::Failed);
-            }
-        })?;
-    domain.throttle.record_success(ip, &email);
+    let attempt = domain.throttle.login(&email, client.ip_addr(), device);
+    admit(domain, &attempt, client).await?;
+    let user = match authenticate(domain, &email, request.password, client).await {
+        Ok(user) => user,
+        Err(error @ (Error::InvalidCredentials | Error::AccountInactive)) => {
+            domain.metrics.login(LoginOutcome::Failed);
+            return Err(error);
+        }
+        Err(error) => {
+            domain.throttle.abandoned(&attempt).await;
+            return Err(error);
+        }
+    };
+    domain.throttle.succeeded(&attempt).await;
     domain.metrics.login(LoginOutcome::Succeeded);
+    let device = domain.throttle.device_after_success(&attempt)?;
     let claim = SessionClaim::mint(user.id, now, domain.policy.ttl)?;
     let hash = claim.token.hash();
     let new = new_session(domain, &claim, hash, client, now);
@@ -61,7 +76,27 @@ pub async fn login(
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("a fresh session token was taken")))?;
     drop(conn);
-    Ok((cache_session(domain, hash, &row, &user, now).await, claim))
+    let current = cache_session(domain, hash, &row, &user, now).await;
+    Ok(LoggedIn {
+        current,
+        claim,
+        device,
+    })
+}
+
+/// Takes the attempt's slot, or refuses it: 429 with the wait, counted in the metrics,
+/// and audited once per account (or device) per minute.
+async fn admit(domain: &Domain, attempt: &Attempt, client: &Client) -> Result<()> {
+    let Err(retry_after_secs) = domain.throttle.admit(attempt).await else {
+        return Ok(());
+    };
+    domain.metrics.login(LoginOutcome::RateLimited);
+    if domain.throttle.first_refusal_in_window(attempt) {
+        let detail = json!({ "reason": "rate_limited", "retry_after_secs": retry_after_secs });
+        let event = audit::event(EventKind::LoginFailed, None, None, Some(client), detail);
+        record(domain, event).await?;
+    }
+    Err(Error::RateLimited { retry_after_secs })
 }
 
 /// The account behind `email` if `password` is its password and it is active. Failures
@@ -97,7 +132,6 @@ async fn authenticate(
             Err(Error::AccountInactive)
         }
         user => {
-            domain.throttle.record_failure(client.ip_addr(), email);
             let detail = json!({ "email": email });
             let user_id = user.map(|user| user.id);
             let event = audit::event(EventKind::LoginFailed, user_id, None, Some(client), detail);
@@ -127,10 +161,11 @@ pub async fn change_password(
 ) -> Result<SessionClaim> {
     validate::password(&change.new_password)
         .map_err(|invalid| Error::Invalid(format!("new_password: {invalid}")))?;
-    let (ip, email) = (client.ip_addr(), current.user.email.as_str());
+    let attempt = domain.throttle.reauthentication(&current.user.email);
     domain
         .throttle
-        .check(ip, email)
+        .admit(&attempt)
+        .await
         .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
     let user = {
         let mut conn = domain.db.get().await?;
@@ -140,9 +175,9 @@ pub async fn change_password(
     };
     let stored_hash = Some(user.password_hash.clone());
     if !password::verify(stored_hash, change.current_password.into()).await? {
-        domain.throttle.record_failure(ip, email);
         return Err(Error::WrongPassword);
     }
+    domain.throttle.succeeded(&attempt).await;
     let new_hash = password::hash(change.new_password.into()).await?;
     let (user_id, this) = (user.id, current.session.id);
     let mut conn = domain.db.get().await?;

@@ -19,7 +19,7 @@ mod validate;
 
 pub use claim::SessionClaim;
 pub use ensure::{Ensured, ensure};
-pub use login::{change_password, login};
+pub use login::{LoggedIn, change_password, login};
 pub(super) use refusals::RecentRefusals;
 pub use revoke::{logout, revoke_one, revoke_others};
 pub use rules::{Rejection, SessionPolicy};

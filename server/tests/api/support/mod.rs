@@ -60,6 +60,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         db_query_timeout: Duration::from_secs(5),
         cache_ttl: Duration::from_secs(60),
         login_max_failures: 5,
+        login_first_delay: Duration::from_secs(30),
         login_lockout: Duration::from_secs(900),
         metrics_refresh: Duration::from_secs(15),
         metrics_bind: None,
@@ -347,6 +348,17 @@ impl TestUser {
             request = request.header(*name, *value);
         }
         json(request.send().await.unwrap()).await
+    }
+
+    /// This browser (same cookie jar) typing `email` instead.
+    pub fn typing(&self, email: &str) -> TestUser {
+        TestUser {
+            id: self.id,
+            email: email.to_owned(),
+            client: self.client.clone(),
+            jar: Arc::clone(&self.jar),
+            base: self.base.clone(),
+        }
     }
 
     /// The same account in another browser (its own, empty cookie jar), not logged in.

@@ -1,0 +1,242 @@
+//! Login defence: attempts take their slot atomically before the password is checked,
+//! failures slow the account wherever they come from, a known device is judged on its
+//! own, counters are shared by instances, hostile input is refused (422) before any work, and
+//! no attempted email reaches the logs.
+
+use std::{
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use futures_util::future::join_all;
+use hallpass_server::config::{CacheBackend, Settings};
+use hallpass_shared::{ErrorCode, LoginRequest, Role, paths};
+use reqwest::StatusCode;
+
+use crate::support::{PASSWORD, SECRET, TestApp, TestUser, assert_error, spawn_app_with};
+
+const LIMIT: u32 = 3;
+
+async fn app(backend: CacheBackend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_with(backend, |settings| {
+        settings.login_max_failures = LIMIT;
+        settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        tweak(settings);
+    })
+    .await
+}
+
+/// A login for `user`'s email with `password`, as if from `address` (through the
+/// trusted proxy).
+async fn login_from(user: &TestUser, password: &str, address: &str) -> reqwest::Response {
+    let body = LoginRequest {
+        email: user.email.clone(),
+        password: password.to_owned(),
+    };
+    user.client
+        .post(user.url(paths::LOGIN))
+        .header("x-forwarded-for", address)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// How many of `user`'s failed logins reached the password check (refusals by the
+/// throttle are audited without a user).
+async fn password_checks(app: &TestApp, user: &TestUser) -> usize {
+    app.events_of_kind(user, "login_failed").await.len()
+}
+
+async fn parallel_guesses_get_no_more_than_the_limit_of_password_checks(backend: CacheBackend) {
+    let app = app(backend, |_| {}).await;
+    let student = app.user(Role::Student).await;
+    let guesses = (0..50).map(|_| login_from(&student, "wrong password!", "192.0.2.7"));
+    let statuses: Vec<StatusCode> = join_all(guesses)
+        .await
+        .iter()
+        .map(reqwest::Response::status)
+        .collect();
+    let checked = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (LIMIT as usize, 50 - LIMIT as usize));
+    assert_eq!(password_checks(&app, &student).await, LIMIT as usize);
+    // The refusals of the flood are audited once, not 47 times.
+    let throttled = app
+        .rows("SELECT * FROM session_events WHERE detail->>'reason' = 'rate_limited'")
+        .await;
+    assert_eq!(throttled.len(), 1);
+}
+
+async fn failures_from_many_addresses_slow_the_account(backend: CacheBackend) {
+    let app = app(backend, |_| {}).await;
+    let student = app.user(Role::Student).await;
+    for n in 0..LIMIT {
+        let guess = login_from(&student, "wrong password!", &format!("198.51.100.{n}")).await;
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED);
+    }
+    let right_password_elsewhere = login_from(&student, PASSWORD, "203.0.113.99").await;
+    let retry_after: u64 = right_password_elsewhere.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry_after), "{retry_after}");
+    assert_error(
+        right_password_elsewhere,
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+    )
+    .await;
+}
+
+async fn a_flood_cannot_keep_a_known_device_out(backend: CacheBackend) {
+    let app = app(backend, |_| {}).await;
+    let victim = app.user(Role::Student).await;
+    assert_eq!(
+        login_from(&victim, PASSWORD, "192.0.2.1").await.status(),
+        StatusCode::OK,
+        "an earlier login leaves the device cookie"
+    );
+    // A classmate behind the school's address floods made-up emails and the victim's.
+    let classmate = app.anonymous();
+    for n in 0..LIMIT * 20 {
+        let made_up = classmate.typing(&format!("nobody{n}@school.example.org"));
+        login_from(&made_up, "guess", "192.0.2.1").await;
+    }
+    let as_victim = classmate.typing(&victim.email);
+    for _ in 0..LIMIT {
+        login_from(&as_victim, "guess", "192.0.2.1").await;
+    }
+    assert_eq!(
+        login_from(&as_victim, PASSWORD, "192.0.2.1").await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a browser without the device cookie waits"
+    );
+    let on_known_device = login_from(&victim, PASSWORD, "192.0.2.1").await;
+    assert_eq!(on_known_device.status(), StatusCode::OK);
+}
+
+crate::on_every_backend!(
+    parallel_guesses_get_no_more_than_the_limit_of_password_checks,
+    failures_from_many_addresses_slow_the_account,
+    a_flood_cannot_keep_a_known_device_out,
+);
+
+#[tokio::test]
+async fn instances_share_their_counters() {
+    for backend in [CacheBackend::Redis, CacheBackend::Postgres] {
+        let app = app(backend, |_| {}).await;
+        let other_instance = app.second_instance().await;
+        let student = app.user(Role::Student).await;
+        let on_other = app.via(&student, &other_instance);
+        for _ in 0..LIMIT - 1 {
+            login_from(&student, "wrong password!", "192.0.2.5").await;
+        }
+        assert_eq!(
+            login_from(&on_other, "wrong password!", "192.0.2.5")
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            login_from(&student, PASSWORD, "192.0.2.5").await.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn hostile_input_is_refused_before_any_work() {
+    let app = app(CacheBackend::Memory, |_| {}).await;
+    let client = app.anonymous();
+    let cases = [
+        ("a\0b@school.example.org".to_owned(), PASSWORD.to_owned()),
+        ("a\u{7}b@school.example.org".to_owned(), PASSWORD.to_owned()),
+        (
+            "line\nbreak@school.example.org".to_owned(),
+            PASSWORD.to_owned(),
+        ),
+        (format!("{}@x.org", "a".repeat(249)), PASSWORD.to_owned()),
+        (format!("{}@x.org", "a".repeat(15_007)), PASSWORD.to_owned()),
+        ("pupil@school.example.org".to_owned(), "p".repeat(1025)),
+    ];
+    for (email, password) in cases {
+        let response = client
+            .post_json(paths::LOGIN, &LoginRequest { email, password })
+            .await;
+        assert_error(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Validation,
+        )
+        .await;
+    }
+    assert!(app.rows("SELECT * FROM session_events").await.is_empty());
+}
+
+/// The release binary, as operators run it, at the most verbose log level: no line of
+/// its output names an email someone tried.
+#[tokio::test]
+async fn no_log_line_names_an_attempted_email() {
+    let app = app(CacheBackend::Memory, |_| {}).await;
+    let student = app.user(Role::Student).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // A file, not a pipe: nobody reads a pipe while the server runs, and a full one
+    // would stall it.
+    let log_path = std::env::temp_dir().join(format!("hallpass-log-{port}.txt"));
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_hallpass"))
+        .arg("serve")
+        .env("DATABASE_URL", &app.db.url)
+        .env("SESSION_SECRET", SECRET)
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "trace")
+        .env("STATIC_DIR", "/nonexistent")
+        .stdout(Stdio::from(log.try_clone().unwrap()))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let on_binary = app.via(&student, &base);
+    let unknown = app
+        .via(&app.anonymous(), &base)
+        .typing("never-registered@school.example.org");
+    assert_eq!(
+        on_binary.login_with("wrong password!").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        unknown.login_with("wrong password!").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        on_binary.login_with(PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let output = std::fs::read_to_string(&log_path).unwrap();
+    std::fs::remove_file(&log_path).unwrap();
+    assert!(output.contains("logged in"), "the log was captured");
+    for email in [&student.email, &unknown.email] {
+        assert!(!output.contains(email.as_str()), "{email} in the log");
+    }
+}
