@@ -138,13 +138,9 @@ impl Application {
             metrics,
         ));
         gauges::spawn_active_sessions(Arc::clone(&domain), settings.metrics_refresh);
-        let cookies = SessionCookies::new(keys, &settings);
+        let cookies = web::Data::new(SessionCookies::new(keys, &settings));
         let metrics_bind = settings.metrics_bind;
-        let state = web::Data::new(AppState {
-            domain,
-            settings,
-            cookies,
-        });
+        let state = web::Data::new(AppState { domain, settings });
         let metrics = metrics_bind
             .map(|bind| metrics_server(bind, state.clone()))
             .transpose()?;
@@ -153,6 +149,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(cookies.clone())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(JSON_LIMIT_BYTES)

@@ -1,12 +1,12 @@
-//! What every handler shares: the domain it calls, the settings the HTTP edge reads
-//! (trusted proxies, public origin) and the session cookie's keys.
+//! What every handler shares: the domain it calls and the settings the HTTP edge reads
+//! (trusted proxies, public origin). The session cookie's keys are registered beside it
+//! ([`SessionCookies`](crate::auth::cookie::SessionCookies)).
 
 use std::sync::Arc;
 
 use tracing::Instrument as _;
 
 use crate::{
-    auth::cookie::SessionCookies,
     config::Settings,
     domain::{self, Domain},
     error::ApiError,
@@ -15,7 +15,6 @@ use crate::{
 pub struct AppState {
     pub domain: Arc<Domain>,
     pub settings: Settings,
-    pub cookies: SessionCookies,
 }
 
 impl AppState {

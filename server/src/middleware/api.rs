@@ -17,13 +17,17 @@ use actix_web::{
 use chrono::Utc;
 
 use super::request_guard;
-use crate::state::AppState;
+use crate::{auth::cookie::SessionCookies, state::AppState};
 
 pub async fn api_layer(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+    let app_data = |req: &ServiceRequest| {
+        let state = req.app_data::<web::Data<AppState>>()?.clone();
+        Some((state, req.app_data::<web::Data<SessionCookies>>()?.clone()))
+    };
+    let Some((state, cookies)) = app_data(&req) else {
         return next
             .call(req)
             .await
@@ -33,12 +37,12 @@ pub async fn api_layer(
     if let Err(refusal) = request_guard::check(&req, settings.public_origin.as_deref()) {
         return Ok(req.error_response(refusal).map_into_right_body());
     }
-    state.cookies.open_request(&req);
+    cookies.open_request(&req);
     let mut res = next.call(req).await?.map_into_left_body();
     if !res.headers().contains_key(CACHE_CONTROL) {
         res.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    state.cookies.finish(&mut res, Utc::now())?;
+    cookies.finish(&mut res, Utc::now())?;
     Ok(res)
 }

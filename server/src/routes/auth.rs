@@ -8,7 +8,10 @@ use super::responses::{BodyRefusals, CsrfRefusal, SessionRefusals};
 use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
 
 use crate::{
-    auth::{cookie::SessionCookie, extract::CurrentSession},
+    auth::{
+        cookie::{SessionCookie, SessionCookies},
+        extract::CurrentSession,
+    },
     domain::{
         Client,
         sessions::{self, LoggedIn},
@@ -42,12 +45,13 @@ use crate::{
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
+    cookies: web::Data<SessionCookies>,
     cookie: SessionCookie,
     client: Client,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, previous) = (body.into_inner(), cookie.claim());
-    let device = state.cookies.device_of(&req);
+    let device = cookies.device_of(&req);
     let LoggedIn {
         current,
         claim,
@@ -60,7 +64,7 @@ pub async fn login(
     cookie.start(&claim);
     tracing::info!(user.id = %current.user.id, session.id = %current.session.id, "logged in");
     Ok(HttpResponse::Ok()
-        .cookie(state.cookies.device_cookie(&device))
+        .cookie(cookies.device_cookie(&device))
         .json(AuthResponse {
             user: current.user,
             session: current.session,
