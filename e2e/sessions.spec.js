@@ -271,14 +271,18 @@ test('an admin adds a user, changes roles, and cannot demote the last admin', as
   const form = page.locator('section', { has: page.getByRole('heading', { name: 'Add a user' }) });
   await form.getByLabel('Name').fill('Nia Newcomer');
   await form.getByLabel('Email').fill('nia@e2e.hallpass.test');
+  // The least privileged role is the default: an account added in a hurry is no admin.
+  await expect(form.getByLabel('Role')).toHaveValue('student');
   await form.getByLabel('Role').selectOption('teacher');
   await form.getByLabel('First password').fill('welcome to the school');
   await form.getByRole('button', { name: 'Add a user' }).click();
-  await expect(form.getByText('nia@e2e.hallpass.test can now sign in.')).toBeVisible();
+  await expect(form.getByText('nia@e2e.hallpass.test can now sign in, as Teacher.')).toBeVisible();
 
   await form.getByLabel('Name').fill('Nia Again');
   await form.getByLabel('Email').fill('NIA@e2e.hallpass.test');
   await form.getByLabel('First password').fill('welcome to the school');
+  // The role chosen for the previous account is not carried over to the next.
+  await expect(form.getByLabel('Role')).toHaveValue('student');
   await form.getByRole('button', { name: 'Add a user' }).click();
   await expect(form.getByRole('alert')).toHaveText('A user with this email already exists.');
 
@@ -305,4 +309,28 @@ test('an admin adds a user, changes roles, and cannot demote the last admin', as
   await own.selectOption('teacher');
   await expect(page.getByText('The last active admin cannot be deactivated or demoted.')).toBeVisible();
   await expect(own).toHaveValue('admin');
+});
+
+test('a deactivated user who signs in is told the account is deactivated, not that a session ended', async ({ page, browser }) => {
+  await logIn(page, 'admin');
+  await expect(page).toHaveURL(`${BASE}/en/admin`);
+  // An account of its own, deactivated through the API with the admin's session.
+  const email = 'dee@e2e.hallpass.test';
+  const created = await page.request.post('/api/admin/users', {
+    data: { name: 'Dee Departed', email, role: 'student', password: 'welcome to the school' },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  const deactivated = await page.request.patch(`/api/admin/users/${id}`, { data: { is_active: false } });
+  expect(deactivated.status()).toBe(200);
+
+  const theirs = await (await browser.newContext({ baseURL: BASE })).newPage();
+  await theirs.goto('/en/login');
+  await theirs.locator('#email').fill(email);
+  await theirs.locator('#password').fill('welcome to the school');
+  await theirs.locator('button[type=submit]').click();
+  await expect(theirs.getByRole('alert')).toHaveText(
+    "This account is deactivated. Ask your school's Hallpass administrator to reactivate it.",
+  );
+  await expect(theirs.getByText('Your session has ended')).toHaveCount(0);
 });

@@ -108,8 +108,8 @@ impl Locale {
                 ErrorCode::RateLimited => Text::ErrorRateLimited,
                 ErrorCode::SessionInvalid
                 | ErrorCode::SessionExpired
-                | ErrorCode::SessionRevoked
-                | ErrorCode::UserInactive => Text::SessionEnded,
+                | ErrorCode::SessionRevoked => Text::SessionEnded,
+                ErrorCode::UserInactive => Text::AccountDeactivated,
                 ErrorCode::Forbidden | ErrorCode::Csrf => Text::ErrorForbidden,
                 ErrorCode::NotFound => Text::ErrorNotFound,
                 ErrorCode::LastAdmin => Text::ErrorLastAdmin,
@@ -159,10 +159,12 @@ impl Locale {
         }
     }
 
-    pub fn user_created(self, email: &str) -> String {
+    /// The confirmation of a new account, naming its role so that a slip shows at once.
+    pub fn user_created(self, email: &str, role: Role) -> String {
+        let role = self.role(role);
         match self {
-            Self::En => format!("{email} can now sign in."),
-            Self::Fr => format!("{email} peut maintenant se connecter."),
+            Self::En => format!("{email} can now sign in, as {role}."),
+            Self::Fr => format!("{email} peut maintenant se connecter, en tant que {role}."),
         }
     }
 
@@ -431,6 +433,7 @@ texts! {
     SearchUsers => "Search users", "Rechercher des utilisateurs";
     SessionCheckFailed => "Could not check your session.", "Impossible de vérifier votre session.";
     SessionEnded => "Your session has ended. Please sign in again.", "Votre session a pris fin. Veuillez vous reconnecter.";
+    AccountDeactivated => "This account is deactivated. Ask your school's Hallpass administrator to reactivate it.", "Ce compte est désactivé. Demandez à l'administrateur Hallpass de votre établissement de le réactiver.";
     SessionRevoked => "Session signed out.", "Session déconnectée.";
     Sessions => "Sessions", "Sessions";
     SessionsLoadFailed => "Could not load the sessions.", "Impossible de charger les sessions.";

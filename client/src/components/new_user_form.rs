@@ -32,7 +32,7 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
     );
     let sending = use_state(|| false);
     let problem = use_state(|| None::<Problem>);
-    let created = use_state(|| None::<String>);
+    let created = use_state(|| None::<(String, Role)>);
 
     let onsubmit = {
         let (name, email, role, password) =
@@ -58,8 +58,9 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
             problem.set(None);
             sending.set(true);
             let (sending, problem, created) = (sending.clone(), problem.clone(), created.clone());
-            let (form_fields, on_created) = (
+            let (form_fields, role, on_created) = (
                 [name.clone(), email.clone(), password.clone()],
+                role.clone(),
                 on_created.clone(),
             );
             wasm_bindgen_futures::spawn_local(async move {
@@ -70,7 +71,11 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
                                 input.set_value("");
                             }
                         }
-                        created.set(Some(account.email.clone()));
+                        // The next account starts from the least privileged role again.
+                        if let Some(select) = role.cast::<HtmlSelectElement>() {
+                            select.set_value(Role::Student.as_str());
+                        }
+                        created.set(Some((account.email.clone(), account.role)));
                         on_created.emit(account);
                     }
                     Err(error) if error.code() == Some(ErrorCode::Conflict) => {
@@ -91,8 +96,9 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
                 <label>{ locale.text(Text::Email) }<input ref={email} type="email" autocomplete="off" required=true /></label>
                 <label>{ locale.text(Text::Role) }
                     <select ref={role}>
+                        // The least privileged role unless the admin picks another.
                         { for Role::ALL.into_iter().map(|role| html! {
-                            <option value={role.as_str()}>{ locale.role(role) }</option>
+                            <option value={role.as_str()} selected={role == Role::Student}>{ locale.role(role) }</option>
                         }) }
                     </select>
                 </label>
@@ -106,8 +112,8 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
                 Some(Problem::Server(error)) => html! { <ErrorBanner error={error.clone()} context={Text::ActionFailed} /> },
                 None => html! {},
             } }
-            if let Some(email) = &*created {
-                <p class="banner ok" role="status">{ locale.user_created(email) }</p>
+            if let Some((email, role)) = &*created {
+                <p class="banner ok" role="status">{ locale.user_created(email, *role) }</p>
             }
         </section>
     }
