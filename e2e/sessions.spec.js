@@ -174,7 +174,10 @@ test('a password change signs out the other sessions; the new password works', a
   await form.getByLabel('New password', { exact: true }).fill(fresh);
   await form.getByLabel('Repeat the new password').fill(fresh);
   await form.getByRole('button', { name: 'Change password' }).click();
-  await expect(form.getByRole('alert')).toContainText('The password was not changed.');
+  // The form asks for no email, so the message names the field it does ask for.
+  await expect(form.getByRole('alert')).toHaveText(
+    'Your current password is not right: the password was not changed.',
+  );
 
   await form.getByLabel('Current password').fill(USERS.forgetful.password);
   await form.getByRole('button', { name: 'Change password' }).click();
@@ -333,4 +336,14 @@ test('a deactivated user who signs in is told the account is deactivated, not th
     "This account is deactivated. Ask your school's Hallpass administrator to reactivate it.",
   );
   await expect(theirs.getByText('Your session has ended')).toHaveCount(0);
+});
+
+test('French words agree with what they describe', async ({ page }) => {
+  await logIn(page, 'admin', 'fr');
+  await expect(page).toHaveURL(`${BASE}/fr/admin`);
+  // An account (un utilisateur) is "Créé"; a session (une session) is "Créée".
+  await expect(page.getByRole('columnheader', { name: 'Créé', exact: true })).toBeVisible();
+  const form = page.locator('section', { has: page.getByRole('heading', { name: 'Ajouter un utilisateur' }) });
+  await form.getByRole('button', { name: 'Ajouter un utilisateur' }).click();
+  await expect(form.getByRole('alert')).toHaveText('Saisissez un nom.');
 });

@@ -343,8 +343,10 @@ texts! {
     ConfirmRevokeAll => "End every session of this user?", "Fermer toutes les sessions de cet utilisateur ?";
     ConfirmSignOutOthers => "Sign out every session except this one?", "Déconnecter toutes les sessions sauf celle-ci ?";
     Created => "Created", "Créée";
+    AccountCreated => "Created", "Créé";
     CurrentPassword => "Current password", "Mot de passe actuel";
     CurrentPasswordMissing => "Enter your current password.", "Saisissez votre mot de passe actuel.";
+    CurrentPasswordWrong => "Your current password is not right: the password was not changed.", "Votre mot de passe actuel est incorrect : le mot de passe n'a pas été modifié.";
     Dashboard => "Dashboard", "Tableau de bord";
     Deactivate => "Deactivate", "Désactiver";
     Details => "Details", "Détails";
@@ -397,7 +399,8 @@ texts! {
     MainNavigation => "Main", "Principale";
     ManageSessions => "Manage your sessions", "Gérer vos sessions";
     Name => "Name", "Nom";
-    NameInvalid => "Enter a name of at most 100 characters.", "Saisissez un nom de 100 caractères au plus.";
+    NameInvalid => "A name is at most 100 characters, without control characters.", "Un nom compte 100 caractères au plus, sans caractère de contrôle.";
+    NameMissing => "Enter a name.", "Saisissez un nom.";
     NewPassword => "New password", "Nouveau mot de passe";
     NewPasswordInvalid => "The new password must be 10 to 256 characters long.",
         "Le nouveau mot de passe doit compter de 10 à 256 caractères.";

@@ -121,7 +121,9 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
 
 /// The problem an admin can fix before anything is sent, in field order.
 fn field_problem(user: &CreateUser) -> Option<Text> {
-    if validate::name(&user.name).is_err() {
+    if user.name.trim().is_empty() {
+        Some(Text::NameMissing)
+    } else if validate::name(&user.name).is_err() {
         Some(Text::NameInvalid)
     } else if validate::email(&user.email).is_err() {
         Some(Text::EmailInvalid)
@@ -147,7 +149,11 @@ mod tests {
 
     #[test]
     fn problems_are_caught_in_field_order() {
-        assert_eq!(field_problem(&user("", "x", "y")), Some(Text::NameInvalid));
+        assert_eq!(field_problem(&user("", "x", "y")), Some(Text::NameMissing));
+        assert_eq!(
+            field_problem(&user(&"n".repeat(101), "x", "y")),
+            Some(Text::NameInvalid)
+        );
         assert_eq!(
             field_problem(&user("Ada", "ada", "y")),
             Some(Text::EmailInvalid)

@@ -1,4 +1,4 @@
-use hallpass_shared::{PasswordChange, validate};
+use hallpass_shared::{ErrorCode, PasswordChange, validate};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -64,6 +64,9 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
                         }
                         done.set(true);
                         on_changed.emit(());
+                    }
+                    Err(error) if error.code() == Some(ErrorCode::InvalidCredentials) => {
+                        problem.set(Some(Problem::Field(Text::CurrentPasswordWrong)))
                     }
                     Err(error) => problem.set(Some(Problem::Server(error))),
                 }

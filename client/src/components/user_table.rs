@@ -193,7 +193,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                                     <th scope="col">{ locale.text(Text::Email) }</th>
                                     <th scope="col">{ locale.text(Text::Role) }</th>
                                     <th scope="col">{ locale.text(Text::Status) }</th>
-                                    <th scope="col">{ locale.text(Text::Created) }</th>
+                                    <th scope="col">{ locale.text(Text::AccountCreated) }</th>
                                     <th scope="col"><span class="visually-hidden">{ locale.text(Text::Actions) }</span></th>
                                 </tr></thead>
                                 <tbody>{ for page.items.iter().map(row) }</tbody>

@@ -15,6 +15,8 @@
 //!
 //! An account is keyed by a keyed hash of its normalised email, whether or not it exists:
 //! throttling tells nobody which emails are registered, and no email reaches the store.
+//! Addresses are keyed the same way, so no address reaches it either, and two deployments
+//! sharing one Redis (different `SESSION_SECRET`s) never share a counter.
 
 use std::{net::IpAddr, time::Duration};
 
@@ -101,7 +103,8 @@ impl LoginThrottle {
                 }
             }
             None => {
-                let address_key = format!("{}login:address:{}", self.prefix, network_of(ip));
+                let address = self.keyed_hash(&network_of(ip));
+                let address_key = format!("{}login:address:{address}", self.prefix);
                 let address_limit = self.max_failures.saturating_mul(PER_ADDRESS_FACTOR);
                 Attempt {
                     charges: vec![
@@ -173,9 +176,14 @@ impl LoginThrottle {
     }
 
     fn account_of(&self, email: &str) -> String {
+        self.keyed_hash(email)
+    }
+
+    /// SHA-256 of the throttle's key and `value`, hex.
+    fn keyed_hash(&self, value: &str) -> String {
         let mut digest = Sha256::new();
         digest.update(self.key);
-        digest.update(email.as_bytes());
+        digest.update(value.as_bytes());
         hex::encode(digest.finalize())
     }
 

@@ -240,3 +240,33 @@ async fn no_log_line_names_an_attempted_email() {
         assert!(!output.contains(email.as_str()), "{email} in the log");
     }
 }
+
+/// Two deployments sharing one Redis (say, staging beside production): failures counted
+/// by one never throttle the other, even from the same address.
+#[tokio::test]
+async fn deployments_sharing_a_redis_never_share_a_counter() {
+    let keyspace = format!("shared-{}:", uuid::Uuid::new_v4().simple());
+    let lenient = app(CacheBackend::Redis, |settings| {
+        settings.cache_key_prefix = keyspace.clone();
+        settings.login_max_failures = 1_000;
+        settings.session_secrets = vec!["lenient-lenient-lenient-lenient-lenient-0".into()];
+    })
+    .await;
+    let strict = app(CacheBackend::Redis, |settings| {
+        settings.cache_key_prefix = keyspace.clone();
+    })
+    .await;
+    let flooder = lenient.anonymous();
+    for n in 0..LIMIT * 20 {
+        let made_up = flooder.typing(&format!("nobody{n}@school.example.org"));
+        login_from(&made_up, "guess", "192.0.2.44").await;
+    }
+    // Browsers without a device cookie are judged by the address's counter.
+    let student = strict.user(Role::Student).await;
+    for browser in [student.new_browser(), student.new_browser()] {
+        assert_eq!(
+            login_from(&browser, PASSWORD, "192.0.2.44").await.status(),
+            StatusCode::OK
+        );
+    }
+}
