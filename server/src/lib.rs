@@ -12,6 +12,7 @@ pub mod error;
 pub mod jobs;
 pub mod metrics;
 pub mod middleware;
+pub mod redis_connections;
 pub mod routes;
 pub mod startup;
 pub mod state;

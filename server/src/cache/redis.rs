@@ -4,49 +4,29 @@
 //! expiry (`SET … PX`), so a missed fence still ages out. Fills are `SET … NX`;
 //! refreshing and forgetting are small Lua scripts that leave a fence alone, so each is
 //! one atomic round trip.
-//!
-//! Each worker thread gets its own connection, made on first use from that thread, so a
-//! reply wakes its request without a hop to another thread.
+//! Connections: [`WorkerConnections`].
 
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use thread_local::ThreadLocal;
-
 use super::{CacheError, CachedSession, SessionCache, Slot};
-
-/// A command that gets no answer in this long fails (and opens the cache's breaker).
-const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
-/// Connecting (or reconnecting) gives up after this long per attempt.
-const CONNECT_TIMEOUT: Duration = Duration::from_millis(250);
+use crate::redis_connections::WorkerConnections;
 
 pub struct RedisCache {
-    client: redis::Client,
-    connections: ThreadLocal<ConnectionManager>,
+    connections: WorkerConnections,
 }
 
 impl RedisCache {
     /// Does not connect yet: a Redis that is down at start-up only means cache misses.
     pub fn new(url: &str) -> Result<Self, CacheError> {
         Ok(Self {
-            client: redis::Client::open(url)?,
-            connections: ThreadLocal::new(),
+            connections: WorkerConnections::new(url)?,
         })
     }
 
-    /// This worker's connection. A lost connection is replaced in the background after
-    /// the command that found it lost fails; the cache's breaker keeps requests away
-    /// meanwhile.
-    fn connection(&self) -> Result<ConnectionManager, CacheError> {
-        let config = ConnectionManagerConfig::new()
-            .set_response_timeout(Some(RESPONSE_TIMEOUT))
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        self.connections
-            .get_or_try(|| ConnectionManager::new_lazy_with_config(self.client.clone(), config))
-            .cloned()
-            .map_err(CacheError::from)
+    /// This worker's connection; the cache's breaker keeps requests away while a lost
+    /// one is replaced.
+    fn connection(&self) -> Result<redis::aio::ConnectionManager, CacheError> {
+        Ok(self.connections.get()?)
     }
 }
 

@@ -1,16 +1,13 @@
 //! Counters in Redis: one hash per key (`count`, `until` in Redis's own milliseconds),
 //! changed by Lua scripts, so that each operation is atomic and one round trip, and all
-//! instances read one clock. Each worker thread has its own self-reconnecting connection.
+//! instances read one clock. Connections: [`WorkerConnections`].
 
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use thread_local::ThreadLocal;
+use redis::aio::ConnectionManager;
 
 use super::{AttemptStore, Backoff, Charge, MAX_DOUBLINGS, StoreError, Verdict};
-
-const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
-const CONNECT_TIMEOUT: Duration = Duration::from_millis(250);
+use crate::redis_connections::WorkerConnections;
 
 /// KEYS: the keys; ARGV: base ms, cap ms, memory ms, max doublings, then each key's limit.
 /// Returns the milliseconds to wait, 0 when the attempt was counted.
@@ -49,29 +46,19 @@ end
 return 0";
 
 pub struct RedisAttempts {
-    client: redis::Client,
-    connections: ThreadLocal<ConnectionManager>,
+    connections: WorkerConnections,
 }
 
 impl RedisAttempts {
     /// Does not connect yet.
     pub fn new(url: &str) -> Result<Self, StoreError> {
         Ok(Self {
-            client: redis::Client::open(url).map_err(failed)?,
-            connections: ThreadLocal::new(),
+            connections: WorkerConnections::new(url).map_err(failed)?,
         })
     }
 
     fn connection(&self) -> Result<ConnectionManager, StoreError> {
-        let config = ConnectionManagerConfig::new()
-            .set_response_timeout(Some(RESPONSE_TIMEOUT))
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        self.connections
-            .get_or_try(|| ConnectionManager::new_lazy_with_config(self.client.clone(), config))
-            .cloned()
-            .map_err(failed)
+        self.connections.get().map_err(failed)
     }
 }
 
