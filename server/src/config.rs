@@ -130,6 +130,12 @@ pub struct SettingsArgs {
     /// How long a validated session stays in the cache before the database is asked again.
     #[arg(long, env = "CACHE_TTL", global = true, default_value = "60s", value_parser = parse_duration)]
     pub cache_ttl: Duration,
+    /// How long each instance keeps a validated session in its own memory, in front of
+    /// Redis or the PostgreSQL cache (`0` turns this first tier off). Revocations reach
+    /// every instance through the invalidation channel at once; this bounds how long one
+    /// can be missed while that channel is down.
+    #[arg(long = "l1-ttl", env = "L1_TTL", global = true, default_value = "1s", value_parser = parse_duration)]
+    pub l1_ttl: Duration,
     /// Failed logins per account (or per known device) before each further attempt is
     /// delayed (1 s, doubling); an address gets twenty times as many.
     #[arg(long, env = "LOGIN_MAX_FAILURES", global = true, default_value_t = 5,
@@ -180,6 +186,7 @@ pub struct Settings {
     pub db_pool_timeout: Duration,
     pub db_query_timeout: Duration,
     pub cache_ttl: Duration,
+    pub l1_ttl: Duration,
     pub login_max_failures: u32,
     pub login_first_delay: Duration,
     pub login_lockout: Duration,
@@ -251,6 +258,7 @@ impl Settings {
             db_pool_timeout: args.db_pool_timeout,
             db_query_timeout: args.db_query_timeout,
             cache_ttl: args.cache_ttl,
+            l1_ttl: args.l1_ttl,
             login_max_failures: args.login_max_failures,
             login_first_delay: args.login_first_delay,
             login_lockout: args.login_lockout,
@@ -288,7 +296,7 @@ impl Settings {
         format!(
             "bind={} cache={:?} session_ttl={}s idle_timeout={} max_sessions_per_user={} \
              cookie={} secure={} public_origin={} trusted_proxies={} via={} cookie_keys={} \
-             static_dir={} db_pool_size={} cache_ttl={}s metrics_bind={}",
+             static_dir={} db_pool_size={} cache_ttl={}s l1_ttl={}ms metrics_bind={}",
             self.bind,
             self.cache_backend,
             self.session_ttl.as_secs(),
@@ -304,6 +312,7 @@ impl Settings {
             self.static_dir.display(),
             self.db_pool_size,
             self.cache_ttl.as_secs(),
+            self.l1_ttl.as_millis(),
             self.metrics_bind
                 .map_or_else(|| "api".to_owned(), |bind| bind.to_string()),
         )

@@ -8,6 +8,8 @@ use prometheus::{
     Encoder as _, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
+use crate::cache::Tier;
+
 pub struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,
@@ -18,6 +20,7 @@ pub struct Metrics {
     revocations: IntCounterVec,
     active_sessions: IntGauge,
     cache_up: IntGauge,
+    invalidation_channel_up: IntGauge,
 }
 
 /// The outcome label of a validation that accepted the session; refusals are labelled
@@ -29,8 +32,21 @@ pub const VALID: &str = "valid";
 pub enum Source {
     /// Refused before any lookup: no cookie, or not one of ours.
     Cookie,
+    /// This instance's own memory (the first tier, or the whole cache with
+    /// `SESSION_CACHE=memory`).
+    Memory,
+    /// The shared cache (Redis or PostgreSQL).
     Cache,
     Database,
+}
+
+impl From<Tier> for Source {
+    fn from(tier: Tier) -> Self {
+        match tier {
+            Tier::Memory => Self::Memory,
+            Tier::Shared => Self::Cache,
+        }
+    }
 }
 
 /// How a login attempt ended.
@@ -99,6 +115,12 @@ impl Metrics {
         )?;
         registry.register(Box::new(active_sessions.clone()))?;
         registry.register(Box::new(cache_up.clone()))?;
+        let invalidation_channel_up = IntGauge::new(
+            "invalidation_channel_up",
+            "1 while revocations from other instances are heard, 0 while this instance's \
+             own cache is bypassed",
+        )?;
+        registry.register(Box::new(invalidation_channel_up.clone()))?;
         Ok(Self {
             registry,
             http_requests,
@@ -109,6 +131,7 @@ impl Metrics {
             revocations,
             active_sessions,
             cache_up,
+            invalidation_channel_up,
         })
     }
 
@@ -125,6 +148,7 @@ impl Metrics {
     pub fn validation(&self, outcome: &'static str, source: Source) {
         let source = match source {
             Source::Cookie => "cookie",
+            Source::Memory => "memory",
             Source::Cache => "cache",
             Source::Database => "database",
         };
@@ -158,6 +182,11 @@ impl Metrics {
     /// Whether the session cache answers (see `cache::Cache`).
     pub fn set_cache_up(&self, up: bool) {
         self.cache_up.set(i64::from(up));
+    }
+
+    /// Whether the invalidation channel is live (see `cache::invalidation`).
+    pub fn set_invalidation_channel_up(&self, up: bool) {
+        self.invalidation_channel_up.set(i64::from(up));
     }
 
     /// The text exposition.

@@ -22,12 +22,17 @@ use secrecy::ExposeSecret as _;
 
 use crate::{
     auth::{cookie::SessionCookies, cookie_keys::CookieKeys},
-    cache::{Cache, SessionCache, memory::MemoryCache, postgres::PostgresCache, redis::RedisCache},
+    cache::{
+        Cache, SessionCache,
+        invalidation::{Invalidations, Transport, postgres::PostgresChannel, redis::RedisChannel},
+        postgres::PostgresCache,
+        redis::RedisCache,
+    },
     config::{CacheBackend, Settings},
     db::{self, DbPool},
     domain::{Domain, sessions::SessionPolicy, throttle::LoginThrottle},
     error,
-    jobs::{fence_replay, gauges, purge},
+    jobs::{fence_replay, gauges, invalidations, purge},
     metrics::Metrics,
     middleware::request_log::log_request,
     routes,
@@ -40,8 +45,6 @@ use crate::{
 
 /// Largest JSON body accepted; larger ones get 413.
 const JSON_LIMIT_BYTES: usize = 16 * 1024;
-/// Entries the in-memory cache holds before it evicts.
-const MEMORY_CACHE_CAPACITY: u64 = 100_000;
 /// How often `serve` purges expired sessions and cache rows.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -88,12 +91,19 @@ impl Application {
         )
         .await?;
         let cache = Arc::new(Cache::new(
-            layer(cache_backend(&settings, &db)?),
             settings.cache_key_prefix.clone(),
+            shared_cache(&settings, &db)?.map(layer),
             settings.cache_ttl,
+            settings.l1_ttl,
+            Invalidations::new(invalidation_transport(&settings, &db)?),
         ));
-        tracing::info!("Using {} for session cache", cache.backend_name());
+        tracing::info!(
+            "Using {} for session cache; revocations reach the other instances over {}",
+            cache.backend_name(),
+            cache.channel_name()
+        );
         fence_replay::spawn(Arc::clone(&cache));
+        invalidations::spawn(Arc::clone(&cache));
         tracing::info!("configuration: {}", settings.summary());
 
         let listener = TcpListener::bind(settings.bind)
@@ -244,26 +254,41 @@ fn attempt_store(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn Att
     Ok(match settings.cache_backend {
         CacheBackend::Memory => Box::new(MemoryAttempts::default()),
         CacheBackend::Postgres => Box::new(PostgresAttempts::new(db.clone())),
-        CacheBackend::Redis => {
-            let url = settings
-                .redis_url
-                .as_ref()
-                .context("SESSION_CACHE=redis needs REDIS_URL")?;
-            Box::new(RedisAttempts::new(url.expose_secret())?)
-        }
+        CacheBackend::Redis => Box::new(RedisAttempts::new(redis_url(settings)?)?),
     })
 }
 
-fn cache_backend(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn SessionCache>> {
+/// The cache every instance shares, if any: with `SESSION_CACHE=memory` each instance's
+/// own memory is the whole cache.
+fn shared_cache(settings: &Settings, db: &DbPool) -> anyhow::Result<Option<Box<dyn SessionCache>>> {
     Ok(match settings.cache_backend {
-        CacheBackend::Memory => Box::new(MemoryCache::new(MEMORY_CACHE_CAPACITY)),
-        CacheBackend::Postgres => Box::new(PostgresCache::new(db.clone())),
-        CacheBackend::Redis => {
-            let url = settings
-                .redis_url
-                .as_ref()
-                .context("SESSION_CACHE=redis needs REDIS_URL")?;
-            Box::new(RedisCache::new(url.expose_secret()).context("REDIS_URL is not a Redis URL")?)
-        }
+        CacheBackend::Memory => None,
+        CacheBackend::Postgres => Some(Box::new(PostgresCache::new(db.clone()))),
+        CacheBackend::Redis => Some(Box::new(
+            RedisCache::new(redis_url(settings)?).context("REDIS_URL is not a Redis URL")?,
+        )),
     })
+}
+
+/// Invalidations travel over Redis when the cache is Redis, and over PostgreSQL
+/// otherwise (which every instance shares in any case).
+fn invalidation_transport(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn Transport>> {
+    Ok(match settings.cache_backend {
+        CacheBackend::Redis => Box::new(
+            RedisChannel::new(redis_url(settings)?, &settings.cache_key_prefix)
+                .context("REDIS_URL is not a Redis URL")?,
+        ),
+        CacheBackend::Memory | CacheBackend::Postgres => Box::new(PostgresChannel::new(
+            db.clone(),
+            settings.database_url.expose_secret().to_owned(),
+        )),
+    })
+}
+
+fn redis_url(settings: &Settings) -> anyhow::Result<&str> {
+    settings
+        .redis_url
+        .as_ref()
+        .map(|url| url.expose_secret())
+        .context("SESSION_CACHE=redis needs REDIS_URL")
 }

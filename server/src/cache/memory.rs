@@ -1,6 +1,6 @@
-//! In-process cache: moka, bounded, each entry expiring after its own TTL. Fastest, but
-//! each instance has its own, so with several instances prefer Redis (a revocation on one
-//! instance cannot reach another's memory).
+//! In-process cache: moka, bounded, each entry expiring after its own TTL. Each instance
+//! has its own; the [invalidation channel](super::invalidation) carries revocations
+//! between them.
 
 use std::time::{Duration, Instant};
 
@@ -55,6 +55,13 @@ impl MemoryCache {
                 .expire_after(PerEntryTtl)
                 .build(),
         }
+    }
+}
+
+impl MemoryCache {
+    /// Drops every entry, fences included.
+    pub fn clear(&self) {
+        self.entries.invalidate_all();
     }
 }
 

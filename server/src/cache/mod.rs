@@ -1,29 +1,35 @@
-//! The session cache: validated sessions keyed by `session:{token hash}`.
+//! The session cache: validated sessions keyed by `session:{token hash}`, in two tiers.
 //!
-//! Three backends sit behind [`SessionCache`]; [`Cache`] wraps the chosen one with the
-//! rules that keep it safe to lose: a failing backend is skipped for a while instead of
-//! being retried on every request, and invalidations that could not be delivered are
-//! replayed before the next read is trusted. Each backend bounds its own operations (see
-//! [`SessionCache`]), so a dead cache costs a short wait once, then nothing. The database
-//! stays the system of record.
+//! - **Near**: each instance's own memory ([`memory`]), trusted for `L1_TTL` in front of a
+//!   shared backend, or for `CACHE_TTL` when it is the whole cache (`SESSION_CACHE=memory`).
+//! - **Shared**: Redis or the PostgreSQL cache ([`SessionCache`]), behind the breaker and
+//!   fence replay of [`guarded`], so that a failing backend is skipped for a while and
+//!   invalidations it missed are delivered before it is trusted again. Each backend bounds
+//!   its own operations, so a dead cache costs a short wait once, then nothing.
+//!
+//! Fences (revocations, user changes) are written to both tiers here and published on the
+//! [`invalidation`] channel to every other instance's near tier. The near tier is trusted
+//! only while that channel is live. The database stays the system of record.
 
 mod codec;
+mod guarded;
+pub mod invalidation;
 pub mod memory;
 pub mod postgres;
 pub mod redis;
 
-use std::{
-    collections::HashSet,
-    sync::{
-        Mutex,
-        atomic::{AtomicBool, AtomicU64, Ordering},
-    },
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
+
+use futures_util::{StreamExt as _, stream::BoxStream};
 
 use hallpass_shared::{SessionView, UserView};
 use serde::{Deserialize, Serialize};
 
+use self::{
+    guarded::Guarded,
+    invalidation::{BEAT_EVERY, BEAT_TIMEOUT, Invalidations, Message},
+    memory::MemoryCache,
+};
 use crate::crypto::token::TokenHash;
 
 /// What a cache hit answers with: enough to serve `GET /api/auth/session` without the
@@ -96,216 +102,413 @@ pub fn key(prefix: &str, hash_hex: &str) -> String {
     format!("{prefix}session:{hash_hex}")
 }
 
-/// How long a readiness ping may take.
-const PING_DEADLINE: Duration = Duration::from_millis(250);
-/// How long a failing backend is left alone before it is tried again.
-const BACKOFF: Duration = Duration::from_secs(5);
+/// Which tier answered a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// This instance's own memory.
+    Memory,
+    /// Redis or the PostgreSQL cache.
+    Shared,
+}
 
-/// The chosen backend behind a circuit breaker and a replay log of undelivered fences.
-pub struct Cache {
-    backend: Box<dyn SessionCache>,
-    prefix: String,
-    /// How long a fence stands: at least as long as any entry it must outlive.
+/// Entries an instance's near tier holds before it evicts.
+const NEAR_CAPACITY: u64 = 100_000;
+/// How long after losing the channel a new subscription is tried.
+const RESUBSCRIBE_AFTER: Duration = Duration::from_millis(100);
+
+/// The near tier: this instance's memory, trusted for `ttl`.
+struct Near {
+    entries: MemoryCache,
+    ttl: Duration,
+    /// How long a fence stands: a second longer than any entry it must outlive.
     fence_ttl: Duration,
-    epoch: Instant,
-    /// Milliseconds since `epoch` before which the backend is not tried; 0 = healthy.
-    skip_until_ms: AtomicU64,
-    degraded: AtomicBool,
-    /// Keys whose fence failed: treated as misses and fenced once the backend answers.
-    undelivered: Mutex<HashSet<String>>,
+}
+
+impl Near {
+    fn new(ttl: Duration) -> Self {
+        Self {
+            entries: MemoryCache::new(NEAR_CAPACITY),
+            ttl,
+            fence_ttl: ttl + Duration::from_secs(1),
+        }
+    }
+}
+
+/// Both tiers and the channel between instances. Every operation takes the token hash
+/// (or the stored hash, `user_sessions.token_hash`) and never fails: a cache that cannot
+/// answer is a miss.
+pub struct Cache {
+    prefix: String,
+    near: Option<Near>,
+    shared: Option<Guarded>,
+    channel: Invalidations,
 }
 
 impl Cache {
-    /// `entry_ttl` is the longest TTL entries are cached with; fences stand a second
-    /// longer, so they outlive any entry a racing fill could write.
-    pub fn new(backend: Box<dyn SessionCache>, prefix: String, entry_ttl: Duration) -> Self {
-        Self {
-            backend,
-            prefix,
-            fence_ttl: entry_ttl + Duration::from_secs(1),
-            epoch: Instant::now(),
-            skip_until_ms: AtomicU64::new(0),
-            degraded: AtomicBool::new(false),
-            undelivered: Mutex::new(HashSet::new()),
-        }
-    }
-
-    pub fn backend_name(&self) -> &'static str {
-        self.backend.name()
-    }
-
-    /// Whether the backend failed lately and validation is falling back to the database.
-    pub fn is_degraded(&self) -> bool {
-        self.degraded.load(Ordering::Relaxed)
-    }
-
-    /// The cached session for `hash`; `None` on a miss, behind a fence, and whenever the
-    /// backend is down.
-    pub async fn get(&self, hash: &TokenHash) -> Option<CachedSession> {
-        let key = key(&self.prefix, &hash.hex());
-        if !self.available().await || self.is_undelivered(&key) {
-            return None;
-        }
-        let slot = match self.backend.get(&key).await {
-            // An unreadable entry (e.g. written by another release) is a miss; dropping it
-            // lets the database's answer take its place at the next fill.
-            Err(CacheError::Codec(error)) => {
-                tracing::debug!("unreadable cache entry dropped: {error}");
-                self.guard(self.backend.forget(&key)).await;
-                return None;
-            }
-            answer => self.guard(std::future::ready(answer)).await.flatten()?,
+    /// With a `shared` backend, the near tier holds entries for `l1_ttl` (none when it is
+    /// zero); without one, the near tier is the whole cache and holds them for
+    /// `cache_ttl`.
+    pub fn new(
+        prefix: String,
+        shared: Option<Box<dyn SessionCache>>,
+        cache_ttl: Duration,
+        l1_ttl: Duration,
+        channel: Invalidations,
+    ) -> Self {
+        let near_ttl = if shared.is_some() {
+            l1_ttl.min(cache_ttl)
+        } else {
+            cache_ttl
         };
-        match slot {
-            Slot::Session(session) => Some(session),
-            Slot::Fenced => None,
+        Self {
+            prefix,
+            near: (!near_ttl.is_zero()).then(|| Near::new(near_ttl)),
+            shared: shared.map(|backend| Guarded::new(backend, cache_ttl)),
+            channel,
         }
     }
 
-    /// Caches a session the database just vouched for, unless the key holds anything
-    /// (a fence from a revocation that committed meanwhile wins). A failure only costs a
-    /// later database read.
-    pub async fn fill(&self, hash: &TokenHash, value: &CachedSession, ttl: Duration) {
-        if ttl.is_zero() || !self.available().await {
+    /// Name for logs: `Redis`, `PostgreSQL`, `in-memory`.
+    pub fn backend_name(&self) -> &'static str {
+        self.shared
+            .as_ref()
+            .map_or("in-memory", Guarded::backend_name)
+    }
+
+    /// How invalidations travel between instances, for logs.
+    pub fn channel_name(&self) -> &'static str {
+        self.channel.transport_name()
+    }
+
+    /// Whether the shared backend failed lately and validation is falling back to the
+    /// database.
+    pub fn is_degraded(&self) -> bool {
+        self.shared.as_ref().is_some_and(Guarded::is_degraded)
+    }
+
+    /// Whether revocations from other instances are being heard (the near tier is used).
+    pub fn channel_is_live(&self) -> bool {
+        self.channel.is_live()
+    }
+
+    /// The cached session for `hash`: from the near tier when the channel is live, else
+    /// from the shared tier (and then kept near); `None` on a miss, behind a fence, and
+    /// whenever the tiers cannot answer.
+    pub async fn get(&self, hash: &TokenHash) -> Option<(CachedSession, Tier)> {
+        let key = key(&self.prefix, &hash.hex());
+        if let Some(near) = self.near.as_ref().filter(|_| self.channel.is_live())
+            && let Ok(Some(Slot::Session(session))) = near.entries.get(&key).await
+        {
+            return Some((session, Tier::Memory));
+        }
+        let shared = self.shared.as_ref()?;
+        let read_at = Instant::now();
+        let session = shared.get(&key).await?;
+        self.fill_near(&key, &session, Duration::MAX, read_at).await;
+        Some((session, Tier::Shared))
+    }
+
+    /// Caches a session the database vouched for when it was read at `read_at`, for at
+    /// most `ttl`, unless a tier holds anything for it (a fence from a revocation that
+    /// committed meanwhile wins). A failure only costs a later database read.
+    pub async fn fill(
+        &self,
+        hash: &TokenHash,
+        value: &CachedSession,
+        ttl: Duration,
+        read_at: Instant,
+    ) {
+        if ttl.is_zero() {
             return;
         }
         let key = key(&self.prefix, &hash.hex());
-        self.guard(self.backend.fill(&key, value, ttl)).await;
+        if let Some(shared) = &self.shared {
+            shared.fill(&key, value, ttl).await;
+        }
+        self.fill_near(&key, value, ttl, read_at).await;
+    }
+
+    /// Keeps a session near, if the channel has been live since it was read: a
+    /// revocation published after the read has then been heard (and fenced), or will be.
+    async fn fill_near(&self, key: &str, value: &CachedSession, ttl: Duration, read_at: Instant) {
+        let Some(near) = &self.near else {
+            return;
+        };
+        let ttl = ttl.min(near.ttl.saturating_sub(read_at.elapsed()));
+        if !ttl.is_zero() && self.channel.live_throughout_since(read_at) {
+            let _infallible = near.entries.fill(key, value, ttl).await;
+        }
     }
 
     /// Updates a cached session in place (its `last_seen_at`); never resurrects one.
     pub async fn refresh(&self, hash: &TokenHash, value: &CachedSession, ttl: Duration) {
-        if ttl.is_zero() || !self.available().await {
+        if ttl.is_zero() {
             return;
         }
         let key = key(&self.prefix, &hash.hex());
-        self.guard(self.backend.refresh(&key, value, ttl)).await;
+        if let Some(shared) = &self.shared {
+            shared.refresh(&key, value, ttl).await;
+        }
+        if let Some(near) = &self.near {
+            let _infallible = near.entries.refresh(&key, value, ttl.min(near.ttl)).await;
+        }
     }
 
     /// Drops a cached session so the next request reads the database; leaves fences.
     /// Takes a stored hash (`user_sessions.token_hash`).
     pub async fn forget(&self, hash_hex: &str) {
-        if !self.available().await {
-            return;
-        }
         let key = key(&self.prefix, hash_hex);
-        self.guard(self.backend.forget(&key)).await;
+        if let Some(near) = &self.near {
+            let _infallible = near.entries.forget(&key).await;
+        }
+        if let Some(shared) = &self.shared {
+            shared.forget(&key).await;
+        }
     }
 
-    /// Fences these sessions (revoked, or their user changed): until the fence expires
-    /// only the database answers for them, and no concurrent fill can cache them again.
-    /// What cannot be delivered now is remembered, kept out of reads, and delivered when
-    /// the backend is back. Takes stored hashes (`user_sessions.token_hash`).
+    /// Fences these sessions (revoked, or their user changed) in both tiers and on every
+    /// other instance: until the fences expire only the database answers for them, and no
+    /// concurrent fill can cache them again. Takes stored hashes
+    /// (`user_sessions.token_hash`). The shared fence is written before the others hear
+    /// of it, so an instance that drops its near entry finds the fence behind it.
     pub async fn fence<'a>(&self, hashes_hex: impl IntoIterator<Item = &'a str>) {
-        let keys: Vec<String> = hashes_hex
-            .into_iter()
-            .map(|hash| key(&self.prefix, hash))
-            .collect();
-        if keys.is_empty() {
+        let hashes: Vec<&str> = hashes_hex.into_iter().collect();
+        if hashes.is_empty() {
             return;
         }
-        let delivered = self.available().await
-            && self
-                .guard(self.backend.fence(&keys, self.fence_ttl))
-                .await
-                .is_some();
-        if !delivered {
-            self.lock_undelivered().extend(keys);
+        let keys: Vec<String> = hashes.iter().map(|hash| key(&self.prefix, hash)).collect();
+        self.fence_near(&keys).await;
+        if let Some(shared) = &self.shared {
+            shared.fence(keys).await;
+        }
+        self.channel.publish(&hashes).await;
+    }
+
+    async fn fence_near(&self, keys: &[String]) {
+        if let Some(near) = &self.near {
+            let _infallible = near.entries.fence(keys, near.fence_ttl).await;
         }
     }
 
-    /// Readiness: does the backend answer right now (ignoring the backoff)?
+    /// Readiness: does the shared backend answer right now (ignoring the backoff)?
     pub async fn ping(&self) -> Result<(), CacheError> {
-        tokio::time::timeout(PING_DEADLINE, self.backend.ping())
-            .await
-            .map_err(|_| CacheError::Timeout)?
-    }
-
-    /// Runs `operation`; failures open the breaker.
-    async fn guard<T>(&self, operation: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
-        match operation.await {
-            Ok(value) => Some(value),
-            // An unreadable value is the entry's fault, not the backend's.
-            Err(CacheError::Codec(error)) => {
-                tracing::debug!("cache value unreadable: {error}");
-                None
-            }
-            Err(error) => {
-                self.trip(&error);
-                None
-            }
+        match &self.shared {
+            Some(shared) => shared.ping().await,
+            None => Ok(()),
         }
     }
 
-    fn trip(&self, error: &CacheError) {
-        let until = self.now_ms() + BACKOFF.as_millis() as u64;
-        self.skip_until_ms.store(until, Ordering::Relaxed);
-        if !self.degraded.swap(true, Ordering::Relaxed) {
-            tracing::warn!(
-                cache.backend = self.backend.name(),
-                "session cache failing ({error}); validating against PostgreSQL for now"
-            );
-        }
-    }
-
-    /// `false` while backing off. After a failure, the first caller past the backoff
-    /// replays undelivered fences before anyone reads again.
-    async fn available(&self) -> bool {
-        if self.now_ms() < self.skip_until_ms.load(Ordering::Relaxed) {
-            return false;
-        }
-        !self.degraded.load(Ordering::Relaxed) || self.replay_undelivered().await
-    }
-
-    /// Delivers the fences the backend missed while it was down, without waiting for the
-    /// backoff to end, so that a revocation reaches the other instances as soon as the
-    /// backend is back, even when this instance gets no request (the
+    /// Delivers what the shared backend and the channel missed while they were down, as
+    /// soon as they are back, even when this instance gets no request (the
     /// [`fence replay job`](crate::jobs::fence_replay) calls it every 200 ms).
     pub async fn deliver_undelivered(&self) {
-        if !self.lock_undelivered().is_empty() {
-            self.replay_undelivered().await;
+        if let Some(shared) = &self.shared {
+            shared.deliver_undelivered().await;
+        }
+        self.channel.publish_unpublished().await;
+    }
+
+    /// Publishes this instance's heartbeat every [`BEAT_EVERY`], for ever.
+    pub async fn beat(&self) {
+        let mut ticks = tokio::time::interval(BEAT_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            // A beat that fails is a beat that does not come back: the listener notices.
+            let _missed = self.channel.beat().await;
         }
     }
 
-    /// Fences every undelivered key; on success the breaker closes. `false` if the
-    /// backend still fails.
-    async fn replay_undelivered(&self) -> bool {
-        let pending: Vec<String> = self.lock_undelivered().iter().cloned().collect();
-        let replayed = pending.is_empty()
-            || self
-                .guard(self.backend.fence(&pending, self.fence_ttl))
-                .await
-                .is_some();
-        if !replayed {
-            return false;
+    /// Listens to the channel for ever: applies other instances' fences to the near tier,
+    /// and resubscribes whenever the subscription ends or our own beats stop coming back.
+    pub async fn listen(&self) {
+        let mut reported = false;
+        loop {
+            match self.channel.subscribe().await {
+                Ok(messages) => {
+                    reported = false;
+                    self.follow(messages).await;
+                }
+                Err(error) if !reported => {
+                    reported = true;
+                    tracing::warn!(
+                        channel = self.channel_name(),
+                        "cannot subscribe to the invalidation channel ({error}); \
+                         every instance's own cache is bypassed until it is back"
+                    );
+                }
+                Err(_) => {}
+            }
+            if self.channel.mark_lost() {
+                tracing::warn!(
+                    channel = self.channel_name(),
+                    "invalidation channel lost: this instance's own cache is bypassed until it is back"
+                );
+            }
+            tokio::time::sleep(RESUBSCRIBE_AFTER).await;
         }
-        let mut undelivered = self.lock_undelivered();
-        for key in &pending {
-            undelivered.remove(key);
-        }
-        drop(undelivered);
-        self.skip_until_ms.store(0, Ordering::Relaxed);
-        if self.degraded.swap(false, Ordering::Relaxed) {
-            tracing::info!(
-                cache.backend = self.backend.name(),
-                "session cache recovered"
-            );
-        }
-        true
     }
 
-    fn is_undelivered(&self, key: &str) -> bool {
-        let undelivered = self.lock_undelivered();
-        !undelivered.is_empty() && undelivered.contains(key)
+    /// Reads one subscription until it ends or goes quiet for [`BEAT_TIMEOUT`].
+    async fn follow(&self, mut messages: BoxStream<'static, String>) {
+        let mut deadline = tokio::time::Instant::now() + BEAT_TIMEOUT;
+        loop {
+            tokio::select! {
+                message = messages.next() => match message {
+                    Some(payload) => {
+                        if self.receive(&payload).await {
+                            deadline = tokio::time::Instant::now() + BEAT_TIMEOUT;
+                        }
+                    }
+                    None => return,
+                },
+                () = tokio::time::sleep_until(deadline) => return,
+            }
+        }
     }
 
-    fn lock_undelivered(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.undelivered
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Applies one message from the channel; `true` if it was our own heartbeat. The
+    /// first beat heard after a loss flushes the near tier before it is trusted again:
+    /// fences published meanwhile were missed.
+    pub async fn receive(&self, payload: &str) -> bool {
+        match Message::parse(payload) {
+            Some(Message::Beat { from }) if self.channel.is_ours(from) => {
+                if !self.channel.is_live() {
+                    if let Some(near) = &self.near {
+                        near.entries.clear();
+                    }
+                    self.channel.mark_live();
+                    tracing::info!(channel = self.channel_name(), "invalidation channel live");
+                }
+                true
+            }
+            Some(Message::Fence { from, hashes }) if !self.channel.is_ours(from) => {
+                let keys: Vec<String> = hashes.iter().map(|hash| key(&self.prefix, hash)).collect();
+                self.fence_near(&keys).await;
+                false
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::{invalidation::Transport, *};
+    use crate::{cache::codec::tests::sample, crypto::token::SessionToken};
+
+    /// Records what is published; the test plays the channel back by hand.
+    #[derive(Default)]
+    struct Recorded(Mutex<Vec<String>>);
+
+    #[async_trait::async_trait]
+    impl Transport for std::sync::Arc<Recorded> {
+        fn name(&self) -> &'static str {
+            "recorded"
+        }
+
+        async fn publish(&self, payload: &str) -> Result<(), CacheError> {
+            self.0.lock().unwrap().push(payload.to_owned());
+            Ok(())
+        }
+
+        async fn subscribe(&self) -> Result<BoxStream<'static, String>, CacheError> {
+            Ok(futures_util::stream::pending().boxed())
+        }
     }
 
-    fn now_ms(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    /// `SESSION_CACHE=memory`: the near tier is the whole cache.
+    fn memory_only() -> (Cache, std::sync::Arc<Recorded>) {
+        let recorded = std::sync::Arc::new(Recorded::default());
+        let channel = Invalidations::new(Box::new(recorded.clone()));
+        (
+            Cache::new(String::new(), None, MINUTE, MINUTE, channel),
+            recorded,
+        )
+    }
+
+    /// Publishes our beat and plays it back, as the listener does when it comes round.
+    async fn hear_own_beat(cache: &Cache, recorded: &Recorded) {
+        cache.channel.beat().await.unwrap();
+        let beat = recorded.0.lock().unwrap().pop().unwrap();
+        assert!(cache.receive(&beat).await);
+    }
+
+    fn token_hash() -> TokenHash {
+        SessionToken::generate().unwrap().hash()
+    }
+
+    #[tokio::test]
+    async fn the_near_tier_is_trusted_only_while_the_channel_is_live_and_flushed_on_return() {
+        let (cache, recorded) = memory_only();
+        let value = sample();
+        let hash = token_hash();
+        cache.fill(&hash, &value, MINUTE, Instant::now()).await;
+        assert_eq!(
+            cache.get(&hash).await,
+            None,
+            "not kept before the channel is heard"
+        );
+
+        hear_own_beat(&cache, &recorded).await;
+        cache.fill(&hash, &value, MINUTE, Instant::now()).await;
+        assert_eq!(cache.get(&hash).await, Some((value.clone(), Tier::Memory)));
+
+        assert!(cache.channel.mark_lost());
+        assert_eq!(cache.get(&hash).await, None, "bypassed while lost");
+        hear_own_beat(&cache, &recorded).await;
+        assert_eq!(cache.get(&hash).await, None, "flushed when heard again");
+    }
+
+    #[tokio::test]
+    async fn a_session_read_before_a_fence_or_a_loss_is_never_kept() {
+        let (cache, recorded) = memory_only();
+        let value = sample();
+        hear_own_beat(&cache, &recorded).await;
+        let hash = token_hash();
+
+        // Another instance revokes the session between our read and our fill.
+        let read_at = Instant::now();
+        cache
+            .receive(&format!("fence someone-else {}", hash.hex()))
+            .await;
+        cache.fill(&hash, &value, MINUTE, read_at).await;
+        assert_eq!(cache.get(&hash).await, None);
+
+        // The channel drops (fences may have been missed) and returns after our read.
+        let other = token_hash();
+        let read_at = Instant::now();
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        cache.channel.mark_lost();
+        hear_own_beat(&cache, &recorded).await;
+        cache.fill(&other, &value, MINUTE, read_at).await;
+        assert_eq!(cache.get(&other).await, None);
+        cache.fill(&other, &value, MINUTE, Instant::now()).await;
+        assert_eq!(cache.get(&other).await, Some((value.clone(), Tier::Memory)));
+    }
+
+    #[tokio::test]
+    async fn fences_are_published_and_our_own_echo_is_ignored() {
+        let (cache, recorded) = memory_only();
+        let value = sample();
+        hear_own_beat(&cache, &recorded).await;
+        let (revoked, kept) = (token_hash(), token_hash());
+        cache.fill(&kept, &value, MINUTE, Instant::now()).await;
+
+        cache.fence([revoked.hex().as_str()]).await;
+        let published = recorded.0.lock().unwrap().pop().unwrap();
+        assert!(published.starts_with("fence "));
+        assert!(published.ends_with(&format!(" {}", revoked.hex())));
+        // Our own fence coming back changes nothing, and a beat of someone else's is not
+        // ours.
+        assert!(!cache.receive(&published).await);
+        assert!(!cache.receive("beat someone-else").await);
+        assert_eq!(cache.get(&kept).await, Some((value.clone(), Tier::Memory)));
+        cache.fill(&revoked, &value, MINUTE, Instant::now()).await;
+        assert_eq!(cache.get(&revoked).await, None, "the fence stands");
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod fence_replay;
 pub mod gauges;
+pub mod invalidations;
 pub mod purge;

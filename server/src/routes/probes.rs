@@ -22,7 +22,8 @@ pub async fn healthz() -> HttpResponse {
 /// `GET /readyz`: 200 while the instance can serve, that is while the database answers;
 /// 503 when it does not. A dead cache is *degraded*, not unready (validation falls back
 /// to the database): the body says so (`"status": "degraded"`), and so does the
-/// `hallpass_cache_up` gauge.
+/// `hallpass_cache_up` gauge. `invalidation` says whether revocations made on other
+/// instances are heard (`live`) or this instance's own cache is bypassed (`lost`).
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -46,6 +47,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         "database": word(database),
         "cache": word(cache),
         "cache_backend": state.domain.cache.backend_name(),
+        "invalidation": if state.domain.cache.channel_is_live() { "live" } else { "lost" },
     });
     if database {
         HttpResponse::Ok().json(body)
@@ -68,6 +70,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let domain = &state.domain;
     domain.metrics.set_cache_up(!domain.cache.is_degraded());
+    domain
+        .metrics
+        .set_invalidation_channel_up(domain.cache.channel_is_live());
     let text = domain
         .metrics
         .render()

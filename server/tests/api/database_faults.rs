@@ -13,9 +13,11 @@ use crate::support::{
     TestApp, TestUser, clears_cookie, json, private_postgres::PrivatePostgres, spawn_app_with,
 };
 
+/// An instance on the private cluster, with its cache (and its invalidation channel) in
+/// Redis, which the faults leave alone.
 async fn app_on(postgres: &PrivatePostgres, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let url = postgres.url("hallpass");
-    spawn_app_with(CacheBackend::Memory, |settings| {
+    spawn_app_with(CacheBackend::Redis, |settings| {
         settings.database_url = url.into();
         tweak(settings);
     })
@@ -126,4 +128,40 @@ async fn a_database_refusing_connections_is_a_503_at_once_and_recovery_needs_no_
         StatusCode::OK,
         "the session outlived the crash"
     );
+}
+
+/// With `SESSION_CACHE=memory`, revocations made on other instances travel through
+/// PostgreSQL: while it hangs, an instance cannot hear them, so it stops trusting its own
+/// memory and answers 503 (keeping the cookie), and serves the session again once the
+/// database answers.
+#[tokio::test]
+async fn with_the_cache_in_memory_a_hung_database_stops_it_being_trusted() {
+    let postgres = PrivatePostgres::start();
+    let url = postgres.url("hallpass");
+    let app = spawn_app_with(CacheBackend::Memory, |settings| {
+        settings.database_url = url.into();
+        settings.db_pool_timeout = Duration::from_millis(500);
+        settings.db_query_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let student = app.student().await;
+    assert_eq!(
+        student.get(paths::CURRENT_SESSION).await.status(),
+        StatusCode::OK
+    );
+
+    postgres.hang();
+    // Past the channel's beat timeout (500 ms), the memory is no longer trusted.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_retry_later(&student.get(paths::CURRENT_SESSION).await);
+
+    postgres.resume();
+    let started = Instant::now();
+    while student.get(paths::CURRENT_SESSION).await.status() != StatusCode::OK {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "not served again"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -39,7 +39,8 @@ async fn an_unreachable_redis_falls_back_to_postgres() {
 
 #[tokio::test]
 async fn an_unreachable_database_answers_503_and_keeps_the_cookie() {
-    let app = spawn_app(CacheBackend::Memory).await;
+    // Redis carries the cache and the invalidations, so it keeps vouching for sessions.
+    let app = spawn_app(CacheBackend::Redis).await;
     let student = app.logged_in(Role::Student).await;
     student.current().await;
     let maintenance = crate::support::test_db::maintenance_url();
@@ -109,7 +110,11 @@ async fn an_exhausted_pool_answers_503_quickly() {
 #[tokio::test]
 async fn a_corrupt_cache_entry_is_a_miss_and_gets_replaced() {
     use redis::AsyncCommands as _;
-    let app = spawn_app(CacheBackend::Redis).await;
+    // No first tier in front: every validation reads Redis.
+    let app = spawn_app_with(CacheBackend::Redis, |settings| {
+        settings.l1_ttl = Duration::ZERO;
+    })
+    .await;
     let student = app.logged_in(Role::Student).await;
     let hash = app.session_rows(&student).await[0]["token_hash"]
         .as_str()
@@ -135,8 +140,10 @@ async fn a_corrupt_cache_entry_is_a_miss_and_gets_replaced() {
 #[tokio::test]
 async fn the_cache_comes_back_within_seconds_after_its_connections_are_killed() {
     let redis = PrivateRedis::start();
+    // No first tier in front: a hit shows that Redis itself answers again.
     let app = spawn_app_with(CacheBackend::Redis, |settings| {
         settings.redis_url = Some(redis.url().into());
+        settings.l1_ttl = Duration::ZERO;
     })
     .await;
     let student = app.logged_in(Role::Student).await;

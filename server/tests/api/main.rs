@@ -14,6 +14,7 @@ mod database_faults;
 mod ensure;
 mod faults;
 mod hardening;
+mod instances;
 mod keys;
 mod login_defence;
 mod metrics;

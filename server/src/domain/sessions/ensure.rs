@@ -31,7 +31,7 @@ pub async fn ensure(
 ) -> Result<(Ensured, CurrentSession)> {
     let claim = claim.ok_or(Rejection::Invalid)?;
     let hash = claim.token.hash();
-    if let Some(current) = cached(domain, hash, now).await {
+    if let Some((current, _)) = cached(domain, hash, now).await {
         return Ok((Ensured::Exists, current));
     }
     let mut conn = domain.db.get().await?;

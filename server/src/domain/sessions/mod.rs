@@ -26,6 +26,8 @@ pub use rules::{Rejection, SessionPolicy};
 pub(super) use touch::Touches;
 pub use validate::validate;
 
+use std::time::Instant;
+
 use chrono::{DateTime, Utc};
 use hallpass_shared::{SessionView, UserView};
 
@@ -79,7 +81,10 @@ async fn cache_session(
         .policy
         .cache_ttl_until(row.expires_at, now)
         .saturating_sub(elapsed);
-    domain.cache.fill(&hash, &cached, ttl).await;
+    let read_at = Instant::now()
+        .checked_sub(elapsed)
+        .unwrap_or_else(Instant::now);
+    domain.cache.fill(&hash, &cached, ttl, read_at).await;
     CurrentSession {
         user: cached.user,
         session: cached.session,

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::{CurrentSession, Rejection, SessionClaim, cache_session, touch::touch_if_stale};
 use crate::{
+    cache::Tier,
     crypto::token::TokenHash,
     db::{events, sessions::SessionRow, users::UserRow},
     domain::{Client, Domain, Error, Result, audit},
@@ -32,8 +33,8 @@ pub async fn validate(
         return Err(Rejection::Invalid.into());
     };
     let hash = claim.token.hash();
-    if let Some(current) = cached(domain, hash, now).await {
-        domain.metrics.validation(VALID, Source::Cache);
+    if let Some((current, tier)) = cached(domain, hash, now).await {
+        domain.metrics.validation(VALID, Source::from(tier));
         touch_if_stale(domain, &current, now);
         return Ok(current);
     }
@@ -51,23 +52,25 @@ pub async fn validate(
     Ok(current)
 }
 
-/// The cached session for `hash`, if there is one and it is still within its lifetime.
+/// The cached session for `hash` and the tier it came from, if there is one and it is
+/// still within its lifetime.
 pub(super) async fn cached(
     domain: &Domain,
     hash: TokenHash,
     now: DateTime<Utc>,
-) -> Option<CurrentSession> {
-    let cached = domain.cache.get(&hash).await?;
+) -> Option<(CurrentSession, Tier)> {
+    let (cached, tier) = domain.cache.get(&hash).await?;
     let session = &cached.session;
     domain
         .policy
         .check_lifetime(session.expires_at, session.last_seen_at, now)
         .ok()?;
-    Some(CurrentSession {
+    let current = CurrentSession {
         user: cached.user,
         session: cached.session,
         token_hash: hash,
-    })
+    };
+    Some((current, tier))
 }
 
 /// The recorded session found for `claim`, if it belongs to the claim's token (compared

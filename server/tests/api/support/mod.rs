@@ -59,6 +59,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         db_pool_timeout: Duration::from_secs(2),
         db_query_timeout: Duration::from_secs(5),
         cache_ttl: Duration::from_secs(60),
+        l1_ttl: Duration::from_secs(1),
         login_max_failures: 5,
         login_first_delay: Duration::from_secs(30),
         login_lockout: Duration::from_secs(900),

@@ -1,0 +1,218 @@
+//! The chosen backend behind a circuit breaker and a replay log of undelivered fences: a
+//! failing backend is skipped for a while instead of being retried on every request, and
+//! fences that could not be delivered are kept out of reads and replayed once the backend
+//! answers.
+
+use std::{
+    collections::HashSet,
+    sync::{
+        Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use super::{CacheError, CachedSession, SessionCache, Slot};
+
+/// How long a readiness ping may take.
+const PING_DEADLINE: Duration = Duration::from_millis(250);
+/// How long a failing backend is left alone before it is tried again.
+const BACKOFF: Duration = Duration::from_secs(5);
+
+/// A backend behind its breaker. Takes complete keys ([`super::key`]).
+pub struct Guarded {
+    backend: Box<dyn SessionCache>,
+    /// How long a fence stands: at least as long as any entry it must outlive.
+    fence_ttl: Duration,
+    epoch: Instant,
+    /// Milliseconds since `epoch` before which the backend is not tried; 0 = healthy.
+    skip_until_ms: AtomicU64,
+    degraded: AtomicBool,
+    /// Keys whose fence failed: treated as misses and fenced once the backend answers.
+    undelivered: Mutex<HashSet<String>>,
+}
+
+impl Guarded {
+    /// `entry_ttl` is the longest TTL entries are cached with; fences stand a second
+    /// longer, so they outlive any entry a racing fill could write.
+    pub fn new(backend: Box<dyn SessionCache>, entry_ttl: Duration) -> Self {
+        Self {
+            backend,
+            fence_ttl: entry_ttl + Duration::from_secs(1),
+            epoch: Instant::now(),
+            skip_until_ms: AtomicU64::new(0),
+            degraded: AtomicBool::new(false),
+            undelivered: Mutex::new(HashSet::new()),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    /// Whether the backend failed lately and validation is falling back to the database.
+    pub fn is_degraded(&self) -> bool {
+        self.degraded.load(Ordering::Relaxed)
+    }
+
+    /// The cached session under `key`; `None` on a miss, behind a fence, and whenever the
+    /// backend is down.
+    pub async fn get(&self, key: &str) -> Option<CachedSession> {
+        if !self.available().await || self.is_undelivered(key) {
+            return None;
+        }
+        let slot = match self.backend.get(key).await {
+            // An unreadable entry (e.g. written by another release) is a miss; dropping it
+            // lets the database's answer take its place at the next fill.
+            Err(CacheError::Codec(error)) => {
+                tracing::debug!("unreadable cache entry dropped: {error}");
+                self.guard(self.backend.forget(key)).await;
+                return None;
+            }
+            answer => self.guard(std::future::ready(answer)).await.flatten()?,
+        };
+        match slot {
+            Slot::Session(session) => Some(session),
+            Slot::Fenced => None,
+        }
+    }
+
+    /// Caches a session the database just vouched for, unless the key holds anything
+    /// (a fence from a revocation that committed meanwhile wins). A failure only costs a
+    /// later database read.
+    pub async fn fill(&self, key: &str, value: &CachedSession, ttl: Duration) {
+        if ttl.is_zero() || !self.available().await {
+            return;
+        }
+        self.guard(self.backend.fill(key, value, ttl)).await;
+    }
+
+    /// Updates a cached session in place (its `last_seen_at`); never resurrects one.
+    pub async fn refresh(&self, key: &str, value: &CachedSession, ttl: Duration) {
+        if ttl.is_zero() || !self.available().await {
+            return;
+        }
+        self.guard(self.backend.refresh(key, value, ttl)).await;
+    }
+
+    /// Drops a cached session so the next request reads the database; leaves fences.
+    pub async fn forget(&self, key: &str) {
+        if !self.available().await {
+            return;
+        }
+        self.guard(self.backend.forget(key)).await;
+    }
+
+    /// Fences these sessions (revoked, or their user changed): until the fence expires
+    /// only the database answers for them, and no concurrent fill can cache them again.
+    /// What cannot be delivered now is remembered, kept out of reads, and delivered when
+    /// the backend is back.
+    pub async fn fence(&self, keys: Vec<String>) {
+        if keys.is_empty() {
+            return;
+        }
+        let delivered = self.available().await
+            && self
+                .guard(self.backend.fence(&keys, self.fence_ttl))
+                .await
+                .is_some();
+        if !delivered {
+            self.lock_undelivered().extend(keys);
+        }
+    }
+
+    /// Readiness: does the backend answer right now (ignoring the backoff)?
+    pub async fn ping(&self) -> Result<(), CacheError> {
+        tokio::time::timeout(PING_DEADLINE, self.backend.ping())
+            .await
+            .map_err(|_| CacheError::Timeout)?
+    }
+
+    /// Runs `operation`; failures open the breaker.
+    async fn guard<T>(&self, operation: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
+        match operation.await {
+            Ok(value) => Some(value),
+            // An unreadable value is the entry's fault, not the backend's.
+            Err(CacheError::Codec(error)) => {
+                tracing::debug!("cache value unreadable: {error}");
+                None
+            }
+            Err(error) => {
+                self.trip(&error);
+                None
+            }
+        }
+    }
+
+    fn trip(&self, error: &CacheError) {
+        let until = self.now_ms() + BACKOFF.as_millis() as u64;
+        self.skip_until_ms.store(until, Ordering::Relaxed);
+        if !self.degraded.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                cache.backend = self.backend.name(),
+                "session cache failing ({error}); validating against PostgreSQL for now"
+            );
+        }
+    }
+
+    /// `false` while backing off. After a failure, the first caller past the backoff
+    /// replays undelivered fences before anyone reads again.
+    async fn available(&self) -> bool {
+        if self.now_ms() < self.skip_until_ms.load(Ordering::Relaxed) {
+            return false;
+        }
+        !self.degraded.load(Ordering::Relaxed) || self.replay_undelivered().await
+    }
+
+    /// Delivers the fences the backend missed while it was down, without waiting for the
+    /// backoff to end, so that a revocation reaches the other instances as soon as the
+    /// backend is back, even when this instance gets no request (the
+    /// [`fence replay job`](crate::jobs::fence_replay) calls it every 200 ms).
+    pub async fn deliver_undelivered(&self) {
+        if !self.lock_undelivered().is_empty() {
+            self.replay_undelivered().await;
+        }
+    }
+
+    /// Fences every undelivered key; on success the breaker closes. `false` if the
+    /// backend still fails.
+    async fn replay_undelivered(&self) -> bool {
+        let pending: Vec<String> = self.lock_undelivered().iter().cloned().collect();
+        let replayed = pending.is_empty()
+            || self
+                .guard(self.backend.fence(&pending, self.fence_ttl))
+                .await
+                .is_some();
+        if !replayed {
+            return false;
+        }
+        let mut undelivered = self.lock_undelivered();
+        for key in &pending {
+            undelivered.remove(key);
+        }
+        drop(undelivered);
+        self.skip_until_ms.store(0, Ordering::Relaxed);
+        if self.degraded.swap(false, Ordering::Relaxed) {
+            tracing::info!(
+                cache.backend = self.backend.name(),
+                "session cache recovered"
+            );
+        }
+        true
+    }
+
+    fn is_undelivered(&self, key: &str) -> bool {
+        let undelivered = self.lock_undelivered();
+        !undelivered.is_empty() && undelivered.contains(key)
+    }
+
+    fn lock_undelivered(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.undelivered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+}
