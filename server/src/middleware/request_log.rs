@@ -1,8 +1,8 @@
 //! One span, one log line and the HTTP metrics per request. Every request gets an id, returned as
-//! `x-request-id` and carried by the span (with method, route pattern, status, latency,
-//! and the user and session ids once the session extractor knows them), so a client can
-//! quote it and an operator find every line it caused. Nothing is formatted while the
-//! `info` level is off.
+//! `x-request-id` and carried by the span (with the user and session ids once the session
+//! extractor knows them), so a client can quote it and an operator find every line it
+//! caused; the closing line adds method, route pattern, status and latency. Nothing is
+//! formatted while the `info` level is off.
 
 use std::time::Instant;
 
@@ -47,13 +47,11 @@ pub async fn log_request(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let id = RequestId::new();
     req.extensions_mut().insert(id);
+    // The span carries what every line of the request shares; what only the closing
+    // line needs goes on that line, so no field is formatted twice.
     let span = tracing::info_span!(
         "request",
         request_id = %id,
-        method = %req.method(),
-        route = Empty,
-        status = Empty,
-        latency_ms = Empty,
         user.id = Empty,
         session.id = Empty,
     );
@@ -71,11 +69,8 @@ pub async fn log_request(
             .request(method, route, status.as_str(), seconds);
     }
     if !span.is_disabled() {
-        let latency_ms = seconds * 1000.0;
-        span.record("route", route);
-        span.record("status", status.as_u16());
-        span.record("latency_ms", latency_ms);
-        span.in_scope(|| tracing::info!("{method} {route} {} {latency_ms:.1}ms", status.as_u16()));
+        let latency_ms = (seconds * 1e6).round() / 1e3;
+        span.in_scope(|| tracing::info!(method, route, status = status.as_u16(), latency_ms));
     }
     if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
         res.headers_mut().insert(HEADER, value);
