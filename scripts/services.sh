@@ -28,3 +28,17 @@ ensure_redis() {
     echo "Redis did not come up on 127.0.0.1:6379" >&2
     exit 1
 }
+
+# nginx for the load-balancer tests: only the binary (Debian's package); each test runs
+# a private one on its own port and config, never a system-wide nginx.
+ensure_nginx() {
+    command -v nginx >/dev/null && return
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends nginx
+    # The package starts its own server on port 80; the tests do not need it.
+    if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
+        systemctl stop nginx
+    elif [ -f /run/nginx.pid ]; then
+        nginx -s quit 2>/dev/null || true
+    fi
+}

@@ -10,6 +10,7 @@ source scripts/tools.sh
 
 ensure_postgres
 ensure_redis
+ensure_nginx
 ensure_spa_tools
 
 echo "== cargo fmt --check"

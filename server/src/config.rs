@@ -136,6 +136,10 @@ pub struct SettingsArgs {
     /// can be missed while that channel is down.
     #[arg(long = "l1-ttl", env = "L1_TTL", global = true, default_value = "1s", value_parser = parse_duration)]
     pub l1_ttl: Duration,
+    /// On SIGTERM or SIGINT the instance stops accepting connections at once and gives
+    /// the requests under way this long to finish before it exits.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", global = true, default_value = "30s", value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
     /// Failed logins per account (or per known device) before each further attempt is
     /// delayed (1 s, doubling); an address gets twenty times as many.
     #[arg(long, env = "LOGIN_MAX_FAILURES", global = true, default_value_t = 5,
@@ -187,6 +191,7 @@ pub struct Settings {
     pub db_query_timeout: Duration,
     pub cache_ttl: Duration,
     pub l1_ttl: Duration,
+    pub shutdown_timeout: Duration,
     pub login_max_failures: u32,
     pub login_first_delay: Duration,
     pub login_lockout: Duration,
@@ -259,6 +264,7 @@ impl Settings {
             db_query_timeout: args.db_query_timeout,
             cache_ttl: args.cache_ttl,
             l1_ttl: args.l1_ttl,
+            shutdown_timeout: args.shutdown_timeout,
             login_max_failures: args.login_max_failures,
             login_first_delay: args.login_first_delay,
             login_lockout: args.login_lockout,

@@ -127,6 +127,7 @@ impl Application {
             );
         }
         let workers = settings.workers;
+        let shutdown_timeout = settings.shutdown_timeout;
         let throttle = LoginThrottle::new(
             AttemptCounters::new(attempt_store(&settings, &db)?),
             settings.cache_key_prefix.clone(),
@@ -181,6 +182,7 @@ impl Application {
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
+        server = server.shutdown_timeout(shutdown_timeout.as_secs());
         Ok(Self {
             port,
             server: server.run(),

@@ -3,17 +3,15 @@
 //! own, counters are shared by instances, hostile input is refused (422) before any work, and
 //! no attempted email reaches the logs.
 
-use std::{
-    process::{Command, Stdio},
-    time::Duration,
-};
-
 use futures_util::future::join_all;
 use hallpass_server::config::{CacheBackend, Settings};
 use hallpass_shared::{ErrorCode, LoginRequest, Role, paths};
 use reqwest::StatusCode;
 
-use crate::support::{PASSWORD, SECRET, TestApp, TestUser, assert_error, spawn_app_with};
+use crate::support::{
+    PASSWORD, SECRET, TestApp, TestUser, assert_error, server_process::ServerProcess,
+    spawn_app_with,
+};
 
 const LIMIT: u32 = 3;
 
@@ -188,33 +186,13 @@ async fn hostile_input_is_refused_before_any_work() {
 async fn no_log_line_names_an_attempted_email() {
     let app = app(CacheBackend::Memory, |_| {}).await;
     let student = app.user(Role::Student).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    // A file, not a pipe: nobody reads a pipe while the server runs, and a full one
-    // would stall it.
-    let log_path = std::env::temp_dir().join(format!("hallpass-log-{port}.txt"));
-    let log = std::fs::File::create(&log_path).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_hallpass"))
-        .arg("serve")
-        .env("DATABASE_URL", &app.db.url)
-        .env("SESSION_SECRET", SECRET)
-        .env("BIND", format!("127.0.0.1:{port}"))
-        .env("RUST_LOG", "trace")
-        .env("STATIC_DIR", "/nonexistent")
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let mut server = ServerProcess::start(&[
+        ("DATABASE_URL", app.db.url.as_str()),
+        ("SESSION_SECRET", SECRET),
+        ("RUST_LOG", "trace"),
+    ])
+    .await;
+    let base = server.url();
     let on_binary = app.via(&student, &base);
     let unknown = app
         .via(&app.anonymous(), &base)
@@ -231,10 +209,8 @@ async fn no_log_line_names_an_attempted_email() {
         on_binary.login_with(PASSWORD).await.status(),
         StatusCode::OK
     );
-    server.kill().unwrap();
-    server.wait().unwrap();
-    let output = std::fs::read_to_string(&log_path).unwrap();
-    std::fs::remove_file(&log_path).unwrap();
+    assert!(server.terminate().await.success());
+    let output = std::fs::read_to_string(&server.log).unwrap();
     assert!(output.contains("logged in"), "the log was captured");
     for email in [&student.email, &unknown.email] {
         assert!(!output.contains(email.as_str()), "{email} in the log");

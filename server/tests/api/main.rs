@@ -16,6 +16,7 @@ mod faults;
 mod hardening;
 mod instances;
 mod keys;
+mod load_balancer;
 mod login_defence;
 mod metrics;
 mod probes;

@@ -1,8 +1,10 @@
 //! `TestApp`: a real server on a random port over a fresh database, and personas that
 //! each carry their own cookie jar.
 
+pub mod load_balancer;
 pub mod private_postgres;
 pub mod private_redis;
+pub mod server_process;
 pub mod test_db;
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
@@ -60,6 +62,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         db_query_timeout: Duration::from_secs(5),
         cache_ttl: Duration::from_secs(60),
         l1_ttl: Duration::from_secs(1),
+        shutdown_timeout: Duration::from_secs(30),
         login_max_failures: 5,
         login_first_delay: Duration::from_secs(30),
         login_lockout: Duration::from_secs(900),
@@ -113,6 +116,14 @@ async fn try_start(settings: Settings, layer: CacheLayer) -> anyhow::Result<Star
     let state = application.state();
     tokio::spawn(application.run_until_stopped());
     Ok((address, metrics_address, state))
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|probe| probe.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 /// The cookie key a `SESSION_SECRET` entry stands for.

@@ -3,7 +3,6 @@
 //! restart), never to the machine's own PostgreSQL; it is stopped and deleted on drop.
 
 use std::{
-    net::TcpListener,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -19,10 +18,7 @@ impl PrivatePostgres {
     pub fn start() -> Self {
         let dir = std::env::temp_dir().join(format!("hallpass-pg-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|probe| probe.local_addr())
-            .expect("a free port")
-            .port();
+        let port = super::free_port();
         let mut postgres = Self {
             dir,
             port,
