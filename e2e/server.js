@@ -1,9 +1,13 @@
 // Starts a real Hallpass server for browser tests and benchmarks: its own PostgreSQL
 // database (dropped afterwards), Redis as the session cache, the release-built SPA from
-// dist/, a free port, and one account per persona with a fresh password.
+// dist/, a free port, and one account per persona with a fresh password. With
+// E2E_BEHIND_NGINX=1, two instances behind a private nginx (scripts/nginx-test.conf),
+// round robin, as a district deploys them.
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
 const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -101,19 +105,58 @@ async function startServer() {
     users[persona] = { email, password, role, name };
   }
 
-  const child = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady(url, child);
+  const ports = process.env.E2E_BEHIND_NGINX ? [port, await freePort()] : [port];
+  const children = [];
+  for (const instancePort of ports) {
+    const child = spawn(BIN, ['serve'], {
+      env: { ...env, BIND: `127.0.0.1:${instancePort}`, TRUSTED_PROXIES: '127.0.0.1/32' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    children.push(child);
+    await waitUntilReady(`http://127.0.0.1:${instancePort}`, child);
+  }
+  const balancer = process.env.E2E_BEHIND_NGINX ? await startNginx(ports) : null;
+  const url = balancer ? balancer.url : `http://127.0.0.1:${port}`;
 
   async function stop() {
-    if (child.exitCode === null) {
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill('SIGTERM');
-      await exited;
+    if (balancer) balancer.stop();
+    for (const child of children) {
+      if (child.exitCode === null) {
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        await exited;
+      }
     }
     psql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
   return { url, users, stop };
+}
+
+/** A private nginx in front of the instances on `ports`, on a free port of its own. */
+async function startNginx(ports) {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallpass-e2e-nginx-'));
+  const servers = ports.map((p) => `        server 127.0.0.1:${p} max_fails=0;`).join('\n');
+  const conf = fs
+    .readFileSync(path.join(ROOT, 'scripts', 'nginx-test.conf'), 'utf8')
+    .replaceAll('@DIR@', dir)
+    .replaceAll('@PORT@', String(port))
+    .replace('@SERVERS@', servers);
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  const child = spawn(
+    'nginx',
+    ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off; master_process off;'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(url, child);
+  return {
+    url,
+    stop() {
+      child.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Chromium from Debian, with the flags this sandbox needs; never a downloaded browser. */

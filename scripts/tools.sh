@@ -41,6 +41,11 @@ run_e2e() {
     (cd e2e && npx playwright test "$@")
 }
 
+# The same tests with two instances behind a private nginx (see e2e/server.js).
+run_e2e_behind_nginx() {
+    (export E2E_BEHIND_NGINX=1 && run_e2e "$@")
+}
+
 ensure_chromium() {
     if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
         apt-get update -qq

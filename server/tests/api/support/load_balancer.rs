@@ -14,42 +14,17 @@ pub struct LoadBalancer {
     dir: PathBuf,
 }
 
-/// The tested configuration, with the instances' addresses and nginx's own paths filled
-/// in: the same `upstream` and `location` blocks as in `docs/DEPLOY.md`.
+/// The tested configuration (`scripts/nginx-test.conf`, shared with the browser tests),
+/// with the instances' addresses and nginx's own paths filled in.
 fn configuration(dir: &str, port: u16, upstreams: &[String]) -> String {
-    let servers: String = upstreams
+    let servers: Vec<String> = upstreams
         .iter()
-        .map(|address| format!("        server {address} max_fails=0;\n"))
+        .map(|address| format!("        server {address} max_fails=0;"))
         .collect();
-    format!(
-        r#"worker_processes 1;
-error_log {dir}/error.log warn;
-pid {dir}/nginx.pid;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    upstream hallpass {{
-{servers}    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://hallpass;
-            proxy_http_version 1.1;
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_next_upstream error timeout non_idempotent;
-            proxy_connect_timeout 2s;
-        }}
-    }}
-}}
-"#
-    )
+    include_str!("../../../../scripts/nginx-test.conf")
+        .replace("@DIR@", dir)
+        .replace("@PORT@", &port.to_string())
+        .replace("@SERVERS@", &servers.join("\n"))
 }
 
 impl LoadBalancer {
