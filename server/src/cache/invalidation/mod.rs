@@ -29,7 +29,7 @@ use super::CacheError;
 /// How often an instance publishes its heartbeat.
 pub const BEAT_EVERY: Duration = Duration::from_millis(100);
 /// How long a channel may stay silent (no beat of our own) before it counts as lost.
-pub const BEAT_TIMEOUT: Duration = Duration::from_millis(500);
+pub const BEAT_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long one publish or one subscription attempt may take.
 pub const DEADLINE: Duration = Duration::from_millis(500);
 /// Hashes per published message: PostgreSQL's `NOTIFY` payloads stay under 8000 bytes.
