@@ -1,7 +1,12 @@
 //! The `session_events` table: the append-only audit trail.
 
 use chrono::{DateTime, Utc};
-use diesel::{pg::Pg, prelude::*};
+use diesel::{
+    dsl::AsSelect,
+    pg::Pg,
+    prelude::*,
+    query_builder::{Query, QueryFragment, QueryId},
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hallpass_shared::{EventId, EventKind, SessionEventView, SessionId, UserId};
 use uuid::Uuid;
@@ -104,6 +109,17 @@ pub async fn list(
     cursor: Option<EventCursor>,
     limit: i64,
 ) -> QueryResult<Vec<ListedEvent>> {
+    listing(filter, cursor, limit).load(conn).await
+}
+
+/// [`list`]'s query (public, like every query a request runs, so a test can check its
+/// plan).
+pub fn listing(
+    filter: &EventFilter,
+    cursor: Option<EventCursor>,
+    limit: i64,
+) -> impl Query<SqlType = AsSelect<ListedEvent, Pg>> + QueryFragment<Pg> + QueryId + Send + 'static
+{
     let mut query = session_events::table
         .left_join(users::table)
         .order((session_events::at.desc(), session_events::id.desc()))
@@ -132,5 +148,5 @@ pub async fn list(
                 .or(session_events::at.eq(at).and(session_events::id.lt(id))),
         );
     }
-    query.load(conn).await
+    query
 }

@@ -2,7 +2,12 @@
 //! revoked token from ever being re-created); only the purge removes expired rows.
 
 use chrono::{DateTime, Utc};
-use diesel::{pg::Pg, prelude::*};
+use diesel::{
+    dsl::AsSelect,
+    pg::Pg,
+    prelude::*,
+    query_builder::{Query, QueryFragment, QueryId},
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hallpass_shared::{DeviceKind, RevokedReason, SessionId, SessionView, UserId};
 use uuid::Uuid;
@@ -121,13 +126,26 @@ impl SessionRow {
         conn: &mut AsyncPgConnection,
         token_hash: &str,
     ) -> QueryResult<Option<(Self, UserRow)>> {
+        Self::with_user_by_hash(token_hash)
+            .get_result(conn)
+            .await
+            .optional()
+    }
+
+    /// [`SessionRow::find_with_user_by_hash`]'s query (public, like every query a request
+    /// runs, so a test can check its plan).
+    pub fn with_user_by_hash(
+        token_hash: &str,
+    ) -> impl Query<SqlType = (AsSelect<Self, Pg>, AsSelect<UserRow, Pg>)>
+    + QueryFragment<Pg>
+    + QueryId
+    + Send
+    + '_ {
         user_sessions::table
             .inner_join(users::table)
             .filter(user_sessions::token_hash.eq(token_hash))
             .select((Self::as_select(), UserRow::as_select()))
-            .first(conn)
-            .await
-            .optional()
+            .limit(1)
     }
 
     /// A user's live sessions, newest first; with `idle_cutoff`, only those seen since.
@@ -137,6 +155,17 @@ impl SessionRow {
         now: DateTime<Utc>,
         idle_cutoff: Option<DateTime<Utc>>,
     ) -> QueryResult<Vec<Self>> {
+        Self::active_for_user(user_id, now, idle_cutoff)
+            .load(conn)
+            .await
+    }
+
+    /// [`SessionRow::list_active_for_user`]'s query.
+    pub fn active_for_user(
+        user_id: UserId,
+        now: DateTime<Utc>,
+        idle_cutoff: Option<DateTime<Utc>>,
+    ) -> user_sessions::BoxedQuery<'static, Pg, AsSelect<Self, Pg>> {
         let mut query = user_sessions::table
             .filter(user_sessions::user_id.eq(user_id.0))
             .filter(user_sessions::is_active)
@@ -147,7 +176,7 @@ impl SessionRow {
         if let Some(cutoff) = idle_cutoff {
             query = query.filter(user_sessions::last_seen_at.gt(cutoff));
         }
-        query.load(conn).await
+        query
     }
 
     /// Sessions active and unexpired, across all users (the `active_sessions` gauge).
@@ -230,14 +259,7 @@ impl SessionRow {
         keep: u32,
         now: DateTime<Utc>,
     ) -> QueryResult<Vec<Self>> {
-        let surplus: Vec<Uuid> = user_sessions::table
-            .filter(user_sessions::user_id.eq(user_id.0))
-            .filter(user_sessions::is_active)
-            .order((user_sessions::created.desc(), user_sessions::id.desc()))
-            .offset(i64::from(keep))
-            .select(user_sessions::id)
-            .load(conn)
-            .await?;
+        let surplus: Vec<Uuid> = Self::beyond_limit(user_id, keep).load(conn).await?;
         if surplus.is_empty() {
             return Ok(Vec::new());
         }
@@ -250,20 +272,41 @@ impl SessionRow {
             .await
     }
 
+    /// The ids of `user_id`'s active sessions beyond the newest `keep`.
+    pub fn beyond_limit(
+        user_id: UserId,
+        keep: u32,
+    ) -> user_sessions::BoxedQuery<'static, Pg, diesel::sql_types::Uuid> {
+        user_sessions::table
+            .filter(user_sessions::user_id.eq(user_id.0))
+            .filter(user_sessions::is_active)
+            .order((user_sessions::created.desc(), user_sessions::id.desc()))
+            .offset(i64::from(keep))
+            .select(user_sessions::id)
+            .into_boxed()
+    }
+
     /// Deletes up to `batch` rows whose absolute lifetime has passed (tombstones included).
     pub async fn purge_expired(
         conn: &mut AsyncPgConnection,
         now: DateTime<Utc>,
         batch: i64,
     ) -> QueryResult<usize> {
-        let expired: Vec<Uuid> = user_sessions::table
-            .filter(user_sessions::expires_at.lt(now))
-            .select(user_sessions::id)
-            .limit(batch)
-            .load(conn)
-            .await?;
+        let expired: Vec<Uuid> = Self::expired_batch(now, batch).load(conn).await?;
         diesel::delete(user_sessions::table.filter(user_sessions::id.eq_any(expired)))
             .execute(conn)
             .await
+    }
+
+    /// The ids of up to `batch` rows past their absolute lifetime.
+    pub fn expired_batch(
+        now: DateTime<Utc>,
+        batch: i64,
+    ) -> user_sessions::BoxedQuery<'static, Pg, diesel::sql_types::Uuid> {
+        user_sessions::table
+            .filter(user_sessions::expires_at.lt(now))
+            .select(user_sessions::id)
+            .limit(batch)
+            .into_boxed()
     }
 }

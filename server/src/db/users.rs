@@ -1,7 +1,7 @@
 //! The `users` table.
 
 use chrono::{DateTime, Utc};
-use diesel::{pg::Pg, prelude::*};
+use diesel::{dsl::AsSelect, pg::Pg, prelude::*};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use hallpass_shared::{Role, UserId, UserView};
 use uuid::Uuid;
@@ -166,6 +166,16 @@ impl UserRow {
         cursor: Option<&UserCursor>,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
+        Self::listing(filter, cursor, limit).load(conn).await
+    }
+
+    /// [`UserRow::list`]'s query (public, like every query a request runs, so a test can
+    /// check its plan).
+    pub fn listing(
+        filter: &UserFilter,
+        cursor: Option<&UserCursor>,
+        limit: i64,
+    ) -> users::BoxedQuery<'static, Pg, AsSelect<Self, Pg>> {
         let mut query = Self::filtered(filter)
             .order((users::email.asc(), users::id.asc()))
             .limit(limit)
@@ -177,7 +187,7 @@ impl UserRow {
                     .and(users::id.gt(cursor.id.0))),
             );
         }
-        query.load(conn).await
+        query
     }
 
     pub async fn count(conn: &mut AsyncPgConnection, filter: &UserFilter) -> QueryResult<i64> {

@@ -20,6 +20,7 @@ mod load_balancer;
 mod login_defence;
 mod metrics;
 mod probes;
+mod query_plans;
 mod races;
 mod schema;
 mod secrecy;
