@@ -132,10 +132,11 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 settings.db_query_timeout,
             )
             .await?;
-            let purged = purge::purge_expired(&pool).await?;
+            let purged = purge::purge_expired(&pool, settings.audit_retention).await?;
             println!(
-                "purged {} expired session(s), {} cache row(s) and {} login attempt counter(s)",
-                purged.sessions, purged.cache_rows, purged.counter_rows
+                "purged {} expired session(s), {} audit event(s) past AUDIT_RETENTION, {} cache \
+                 row(s) and {} login attempt counter(s)",
+                purged.sessions, purged.events, purged.cache_rows, purged.counter_rows
             );
         }
         Command::Demo => demo(&settings).await?,

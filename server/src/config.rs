@@ -156,6 +156,10 @@ pub struct SettingsArgs {
     /// a scrape never queries the database).
     #[arg(long, env = "METRICS_REFRESH", global = true, default_value = "15s", value_parser = parse_duration)]
     pub metrics_refresh: Duration,
+    /// Audit events older than this are deleted, in batches, by the hourly purge
+    /// (`sessions purge` too).
+    #[arg(long, env = "AUDIT_RETENTION", global = true, default_value = "400d", value_parser = parse_duration)]
+    pub audit_retention: Duration,
     /// Serve `/metrics` on this address instead of the API's (e.g. `127.0.0.1:9090`), so
     /// it need not be public.
     #[arg(long, env = "METRICS_BIND", global = true)]
@@ -196,6 +200,7 @@ pub struct Settings {
     pub login_first_delay: Duration,
     pub login_lockout: Duration,
     pub metrics_refresh: Duration,
+    pub audit_retention: Duration,
     pub metrics_bind: Option<SocketAddr>,
     pub log_format: LogFormat,
 }
@@ -269,6 +274,7 @@ impl Settings {
             login_first_delay: args.login_first_delay,
             login_lockout: args.login_lockout,
             metrics_refresh: args.metrics_refresh,
+            audit_retention: args.audit_retention,
             metrics_bind: args.metrics_bind,
             log_format: args.log_format,
         })

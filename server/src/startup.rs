@@ -139,7 +139,7 @@ impl Application {
             },
         );
         tracing::info!("Counting login attempts in {}", throttle.backend_name());
-        purge::spawn_periodic(db.clone(), PURGE_EVERY);
+        purge::spawn_periodic(db.clone(), PURGE_EVERY, settings.audit_retention);
         let metrics = Metrics::new().context("registering metrics")?;
         let domain = Arc::new(Domain::new(
             db,

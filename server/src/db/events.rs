@@ -79,6 +79,32 @@ impl From<ListedEvent> for SessionEventView {
     }
 }
 
+/// Deletes up to `batch` events older than `cutoff`, oldest first, declaring the cutoff
+/// to the append-only trigger for this transaction only.
+pub async fn purge_before(
+    conn: &mut AsyncPgConnection,
+    cutoff: DateTime<Utc>,
+    batch: i64,
+) -> QueryResult<usize> {
+    use diesel::sql_types::{BigInt, Text, Timestamptz};
+    use diesel_async::AsyncConnection as _;
+    conn.transaction(async move |conn| {
+        diesel::sql_query("SELECT set_config('hallpass.audit_purge_before', $1, true)")
+            .bind::<Text, _>(cutoff.to_rfc3339())
+            .execute(conn)
+            .await?;
+        diesel::sql_query(
+            "DELETE FROM session_events WHERE id IN \
+             (SELECT id FROM session_events WHERE at < $1 ORDER BY at LIMIT $2)",
+        )
+        .bind::<Timestamptz, _>(cutoff)
+        .bind::<BigInt, _>(batch)
+        .execute(conn)
+        .await
+    })
+    .await
+}
+
 pub async fn insert_all(conn: &mut AsyncPgConnection, events: &[NewEvent]) -> QueryResult<usize> {
     if events.is_empty() {
         return Ok(0);

@@ -1,15 +1,15 @@
-//! Purging: sessions whose absolute lifetime has passed (tombstones included), expired
-//! rows of the PostgreSQL cache and forgotten login attempt counters, in small batches so
-//! no lock is held for long.
+//! Purging: sessions whose absolute lifetime has passed (tombstones included), audit
+//! events older than `AUDIT_RETENTION`, expired rows of the PostgreSQL cache and forgotten
+//! login attempt counters, in small batches so no lock is held for long.
 
 use std::time::Duration;
 
 use anyhow::Context as _;
-use chrono::Utc;
+use chrono::{TimeDelta, Utc};
 
 use crate::{
     cache::postgres,
-    db::{DbPool, sessions::SessionRow},
+    db::{DbPool, events, sessions::SessionRow},
     throttle::postgres::purge_forgotten,
 };
 
@@ -20,23 +20,29 @@ const PAUSE: Duration = Duration::from_millis(20);
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Purged {
     pub sessions: usize,
+    pub events: usize,
     pub cache_rows: usize,
     pub counter_rows: usize,
 }
 
-/// Purges until nothing expired is left.
-pub async fn purge_expired(db: &DbPool) -> anyhow::Result<Purged> {
+/// Purges until nothing expired is left; audit events older than `audit_retention` go
+/// too.
+pub async fn purge_expired(db: &DbPool, audit_retention: Duration) -> anyhow::Result<Purged> {
+    let retention = TimeDelta::from_std(audit_retention).context("AUDIT_RETENTION is too long")?;
     let mut purged = Purged::default();
     loop {
         let mut conn = db.get().await.context("purge: database connection")?;
-        let sessions = SessionRow::purge_expired(&mut conn, Utc::now(), BATCH).await?;
+        let now = Utc::now();
+        let sessions = SessionRow::purge_expired(&mut conn, now, BATCH).await?;
+        let old_events = events::purge_before(&mut conn, now - retention, BATCH).await?;
         let cache_rows = postgres::purge_expired(&mut conn, BATCH).await?;
         let counter_rows = purge_forgotten(&mut conn, BATCH).await?;
         drop(conn);
         purged.sessions += sessions;
+        purged.events += old_events;
         purged.cache_rows += cache_rows;
         purged.counter_rows += counter_rows;
-        if [sessions, cache_rows, counter_rows]
+        if [sessions, old_events, cache_rows, counter_rows]
             .iter()
             .all(|&purged| purged < BATCH as usize)
         {
@@ -47,15 +53,16 @@ pub async fn purge_expired(db: &DbPool) -> anyhow::Result<Purged> {
 }
 
 /// Runs [`purge_expired`] every `every` for as long as the server runs.
-pub fn spawn_periodic(db: DbPool, every: Duration) {
+pub fn spawn_periodic(db: DbPool, every: Duration, audit_retention: Duration) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         loop {
             ticks.tick().await;
-            match purge_expired(&db).await {
+            match purge_expired(&db, audit_retention).await {
                 Ok(purged) if purged != Purged::default() => {
                     tracing::info!(
                         purged.sessions = purged.sessions,
+                        purged.events = purged.events,
                         purged.cache_rows = purged.cache_rows,
                         purged.counter_rows = purged.counter_rows,
                         "purged expired rows"

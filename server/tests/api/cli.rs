@@ -134,3 +134,40 @@ async fn sessions_purge_removes_expired_rows_only() {
         "the audit trail stays"
     );
 }
+
+/// `AUDIT_RETENTION`: events older than it go, younger ones stay, and the trail is still
+/// append-only for everyone but the purge.
+#[tokio::test]
+async fn sessions_purge_deletes_audit_events_past_their_retention_only() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let student = app.student().await;
+    app.execute(&format!(
+        "INSERT INTO session_events (at, user_id, kind) \
+         SELECT now() - n * interval '1 day' + interval '12 hours', '{}', 'login_failed' FROM generate_series(1, 60) n",
+        student.id
+    ))
+    .await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hallpass"))
+        .args(["sessions", "purge"])
+        .env("DATABASE_URL", &app.db.url)
+        .env("AUDIT_RETENTION", "30d")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(status.success());
+    assert!(out.contains("30 audit event(s)"), "{out}");
+    let failed = app.events_of_kind(&student, "login_failed").await;
+    assert_eq!(failed.len(), 30, "the last 30 days stay");
+
+    let mut conn = app.state.domain.db.get().await.unwrap();
+    let deleted = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query("DELETE FROM session_events"),
+        &mut conn,
+    )
+    .await;
+    assert!(deleted.is_err(), "anyone else's delete is refused");
+}

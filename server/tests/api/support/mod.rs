@@ -67,6 +67,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         login_first_delay: Duration::from_secs(30),
         login_lockout: Duration::from_secs(900),
         metrics_refresh: Duration::from_secs(15),
+        audit_retention: Duration::from_secs(400 * 86_400),
         metrics_bind: None,
         log_format: LogFormat::Text,
     }
