@@ -191,8 +191,11 @@ impl Locale {
         }
     }
 
-    pub fn user_count(self, count: u64) -> String {
+    /// "N users", or "More than N users" when the server stopped counting at N.
+    pub fn user_count(self, count: u64, more: bool) -> String {
         match (self, count) {
+            (Self::En, n) if more => format!("More than {n} users"),
+            (Self::Fr, n) if more => format!("Plus de {n} utilisateurs"),
             (Self::En, 1) => "1 user".to_owned(),
             (Self::En, n) => format!("{n} users"),
             (Self::Fr, 0 | 1) => format!("{count} utilisateur"),
@@ -499,8 +502,9 @@ mod tests {
 
     #[test]
     fn counts_agree_in_number() {
-        assert_eq!(Locale::En.user_count(1), "1 user");
-        assert_eq!(Locale::Fr.user_count(3), "3 utilisateurs");
+        assert_eq!(Locale::En.user_count(1, false), "1 user");
+        assert_eq!(Locale::Fr.user_count(3, false), "3 utilisateurs");
+        assert_eq!(Locale::En.user_count(1000, true), "More than 1000 users");
         assert_eq!(
             Locale::Fr.signed_out_others(1),
             "1 autre session déconnectée."

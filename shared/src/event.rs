@@ -80,7 +80,9 @@ pub struct SessionEventView {
 }
 
 /// One page of a listing. `next_cursor` is opaque; pass it back as `cursor` to get the
-/// next page; it is absent on the last page. `total` counts every match, where given.
+/// next page; it is absent on the last page. `total` counts every match, where given;
+/// with `more_than_total`, more than `total` match (the count stops there so that it
+/// stays cheap however many rows match).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
@@ -89,6 +91,8 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more_than_total: bool,
 }
 
 /// `?limit=&cursor=` on paginated listings.

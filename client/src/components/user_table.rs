@@ -167,7 +167,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                 <h2 id="users-title">{ locale.text(Text::Users) }</h2>
                 if let Load::Ready(page) = &*users {
                     if let Some(total) = page.total {
-                        <span class="count">{ locale.user_count(total) }</span>
+                        <span class="count">{ locale.user_count(total, page.more_than_total) }</span>
                     }
                 }
             </div>

@@ -152,7 +152,7 @@ impl SessionCookies {
     }
 
     /// `claim` sealed, kept by the browser until the claim's lifetime runs out.
-    fn sealed(&self, claim: &SessionClaim, now: DateTime<Utc>) -> Cookie<'static> {
+    pub fn sealed(&self, claim: &SessionClaim, now: DateTime<Utc>) -> Cookie<'static> {
         let lifetime = claim.lifetime.unwrap_or(self.default_lifetime);
         // Whole seconds, rounded up: a cookie minted now lives its full lifetime.
         let left = ((claim.issued_at + lifetime - now).num_milliseconds() + 999).max(0) / 1000;

@@ -79,30 +79,47 @@ impl From<ListedEvent> for SessionEventView {
     }
 }
 
-/// Deletes up to `batch` events older than `cutoff`, oldest first, declaring the cutoff
-/// to the append-only trigger for this transaction only.
+/// Deletes up to `batch` events older than `cutoff`, oldest first, from `from` on (the
+/// previous batch's resume point), declaring the cutoff to the append-only trigger for
+/// this transaction only. Returns how many went and where the next batch resumes (see
+/// [`SessionRow::purge_expired`](super::sessions::SessionRow::purge_expired) for why).
 pub async fn purge_before(
     conn: &mut AsyncPgConnection,
     cutoff: DateTime<Utc>,
+    from: Option<DateTime<Utc>>,
     batch: i64,
-) -> QueryResult<usize> {
-    use diesel::sql_types::{BigInt, Text, Timestamptz};
+) -> QueryResult<(usize, Option<DateTime<Utc>>)> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
     use diesel_async::AsyncConnection as _;
-    conn.transaction(async move |conn| {
-        diesel::sql_query("SELECT set_config('hallpass.audit_purge_before', $1, true)")
-            .bind::<Text, _>(cutoff.to_rfc3339())
-            .execute(conn)
-            .await?;
-        diesel::sql_query(
-            "DELETE FROM session_events WHERE id IN \
-             (SELECT id FROM session_events WHERE at < $1 ORDER BY at LIMIT $2)",
-        )
-        .bind::<Timestamptz, _>(cutoff)
-        .bind::<BigInt, _>(batch)
-        .execute(conn)
-        .await
-    })
-    .await
+
+    #[derive(QueryableByName)]
+    struct Deleted {
+        #[diesel(sql_type = Timestamptz)]
+        at: DateTime<Utc>,
+    }
+
+    let deleted: Vec<Deleted> = conn
+        .transaction(async move |conn| {
+            diesel::sql_query("SELECT set_config('hallpass.audit_purge_before', $1, true)")
+                .bind::<Text, _>(cutoff.to_rfc3339())
+                .execute(conn)
+                .await?;
+            diesel::sql_query(
+                "DELETE FROM session_events WHERE id IN \
+                 (SELECT id FROM session_events \
+                  WHERE at < $1 AND ($2::timestamptz IS NULL OR at >= $2) \
+                  ORDER BY at LIMIT $3) \
+                 RETURNING at",
+            )
+            .bind::<Timestamptz, _>(cutoff)
+            .bind::<Nullable<Timestamptz>, _>(from)
+            .bind::<BigInt, _>(batch)
+            .load(conn)
+            .await
+        })
+        .await?;
+    let resume = deleted.iter().map(|row| row.at).max().or(from);
+    Ok((deleted.len(), resume))
 }
 
 pub async fn insert_all(conn: &mut AsyncPgConnection, events: &[NewEvent]) -> QueryResult<usize> {
@@ -168,11 +185,12 @@ pub fn listing(
         query = query.filter(session_events::at.lt(to));
     }
     if let Some(EventCursor { at, id }) = cursor {
-        query = query.filter(
-            session_events::at
-                .lt(at)
-                .or(session_events::at.eq(at).and(session_events::id.lt(id))),
-        );
+        // `at <= cursor` bounds the index scan, so a deep page starts where the cursor
+        // points instead of filtering every newer row; the rest of the condition only
+        // settles ties on `at`.
+        query = query
+            .filter(session_events::at.le(at))
+            .filter(session_events::at.lt(at).or(session_events::id.lt(id)));
     }
     query
 }

@@ -184,12 +184,18 @@ impl SessionRow {
         conn: &mut AsyncPgConnection,
         now: DateTime<Utc>,
     ) -> QueryResult<i64> {
+        Self::active_count(now).get_result(conn).await
+    }
+
+    /// [`SessionRow::count_active`]'s query.
+    pub fn active_count(
+        now: DateTime<Utc>,
+    ) -> user_sessions::BoxedQuery<'static, Pg, diesel::sql_types::BigInt> {
         user_sessions::table
             .filter(user_sessions::is_active)
             .filter(user_sessions::expires_at.gt(now))
             .count()
-            .get_result(conn)
-            .await
+            .into_boxed()
     }
 
     /// Records activity at most once per `interval`. Guarded so that it can never touch
@@ -286,27 +292,47 @@ impl SessionRow {
             .into_boxed()
     }
 
-    /// Deletes up to `batch` rows whose absolute lifetime has passed (tombstones included).
+    /// Deletes up to `batch` rows whose absolute lifetime has passed (tombstones
+    /// included), oldest first, from `from` on (the previous batch's resume point):
+    /// returns how many went and where the next batch resumes. Resuming keeps each batch
+    /// from stepping over the index entries of the rows earlier batches deleted, which
+    /// stay until a vacuum (they made a long purge slow down batch after batch).
     pub async fn purge_expired(
         conn: &mut AsyncPgConnection,
         now: DateTime<Utc>,
+        from: Option<DateTime<Utc>>,
         batch: i64,
-    ) -> QueryResult<usize> {
-        let expired: Vec<Uuid> = Self::expired_batch(now, batch).load(conn).await?;
-        diesel::delete(user_sessions::table.filter(user_sessions::id.eq_any(expired)))
+    ) -> QueryResult<(usize, Option<DateTime<Utc>>)> {
+        let expired: Vec<(Uuid, DateTime<Utc>)> =
+            Self::expired_batch(now, from, batch).load(conn).await?;
+        let resume = expired.last().map(|&(_, expires_at)| expires_at).or(from);
+        let ids: Vec<Uuid> = expired.into_iter().map(|(id, _)| id).collect();
+        let deleted = diesel::delete(user_sessions::table.filter(user_sessions::id.eq_any(ids)))
             .execute(conn)
-            .await
+            .await?;
+        Ok((deleted, resume))
     }
 
-    /// The ids of up to `batch` rows past their absolute lifetime.
+    /// The ids and lifetimes of up to `batch` rows past their absolute lifetime, oldest
+    /// first, from `from` on.
     pub fn expired_batch(
         now: DateTime<Utc>,
+        from: Option<DateTime<Utc>>,
         batch: i64,
-    ) -> user_sessions::BoxedQuery<'static, Pg, diesel::sql_types::Uuid> {
-        user_sessions::table
+    ) -> user_sessions::BoxedQuery<
+        'static,
+        Pg,
+        (diesel::sql_types::Uuid, diesel::sql_types::Timestamptz),
+    > {
+        let mut query = user_sessions::table
             .filter(user_sessions::expires_at.lt(now))
-            .select(user_sessions::id)
+            .order(user_sessions::expires_at.asc())
+            .select((user_sessions::id, user_sessions::expires_at))
             .limit(batch)
-            .into_boxed()
+            .into_boxed();
+        if let Some(from) = from {
+            query = query.filter(user_sessions::expires_at.ge(from));
+        }
+        query
     }
 }

@@ -181,17 +181,35 @@ impl UserRow {
             .limit(limit)
             .select(Self::as_select());
         if let Some(cursor) = cursor {
-            query = query.filter(
-                users::email.gt(cursor.email.clone()).or(users::email
-                    .eq(cursor.email.clone())
-                    .and(users::id.gt(cursor.id.0))),
+            // `email >= cursor` bounds the index scan, so a deep page starts where the
+            // cursor points instead of filtering every earlier row; the rest of the
+            // condition only settles a tie on the email.
+            query = query.filter(users::email.ge(cursor.email.clone())).filter(
+                users::email
+                    .gt(cursor.email.clone())
+                    .or(users::id.gt(cursor.id.0)),
             );
         }
         query
     }
 
-    pub async fn count(conn: &mut AsyncPgConnection, filter: &UserFilter) -> QueryResult<i64> {
-        Self::filtered(filter).count().get_result(conn).await
+    /// How many users match, counting no further than `cap + 1`: a figure above `cap`
+    /// means "more than `cap`", however many there are.
+    pub async fn count_up_to(
+        conn: &mut AsyncPgConnection,
+        filter: &UserFilter,
+        cap: i64,
+    ) -> QueryResult<usize> {
+        let ids: Vec<Uuid> = Self::counting(filter, cap).load(conn).await?;
+        Ok(ids.len())
+    }
+
+    /// [`UserRow::count_up_to`]'s query.
+    pub fn counting(
+        filter: &UserFilter,
+        cap: i64,
+    ) -> users::BoxedQuery<'static, Pg, diesel::sql_types::Uuid> {
+        Self::filtered(filter).select(users::id).limit(cap + 1)
     }
 
     /// Locks the active admins' rows for the rest of the transaction and counts them, so

@@ -105,6 +105,7 @@ async fn list(
         items: rows.into_iter().map(SessionEventView::from).collect(),
         next_cursor,
         total: None,
+        more_than_total: false,
     })
 }
 

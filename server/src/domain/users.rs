@@ -87,7 +87,10 @@ pub async fn create_or_reset(conn: &mut AsyncPgConnection, account: NewAccount) 
     }
 }
 
-/// One page of users ordered by email, with the total number of matches.
+/// The user list counts its matches up to this many; beyond, it says "more than".
+pub const COUNT_CAP: u64 = 1_000;
+
+/// One page of users ordered by email, with the number of matches (up to [`COUNT_CAP`]).
 pub async fn list(domain: &Domain, query: &UserQuery) -> Result<Page<UserView>> {
     let limit = pagination::limit(query.limit)?;
     let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
@@ -104,7 +107,7 @@ pub async fn list(domain: &Domain, query: &UserQuery) -> Result<Page<UserView>> 
         .map(|raw| pagination::decode(&scope, raw).and_then(|position| parse_position(&position)))
         .transpose()?;
     let mut conn = domain.db.get().await?;
-    let total = UserRow::count(&mut conn, &filter).await?;
+    let counted = UserRow::count_up_to(&mut conn, &filter, COUNT_CAP as i64).await? as u64;
     let rows = UserRow::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
     let (rows, next_cursor) = pagination::finish(rows, limit, &scope, |row| {
         format!("{}{}", row.id, row.email)
@@ -112,7 +115,8 @@ pub async fn list(domain: &Domain, query: &UserQuery) -> Result<Page<UserView>> 
     Ok(Page {
         items: rows.iter().map(UserView::from).collect(),
         next_cursor,
-        total: Some(u64::try_from(total).unwrap_or_default()),
+        total: Some(counted.min(COUNT_CAP)),
+        more_than_total: counted > COUNT_CAP,
     })
 }
 

@@ -30,11 +30,17 @@ pub struct Purged {
 pub async fn purge_expired(db: &DbPool, audit_retention: Duration) -> anyhow::Result<Purged> {
     let retention = TimeDelta::from_std(audit_retention).context("AUDIT_RETENTION is too long")?;
     let mut purged = Purged::default();
+    // Where the next batch of each table resumes (see `SessionRow::purge_expired`).
+    let (mut sessions_from, mut events_from) = (None, None);
     loop {
         let mut conn = db.get().await.context("purge: database connection")?;
         let now = Utc::now();
-        let sessions = SessionRow::purge_expired(&mut conn, now, BATCH).await?;
-        let old_events = events::purge_before(&mut conn, now - retention, BATCH).await?;
+        let sessions;
+        (sessions, sessions_from) =
+            SessionRow::purge_expired(&mut conn, now, sessions_from, BATCH).await?;
+        let old_events;
+        (old_events, events_from) =
+            events::purge_before(&mut conn, now - retention, events_from, BATCH).await?;
         let cache_rows = postgres::purge_expired(&mut conn, BATCH).await?;
         let counter_rows = purge_forgotten(&mut conn, BATCH).await?;
         drop(conn);

@@ -207,6 +207,34 @@ async fn admins_create_users_who_can_then_log_in() {
     assert_eq!(events.items[0].detail["by"], json!(admin.id));
 }
 
+/// Counting every match would cost a scan of a district's users on every page: the
+/// count stops past `COUNT_CAP` and says "more than".
+#[tokio::test]
+async fn the_user_count_stops_at_its_cap() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let cap = hallpass_server::domain::users::COUNT_CAP;
+    app.execute(&format!(
+        "INSERT INTO users (email, name, role, password_hash)
+         SELECT 'many' || n || '@school.example.org', 'Many ' || n, 'student', 'not a hash'
+         FROM generate_series(1, {cap}) n"
+    ))
+    .await;
+    let everyone: Page<UserView> = admin.get_json(paths::ADMIN_USERS).await;
+    assert_eq!(
+        (everyone.total, everyone.more_than_total),
+        (Some(cap), true)
+    );
+    let exactly_cap: Page<UserView> = admin
+        .get_json(&format!("{}?q=many", paths::ADMIN_USERS))
+        .await;
+    assert_eq!(
+        (exactly_cap.total, exactly_cap.more_than_total),
+        (Some(cap), false),
+        "exactly the cap is still exact"
+    );
+}
+
 #[tokio::test]
 async fn user_search_and_keyset_pages_with_a_total() {
     let app = spawn_app(CacheBackend::Memory).await;
@@ -231,7 +259,7 @@ async fn user_search_and_keyset_pages_with_a_total() {
 
     let empty = page("q=nobody-matches".into()).await;
     assert!(empty.items.is_empty() && empty.next_cursor.is_none());
-    assert_eq!(empty.total, Some(0));
+    assert_eq!((empty.total, empty.more_than_total), (Some(0), false));
 
     let exact = page("q=pupil&limit=5".into()).await;
     assert_eq!((exact.items.len(), exact.total), (5, Some(5)));

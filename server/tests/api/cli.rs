@@ -136,14 +136,25 @@ async fn sessions_purge_removes_expired_rows_only() {
 }
 
 /// `AUDIT_RETENTION`: events older than it go, younger ones stay, and the trail is still
-/// append-only for everyone but the purge.
+/// append-only for everyone but the purge. More than one batch of each (1,000 rows).
 #[tokio::test]
 async fn sessions_purge_deletes_audit_events_past_their_retention_only() {
     let app = spawn_app(CacheBackend::Memory).await;
     let student = app.student().await;
     app.execute(&format!(
         "INSERT INTO session_events (at, user_id, kind) \
-         SELECT now() - n * interval '1 day' + interval '12 hours', '{}', 'login_failed' FROM generate_series(1, 60) n",
+         SELECT now() - (n % 60 + 1) * interval '1 day' + interval '12 hours', '{}', 'login_failed' \
+         FROM generate_series(1, 3000) n",
+        student.id
+    ))
+    .await;
+    app.execute(&format!(
+        "INSERT INTO user_sessions (user_id, token_hash, ip_address, user_agent, device, browser, \
+             os, created, last_seen_at, expires_at) \
+         SELECT '{}', encode(sha256(n::text::bytea), 'hex'), '192.0.2.1', 'curl/8', 'unknown', \
+                'curl', 'Linux', now() - interval '40 days', now() - interval '40 days', \
+                now() - (n % 7) * interval '1 day' + interval '1 hour' \
+         FROM generate_series(1, 3500) n",
         student.id
     ))
     .await;
@@ -159,9 +170,20 @@ async fn sessions_purge_deletes_audit_events_past_their_retention_only() {
     let mut out = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
     assert!(status.success());
-    assert!(out.contains("30 audit event(s)"), "{out}");
+    assert!(
+        out.contains("purged 3000 expired session(s), 1500 audit event(s)"),
+        "{out}"
+    );
     let failed = app.events_of_kind(&student, "login_failed").await;
-    assert_eq!(failed.len(), 30, "the last 30 days stay");
+    assert_eq!(failed.len(), 1500, "the last 30 days stay");
+    let left = app
+        .rows("SELECT count(*) AS n FROM user_sessions WHERE expires_at > now()")
+        .await;
+    assert_eq!(
+        left[0]["n"],
+        500 + 1,
+        "unexpired sessions stay (the student's login too)"
+    );
 
     let mut conn = app.state.domain.db.get().await.unwrap();
     let deleted = diesel_async::RunQueryDsl::execute(

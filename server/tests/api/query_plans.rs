@@ -57,10 +57,10 @@ fn sequential_scans(plan: &Value, found: &mut Vec<String>) {
     }
 }
 
-/// Fails unless an index can serve `query`. At a few thousand rows a sequential scan is
-/// often the cheaper plan, so the planner is told to avoid one wherever an index can do:
-/// a sequential scan left in the plan means no index can.
-async fn assert_indexed<Q: QueryFragment<Pg> + Send>(app: &TestApp, name: &str, query: Q) {
+/// The plan of `query`. At a few thousand rows a sequential scan is often the cheaper
+/// plan, so the planner is told to avoid one wherever an index can do: a sequential scan
+/// left in the plan means no index can.
+async fn plan_of<Q: QueryFragment<Pg> + Send>(app: &TestApp, query: Q) -> Value {
     let mut conn = app.state.domain.db.get().await.unwrap();
     diesel::sql_query("SET enable_seqscan = off")
         .execute(&mut conn)
@@ -71,16 +71,76 @@ async fn assert_indexed<Q: QueryFragment<Pg> + Send>(app: &TestApp, name: &str, 
         .execute(&mut conn)
         .await
         .unwrap();
+    plan[0]["Plan"].clone()
+}
+
+/// Fails unless an index can serve `query`.
+async fn assert_indexed<Q: QueryFragment<Pg> + Send>(app: &TestApp, name: &str, query: Q) {
+    let plan = plan_of(app, query).await;
     let mut scans = Vec::new();
-    sequential_scans(&plan[0]["Plan"], &mut scans);
+    sequential_scans(&plan, &mut scans);
     assert!(
         scans.is_empty(),
         "{name} scans {scans:?} sequentially:\n{plan:#}"
     );
 }
 
+/// Every node type anywhere in `plan`.
+fn node_types(plan: &Value, found: &mut Vec<String>) {
+    if let Some(node) = plan["Node Type"].as_str() {
+        found.push(node.to_owned());
+    }
+    for child in plan["Plans"].as_array().into_iter().flatten() {
+        node_types(child, found);
+    }
+}
+
+/// Fails unless `query` reads only an index: no table, not even for visibility (what a
+/// count repeated on every instance every few seconds can afford at a million rows).
+async fn assert_index_only<Q: QueryFragment<Pg> + Send>(app: &TestApp, name: &str, query: Q) {
+    let plan = plan_of(app, query).await;
+    let mut nodes = Vec::new();
+    node_types(&plan, &mut nodes);
+    assert!(
+        nodes.iter().any(|node| node == "Index Only Scan")
+            && !nodes
+                .iter()
+                .any(|node| node.contains("Heap") || node == "Index Scan"),
+        "{name} reads the table:\n{plan:#}"
+    );
+}
+
+/// Every index condition anywhere in `plan`.
+fn index_conditions(plan: &Value, found: &mut Vec<String>) {
+    if let Some(condition) = plan["Index Cond"].as_str() {
+        found.push(condition.to_owned());
+    }
+    for child in plan["Plans"].as_array().into_iter().flatten() {
+        index_conditions(child, found);
+    }
+}
+
+/// Fails unless the index scan of `query`, a later page, starts at its cursor
+/// (`bound`, e.g. `email >=`) rather than reading every row before it and filtering
+/// them out: page 1,000 must cost what page 1 does.
+async fn assert_starts_at_cursor<Q: QueryFragment<Pg> + Send>(
+    app: &TestApp,
+    name: &str,
+    query: Q,
+    bound: &str,
+) {
+    let plan = plan_of(app, query).await;
+    let mut conditions = Vec::new();
+    index_conditions(&plan, &mut conditions);
+    assert!(
+        conditions.iter().any(|condition| condition.contains(bound)),
+        "{name} does not start its index scan at the cursor ({bound}):\n{plan:#}"
+    );
+}
+
 /// 3,000 users, 12,000 sessions (a quarter revoked, a tenth expired), 30,000 events of
-/// every kind over a year; then `ANALYZE`, so the planner knows the sizes.
+/// every kind over a year; then `VACUUM ANALYZE`, so the planner knows the sizes and which
+/// pages are all visible.
 async fn seed(app: &TestApp) {
     app.execute(
         "INSERT INTO users (email, name, role, password_hash)
@@ -113,7 +173,7 @@ async fn seed(app: &TestApp) {
          JOIN numbered u ON u.k = n % 3000",
     )
     .await;
-    app.execute("ANALYZE users, user_sessions, session_events")
+    app.execute("VACUUM ANALYZE users, user_sessions, session_events")
         .await;
 }
 
@@ -139,7 +199,15 @@ async fn every_request_query_on_a_growing_table_uses_an_index() {
     let idle = SessionRow::active_for_user(user, now, Some(now - Duration::minutes(30)));
     assert_indexed(&app, "a user's sessions, idle timeout", idle).await;
     assert_indexed(&app, "cap enforcement", SessionRow::beyond_limit(user, 100)).await;
-    assert_indexed(&app, "purge batch", SessionRow::expired_batch(now, 1000)).await;
+    assert_indexed(
+        &app,
+        "purge batch",
+        SessionRow::expired_batch(now, None, 1000),
+    )
+    .await;
+    let resumed = SessionRow::expired_batch(now, Some(now - Duration::days(5)), 1000);
+    assert_indexed(&app, "purge batch, resumed", resumed).await;
+    assert_index_only(&app, "active sessions gauge", SessionRow::active_count(now)).await;
 
     let everyone = UserFilter::default();
     let search = |text: &str| UserFilter {
@@ -152,10 +220,14 @@ async fn every_request_query_on_a_growing_table_uses_an_index() {
     assert_indexed(&app, "users", UserRow::listing(&everyone, None, 26)).await;
     let deep = UserRow::listing(&everyone, Some(&resume), 26);
     assert_indexed(&app, "users, a later page", deep).await;
+    let deep = UserRow::listing(&everyone, Some(&resume), 26);
+    assert_starts_at_cursor(&app, "users, a later page", deep, "email >=").await;
     let by_email = UserRow::listing(&search("user123"), None, 26);
     assert_indexed(&app, "user search by email", by_email).await;
     let by_name = UserRow::listing(&search("Number 77"), None, 26);
     assert_indexed(&app, "user search by name", by_name).await;
+    let counted = UserRow::counting(&search("user1"), 1000);
+    assert_indexed(&app, "user search, counted", counted).await;
 
     let all = EventFilter::default();
     let of_user = EventFilter {
@@ -178,6 +250,8 @@ async fn every_request_query_on_a_growing_table_uses_an_index() {
     assert_indexed(&app, "audit trail", events::listing(&all, None, 26)).await;
     let later = events::listing(&all, Some(after), 26);
     assert_indexed(&app, "audit trail, a deep page", later).await;
+    let later = events::listing(&all, Some(after), 26);
+    assert_starts_at_cursor(&app, "audit trail, a deep page", later, "at <=").await;
     assert_indexed(
         &app,
         "a user's activity",
