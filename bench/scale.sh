@@ -46,6 +46,26 @@ elapsed() { echo "$(( $(date +%s) - $1 ))"; }
 cargo build --release --locked -q -p hallpass-server -p hallpass-bench-scale
 
 # --- The district ---------------------------------------------------------------------
+# without_indexes TABLE COMMAND... : runs COMMAND with TABLE's indexes (and autovacuum)
+# off, then builds the indexes again as the migrations defined them: far faster than
+# keeping them up to date row by row.
+without_indexes() {
+    local table="$1" started; shift
+    sql "SELECT indexdef FROM pg_indexes WHERE tablename = '$table'" >"$WORK/$table-indexes"
+    sql "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '$table'::regclass AND contype IN ('p', 'u')" >"$WORK/$table-keys"
+    awk -F'|' -v t="$table" '{ print "ALTER TABLE " t " DROP CONSTRAINT " $1 ";" }' "$WORK/$table-keys" | psql_db
+    sql "SELECT indexname FROM pg_indexes WHERE tablename = '$table'" | awk '{ print "DROP INDEX " $1 ";" }' | psql_db
+    sql "ALTER TABLE $table SET (autovacuum_enabled = false)"
+    "$@"
+    started="$(date +%s)"
+    { echo "SET maintenance_work_mem = '1GB';"
+      awk -F'|' -v t="$table" '{ print "ALTER TABLE " t " ADD CONSTRAINT " $1 " " $2 ";" }' "$WORK/$table-keys"
+      grep -v -F -f <(cut -d'|' -f1 "$WORK/$table-keys") "$WORK/$table-indexes" | sed 's/$/;/'
+      echo "ALTER TABLE $table RESET (autovacuum_enabled);"
+    } | psql_db
+    echo "$table: indexes rebuilt in $(elapsed "$started") s" >&2
+}
+
 seed() {
     local started user_ids
     rm -rf "$STATE" && mkdir -p "$STATE"
@@ -67,25 +87,20 @@ seed() {
         "$(sql "SELECT id FROM users WHERE email = 'heavy@district.test'")" \
         "$(sql "SELECT id FROM users WHERE role = 'admin'")" \
         | ./target/release/hallpass-bench-scale >"$STATE/minted.csv"
-    psql_db -v sessions="$SESSIONS" -f bench/scale/sessions.sql <"$STATE/minted.csv"
+    without_indexes user_sessions psql_db -v sessions="$SESSIONS" -f bench/scale/sessions.sql <"$STATE/minted.csv"
     echo "sessions: $SESSIONS in $(elapsed "$started") s" >&2
 
-    # Events without their indexes, in two slices at once, then the indexes as the
-    # migrations define them.
+    # Events in two slices at once.
     started="$(date +%s)"
-    sql "SELECT indexdef FROM pg_indexes WHERE tablename = 'session_events' AND indexname <> 'session_events_pkey'" >"$WORK/event-indexes"
-    sql "ALTER TABLE session_events DROP CONSTRAINT session_events_pkey"
-    awk '{ print "DROP INDEX " $3 ";" }' "$WORK/event-indexes" | psql_db
     local half=$((EVENTS / 2))
-    psql_db -v events="$EVENTS" -v first_event=1 -v last_event="$half" -f bench/scale/events.sql &
-    psql_db -v events="$EVENTS" -v first_event=$((half + 1)) -v last_event="$EVENTS" -f bench/scale/events.sql
-    wait
-    { echo "SET maintenance_work_mem = '1GB';"
-      echo "ALTER TABLE session_events ADD PRIMARY KEY (id);"
-      sed 's/$/;/' "$WORK/event-indexes"
-      echo "VACUUM ANALYZE users; VACUUM ANALYZE user_sessions; VACUUM ANALYZE session_events;"
-    } | psql_db
+    without_indexes session_events bash -c "
+        psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -v events=$EVENTS -v first_event=1 -v last_event=$half -f bench/scale/events.sql $DB &
+        psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -v events=$EVENTS -v first_event=$((half + 1)) -v last_event=$EVENTS -f bench/scale/events.sql $DB
+        wait"
     echo "events: $EVENTS in $(elapsed "$started") s" >&2
+    started="$(date +%s)"
+    sql "VACUUM ANALYZE users"; sql "VACUUM ANALYZE user_sessions"; sql "VACUUM ANALYZE session_events"
+    echo "VACUUM ANALYZE: $(elapsed "$started") s" >&2
     sql "SELECT count(*) FROM session_events" >"$STATE/seeded"
 }
 if [[ "${REUSE:-}" == 1 && -s "$STATE/seeded" ]]; then
@@ -204,6 +219,7 @@ sql "SET synchronous_commit = off;
      JOIN (SELECT id, row_number() OVER () AS k FROM users WHERE role = 'student' LIMIT 1000) AS u
        ON u.k = 1 + n % 1000"
 sql "VACUUM ANALYZE user_sessions"
+sql "CHECKPOINT"   # the inserts' dirty pages written now, not during the idle figures
 # steady COMMAND... : "p50 p99 requests failures" of 300 validations a second, for as
 # long as COMMAND runs.
 steady() {

@@ -136,7 +136,7 @@ async fn sessions_purge_removes_expired_rows_only() {
 }
 
 /// `AUDIT_RETENTION`: events older than it go, younger ones stay, and the trail is still
-/// append-only for everyone but the purge. More than one batch of each (1,000 rows).
+/// append-only for everyone but the purge. Several batches of each (500 rows).
 #[tokio::test]
 async fn sessions_purge_deletes_audit_events_past_their_retention_only() {
     let app = spawn_app(CacheBackend::Memory).await;
