@@ -44,17 +44,23 @@ impl<Q: QueryFragment<Pg>> Query for Explain<Q> {
 
 const GROWING: [&str; 3] = ["users", "user_sessions", "session_events"];
 
-/// The sequential scans of growing tables anywhere in `plan`.
-fn sequential_scans(plan: &Value, found: &mut Vec<String>) {
-    if plan["Node Type"] == "Seq Scan"
-        && let Some(table) = plan["Relation Name"].as_str()
-        && GROWING.contains(&table)
-    {
-        found.push(table.to_owned());
-    }
+/// Every node of `plan`, itself included.
+fn nodes(plan: &Value) -> Vec<&Value> {
+    let mut found = vec![plan];
     for child in plan["Plans"].as_array().into_iter().flatten() {
-        sequential_scans(child, found);
+        found.extend(nodes(child));
     }
+    found
+}
+
+/// The growing tables `plan` scans sequentially.
+fn sequential_scans(plan: &Value) -> Vec<&str> {
+    nodes(plan)
+        .into_iter()
+        .filter(|node| node["Node Type"] == "Seq Scan")
+        .filter_map(|node| node["Relation Name"].as_str())
+        .filter(|table| GROWING.contains(table))
+        .collect()
 }
 
 /// The plan of `query`. At a few thousand rows a sequential scan is often the cheaper
@@ -77,47 +83,28 @@ async fn plan_of<Q: QueryFragment<Pg> + Send>(app: &TestApp, query: Q) -> Value 
 /// Fails unless an index can serve `query`.
 async fn assert_indexed<Q: QueryFragment<Pg> + Send>(app: &TestApp, name: &str, query: Q) {
     let plan = plan_of(app, query).await;
-    let mut scans = Vec::new();
-    sequential_scans(&plan, &mut scans);
+    let scans = sequential_scans(&plan);
     assert!(
         scans.is_empty(),
         "{name} scans {scans:?} sequentially:\n{plan:#}"
     );
 }
 
-/// Every node type anywhere in `plan`.
-fn node_types(plan: &Value, found: &mut Vec<String>) {
-    if let Some(node) = plan["Node Type"].as_str() {
-        found.push(node.to_owned());
-    }
-    for child in plan["Plans"].as_array().into_iter().flatten() {
-        node_types(child, found);
-    }
-}
-
 /// Fails unless `query` reads only an index: no table, not even for visibility (what a
 /// count repeated on every instance every few seconds can afford at a million rows).
 async fn assert_index_only<Q: QueryFragment<Pg> + Send>(app: &TestApp, name: &str, query: Q) {
     let plan = plan_of(app, query).await;
-    let mut nodes = Vec::new();
-    node_types(&plan, &mut nodes);
+    let types: Vec<&str> = nodes(&plan)
+        .into_iter()
+        .filter_map(|node| node["Node Type"].as_str())
+        .collect();
     assert!(
-        nodes.iter().any(|node| node == "Index Only Scan")
-            && !nodes
+        types.contains(&"Index Only Scan")
+            && !types
                 .iter()
-                .any(|node| node.contains("Heap") || node == "Index Scan"),
+                .any(|node| node.contains("Heap") || *node == "Index Scan"),
         "{name} reads the table:\n{plan:#}"
     );
-}
-
-/// Every index condition anywhere in `plan`.
-fn index_conditions(plan: &Value, found: &mut Vec<String>) {
-    if let Some(condition) = plan["Index Cond"].as_str() {
-        found.push(condition.to_owned());
-    }
-    for child in plan["Plans"].as_array().into_iter().flatten() {
-        index_conditions(child, found);
-    }
 }
 
 /// Fails unless the index scan of `query`, a later page, starts at its cursor
@@ -130,10 +117,12 @@ async fn assert_starts_at_cursor<Q: QueryFragment<Pg> + Send>(
     bound: &str,
 ) {
     let plan = plan_of(app, query).await;
-    let mut conditions = Vec::new();
-    index_conditions(&plan, &mut conditions);
+    let starts_at_cursor = nodes(&plan)
+        .into_iter()
+        .filter_map(|node| node["Index Cond"].as_str())
+        .any(|condition| condition.contains(bound));
     assert!(
-        conditions.iter().any(|condition| condition.contains(bound)),
+        starts_at_cursor,
         "{name} does not start its index scan at the cursor ({bound}):\n{plan:#}"
     );
 }
