@@ -42,17 +42,24 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres "$@" "$DB"; }
 sql() { psql_db -Atc "$1"; }
 elapsed() { echo "$(( $(date +%s) - $1 ))"; }
+# step NAME : says how long the step before took, and starts NAME.
+STEP="" STEP_STARTED=0
+step() {
+    if [[ -n "$STEP" ]]; then echo "$STEP: $(elapsed "$STEP_STARTED") s" >&2; fi
+    STEP="$1" STEP_STARTED="$(date +%s)"
+}
 
 cargo build --release --locked -q -p hallpass-server -p hallpass-bench-scale
 
 # --- The district ---------------------------------------------------------------------
-# without_indexes TABLE COMMAND... : runs COMMAND with TABLE's indexes (and autovacuum)
-# off, then builds the indexes again as the migrations defined them: far faster than
-# keeping them up to date row by row.
-without_indexes() {
+# bulk_load TABLE COMMAND... : runs COMMAND with TABLE's indexes, keys, foreign keys and
+# autovacuum off, then builds the indexes and checks the keys again as the migrations
+# defined them: far faster than keeping indexes up to date row by row, and than a foreign
+# key check per row (each locks the user's row; with two loaders that doubled the load).
+bulk_load() {
     local table="$1" started; shift
     sql "SELECT indexdef FROM pg_indexes WHERE tablename = '$table'" >"$WORK/$table-indexes"
-    sql "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '$table'::regclass AND contype IN ('p', 'u')" >"$WORK/$table-keys"
+    sql "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '$table'::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC" >"$WORK/$table-keys"
     awk -F'|' -v t="$table" '{ print "ALTER TABLE " t " DROP CONSTRAINT " $1 ";" }' "$WORK/$table-keys" | psql_db
     sql "SELECT indexname FROM pg_indexes WHERE tablename = '$table'" | awk '{ print "DROP INDEX " $1 ";" }' | psql_db
     sql "ALTER TABLE $table SET (autovacuum_enabled = false)"
@@ -63,7 +70,7 @@ without_indexes() {
       grep -v -F -f <(cut -d'|' -f1 "$WORK/$table-keys") "$WORK/$table-indexes" | sed 's/$/;/'
       echo "ALTER TABLE $table RESET (autovacuum_enabled);"
     } | psql_db
-    echo "$table: indexes rebuilt in $(elapsed "$started") s" >&2
+    echo "$table: indexes and keys rebuilt in $(elapsed "$started") s" >&2
 }
 
 seed() {
@@ -87,13 +94,13 @@ seed() {
         "$(sql "SELECT id FROM users WHERE email = 'heavy@district.test'")" \
         "$(sql "SELECT id FROM users WHERE role = 'admin'")" \
         | ./target/release/hallpass-bench-scale >"$STATE/minted.csv"
-    without_indexes user_sessions psql_db -v sessions="$SESSIONS" -f bench/scale/sessions.sql <"$STATE/minted.csv"
+    bulk_load user_sessions psql_db -v sessions="$SESSIONS" -f bench/scale/sessions.sql <"$STATE/minted.csv"
     echo "sessions: $SESSIONS in $(elapsed "$started") s" >&2
 
     # Events in two slices at once.
     started="$(date +%s)"
     local half=$((EVENTS / 2))
-    without_indexes session_events bash -c "
+    bulk_load session_events bash -c "
         psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -v events=$EVENTS -v first_event=1 -v last_event=$half -f bench/scale/events.sql $DB &
         psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -v events=$EVENTS -v first_event=$((half + 1)) -v last_event=$EVENTS -f bench/scale/events.sql $DB
         wait"
@@ -151,7 +158,7 @@ wrk_run() {
 }
 
 # --- Validation, warm and cold, per backend -------------------------------------------
-echo "validation" >&2
+step validation
 i=0
 for backend in memory:18281 redis:18282 postgres:18283; do
     name="${backend%:*}" port="${backend#*:}"
@@ -172,7 +179,7 @@ read -r rps p50 p99 n < <(wrk_run 18284 "$WORK/cold-0")
 row "validation, no cache (CACHE_TTL=0): every request reads PostgreSQL" "$rps req/s, p50 $p50 ms, p99 $p99 ms" "flat as the table grows"
 
 # --- Lists, searches and pages, one request at a time ---------------------------------
-echo "lists" >&2
+step lists
 measure() { node bench/scale/measure.mjs "$@"; }
 p50_of() { awk '{ printf "p50 %s ms, p99 %s ms", $1, $2 }'; }
 API=http://127.0.0.1:18282
@@ -194,7 +201,7 @@ for listing in \
 done
 
 # --- Login ----------------------------------------------------------------------------
-echo "login" >&2
+step login
 sql "SELECT email FROM users WHERE role = 'student' ORDER BY random() LIMIT 30" >"$WORK/emails"
 row "login (argon2id), $(sql "SELECT count(*) FROM user_sessions") sessions on record" \
     "$(measure login "$API" "$PASSWORD" "$WORK/emails" | p50_of)" "does not grow with the table"
@@ -208,7 +215,7 @@ row "Redis bytes per cached session (MEMORY USAGE, mean of 100)" "$(redis-cli --
     | while read -r key; do redis-cli MEMORY USAGE "$key"; done | awk '{ s += $1 } END { printf "%.0f", s / NR }')" "measured"
 
 # --- Purging expired sessions while serving -------------------------------------------
-echo "purge" >&2
+step "expired sessions written"
 sql "SET synchronous_commit = off;
      INSERT INTO user_sessions (user_id, token_hash, ip_address, user_agent, device, browser, os,
                                 created, last_seen_at, expires_at)
@@ -228,6 +235,7 @@ steady() {
     "$@"
     kill -TERM "$load"; wait "$load"
 }
+step purge
 steady sleep 20
 read -r idle_p50 idle_p99 _ idle_failed <"$WORK/steady"
 started="$(date +%s%N)"
@@ -239,6 +247,7 @@ row "validation during the purge (300/s, database)" "p50 $purge_p50 ms, p99 $pur
     "p99 <= 2 x idle ($(awk -v a="$purge_p99" -v b="$idle_p99" 'BEGIN { printf "%.2f x", a / b }'))"
 
 # --- Audit retention --------------------------------------------------------------------
+step "audit retention"
 # A week of the year's events falls past a retention of 358 days.
 started="$(date +%s%N)"
 AUDIT_RETENTION=358d ./target/release/hallpass sessions purge >"$WORK/purge.txt"
@@ -246,8 +255,9 @@ purge_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 events="$(grep -o '[0-9]* audit event' "$WORK/purge.txt" | awk '{ print $1 }')"
 row "audit retention: $events events (a week) purged" "$purge_ms ms ($(( events * 1000 / (purge_ms > 0 ? purge_ms : 1) )) events/s)" "measured"
 
+step ""
 echo
-echo "bash bench/scale.sh: $(sql "SELECT count(*) FROM users") users, $(sql "SELECT count(*) FROM user_sessions") sessions, $(sql "SELECT count(*) FROM session_events") audit events; $(nproc) cores shared by the load, PostgreSQL, Redis and the servers"
+echo "bash bench/scale.sh (${SECONDS} s): $(sql "SELECT count(*) FROM users") users, $(sql "SELECT count(*) FROM user_sessions") sessions, $(sql "SELECT count(*) FROM session_events") audit events; $(nproc) cores shared by the load, PostgreSQL, Redis and the servers"
 echo "| measure | figure | goal |"
 echo "| --- | --- | --- |"
 awk -F'|' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$ROWS"

@@ -1,6 +1,6 @@
 -- One slice of the audit trail for bench/scale.sh (events :first_event to :last_event of
 -- :events, spread evenly over the last 365 days; the caller loads slices in parallel,
--- with the table's indexes dropped, and rebuilds them after): run by psql with
+-- with the table's indexes and keys dropped, and rebuilds them after): run by psql with
 --   -v events=N -v first_event=N -v last_event=N
 -- after seed.sql. One kind per event by weight; heavy@district.test has 1 in 500.
 \set ON_ERROR_STOP on

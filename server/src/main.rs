@@ -8,7 +8,7 @@ use hallpass_server::{
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let _log_writer = telemetry::init_off_workers(cli.settings.log_format);
+    let _log_writer = telemetry::init_off_workers(cli.settings.log_format)?;
     let settings = Settings::from_args(cli.settings)?;
     cli::run(cli.command, settings).await
 }

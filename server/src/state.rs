@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     domain::{self, Domain},
     error::ApiError,
+    telemetry,
 };
 
 pub struct AppState {
@@ -31,6 +32,7 @@ impl AppState {
         T: Send + 'static,
     {
         let operation = operation(Arc::clone(&self.domain)).in_current_span();
+        let operation = telemetry::in_current_request(operation);
         let task = tokio::spawn(operation);
         let outcome = task
             .await

@@ -9,6 +9,7 @@
 //! their cookies stay valid across the upgrade.
 
 use std::{
+    borrow::Cow,
     collections::HashMap,
     future::{Ready, ready},
 };
@@ -20,7 +21,8 @@ use actix_web::{
     http::header,
 };
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::de::DeserializeOwned;
+use percent_encoding::percent_decode_str;
+use serde::Deserialize;
 
 use super::cookie_keys::{CookieKeys, Opener};
 use crate::{
@@ -80,9 +82,8 @@ impl SessionCookies {
     /// the parent domain), a planted one can neither shadow the real one nor clear it.
     pub fn open_request(&self, req: &ServiceRequest) {
         let opened = cookie_pairs(req)
-            .filter_map(|pair| Cookie::parse_encoded(pair.to_owned()).ok())
-            .filter(|cookie| cookie.name() == self.name)
-            .find_map(|cookie| self.open(&cookie));
+            .filter(|(name, _)| name == self.name)
+            .find_map(|(_, value)| self.open(&Cookie::new(self.name, value.into_owned())));
         if let Some(opened) = opened {
             req.extensions_mut().insert(opened);
         }
@@ -179,14 +180,25 @@ impl SessionCookies {
     }
 }
 
-/// The `name=value` pairs of every `Cookie` header of `req`.
-fn cookie_pairs(req: &ServiceRequest) -> impl Iterator<Item = &str> {
+/// The `name=value` pairs of every `Cookie` header of `req`, percent-decoded. Read
+/// here rather than by parsing every cookie into a [`Cookie`]: this runs on every request.
+fn cookie_pairs(req: &ServiceRequest) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
     req.headers()
         .get_all(header::COOKIE)
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
-        .map(str::trim)
-        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| pair.split_once('='))
+        .filter_map(|(name, value)| Some((percent_decoded(name)?, percent_decoded(value)?)))
+}
+
+/// `text` trimmed and percent-decoded (checked for a `%` first: decoding scans byte by
+/// byte, and a session cookie has none).
+fn percent_decoded(text: &str) -> Option<Cow<'_, str>> {
+    let text = text.trim();
+    if !text.contains('%') {
+        return Some(Cow::Borrowed(text));
+    }
+    percent_decode_str(text).decode_utf8().ok()
 }
 
 /// The plain payload: a JSON object whose values are JSON texts (the shape
@@ -207,18 +219,32 @@ fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// The payload's fields, each a JSON text (see [`payload`]), borrowed where no escape
+/// had to be undone.
+#[derive(Deserialize)]
+struct PayloadFields<'a> {
+    #[serde(borrow)]
+    token: Cow<'a, str>,
+    #[serde(borrow)]
+    user_id: Cow<'a, str>,
+    #[serde(borrow)]
+    issued_at: Cow<'a, str>,
+    #[serde(borrow, default)]
+    lifetime: Option<Cow<'a, str>>,
+}
+
 fn parse_claim(payload: &str) -> Option<SessionClaim> {
-    let fields: HashMap<String, String> = serde_json::from_str(payload).ok()?;
-    fn field<T: DeserializeOwned>(fields: &HashMap<String, String>, name: &str) -> Option<T> {
-        serde_json::from_str(fields.get(name)?).ok()
+    fn field<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
+        serde_json::from_str(text).ok()
     }
+    let fields: PayloadFields<'_> = serde_json::from_str(payload).ok()?;
     Some(SessionClaim {
-        token: SessionToken::decode(&field::<String>(&fields, TOKEN)?)?,
-        user_id: field(&fields, USER_ID)?,
-        issued_at: DateTime::from_timestamp_micros(field(&fields, ISSUED_AT)?)?,
-        lifetime: match fields.get(LIFETIME) {
+        token: SessionToken::decode(&field::<Cow<'_, str>>(&fields.token)?)?,
+        user_id: field(&fields.user_id)?,
+        issued_at: DateTime::from_timestamp_micros(field(&fields.issued_at)?)?,
+        lifetime: match &fields.lifetime {
             None => None,
-            Some(_) => Some(TimeDelta::try_seconds(field(&fields, LIFETIME)?)?),
+            Some(seconds) => Some(TimeDelta::try_seconds(field(seconds)?)?),
         },
     })
 }

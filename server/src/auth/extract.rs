@@ -17,6 +17,7 @@ use crate::{
     domain::{Client, sessions},
     error::ApiError,
     state::AppState,
+    telemetry,
 };
 
 pub use crate::domain::sessions::CurrentSession;
@@ -57,9 +58,7 @@ impl FromRequest for CurrentSession {
             let state = app_state(&req)?;
             let client = client_of(&req, &state);
             let current = sessions::validate(&state.domain, claim, &client, Utc::now()).await?;
-            let span = tracing::Span::current();
-            span.record("user.id", tracing::field::display(current.user.id));
-            span.record("session.id", tracing::field::display(current.session.id));
+            telemetry::record_session(current.user.id.0, current.session.id.0);
             Ok(current)
         })
     }

@@ -99,7 +99,7 @@ pub trait SessionCache: Send + Sync {
 
 /// The cache key of a token hash (lower-case hex), as operators look it up: `session:{hex}`.
 pub fn key(prefix: &str, hash_hex: &str) -> String {
-    format!("{prefix}session:{hash_hex}")
+    [prefix, "session:", hash_hex].concat()
 }
 
 /// Which tier answered a hit.

@@ -43,7 +43,10 @@ pub struct TokenHash([u8; 32]);
 impl TokenHash {
     /// Lower-case hex, as stored.
     pub fn hex(&self) -> String {
-        hex::encode(self.0)
+        let mut text = [0u8; 64];
+        // 64 bytes hold the 32 bytes' hex, which is ASCII: neither call can fail.
+        let _ = hex::encode_to_slice(self.0, &mut text);
+        String::from_utf8_lossy(&text).into_owned()
     }
 
     /// Constant-time check that a stored hex hash is this one, so that confirming a

@@ -1,6 +1,7 @@
-//! One span, one log line and the HTTP metrics per request. Every request gets an id, returned as
-//! `x-request-id` and carried by the span (with the user and session ids once the session
-//! extractor knows them), so a client can quote it and an operator find every line it
+//! One log line and the HTTP metrics per request. Every request gets an id, returned as
+//! `x-request-id` and carried by every line written while serving it (with the user and
+//! session ids once the session extractor knows them, see
+//! [`RequestContext`]), so a client can quote it and an operator find every line it
 //! caused; the closing line adds method, route pattern, status and latency. Nothing is
 //! formatted while the `info` level is off.
 
@@ -17,9 +18,12 @@ use actix_web::{
     middleware::Next,
     web,
 };
-use tracing::{Instrument as _, field::Empty};
+use uuid::Uuid;
 
-use crate::{state::AppState, telemetry::RequestId};
+use crate::{
+    state::AppState,
+    telemetry::{RequestContext, RequestId},
+};
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -47,33 +51,32 @@ pub async fn log_request(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let id = RequestId::new();
     req.extensions_mut().insert(id);
-    // The span carries what every line of the request shares; what only the closing
-    // line needs goes on that line, so no field is formatted twice.
-    let span = tracing::info_span!(
-        "request",
-        request_id = %id,
-        user.id = Empty,
-        session.id = Empty,
-    );
     let started = Instant::now();
-    let mut res = id.scope(next.call(req).instrument(span.clone())).await?;
-    let seconds = started.elapsed().as_secs_f64();
-    // Resources are named after their path pattern (see `routes`): no allocation here.
-    let route = res.request().match_name().unwrap_or(UNNAMED_ROUTE);
-    let method = method_label(res.request().method());
-    let status = res.status();
-    if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
-        state
-            .domain
-            .metrics
-            .request(method, route, status.as_str(), seconds);
-    }
-    if !span.is_disabled() {
-        let latency_ms = (seconds * 1e6).round() / 1e3;
-        span.in_scope(|| tracing::info!(method, route, status = status.as_u16(), latency_ms));
-    }
-    if let Ok(value) = HeaderValue::from_str(&id.to_string()) {
-        res.headers_mut().insert(HEADER, value);
-    }
-    Ok(res)
+    // The closing line is written inside the request's context, so it carries the ids.
+    RequestContext::new(id)
+        .scope(async move {
+            let mut res = next.call(req).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            // Resources are named after their path pattern (see `routes`): no allocation here.
+            let route = res.request().match_name().unwrap_or(UNNAMED_ROUTE);
+            let method = method_label(res.request().method());
+            let status = res.status();
+            if let Some(state) = res.request().app_data::<web::Data<AppState>>() {
+                state
+                    .domain
+                    .metrics
+                    .request(method, route, status.as_str(), seconds);
+            }
+            let latency_ms = (seconds * 1e6).round() / 1e3;
+            tracing::info!(method, route, status = status.as_u16(), latency_ms);
+            let id =
+                id.0.hyphenated()
+                    .encode_lower(&mut Uuid::encode_buffer())
+                    .to_owned();
+            if let Ok(value) = HeaderValue::try_from(id) {
+                res.headers_mut().insert(HEADER, value);
+            }
+            Ok(res)
+        })
+        .await
 }

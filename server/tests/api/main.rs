@@ -18,6 +18,7 @@ mod instances;
 mod keys;
 mod load_balancer;
 mod login_defence;
+mod logs;
 mod metrics;
 mod probes;
 mod query_plans;
