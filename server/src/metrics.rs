@@ -5,7 +5,8 @@
 //! instance owns its registry, so several can live in one process (tests).
 
 use prometheus::{
-    Encoder as _, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder as _, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 use crate::cache::Tier;
@@ -15,6 +16,9 @@ pub struct Metrics {
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
     validations: IntCounterVec,
+    /// The accepted validations' series answered from memory, the cache and the
+    /// database, resolved once: one is counted on nearly every request.
+    valid: [IntCounter; 3],
     ensures: IntCounterVec,
     logins: IntCounterVec,
     revocations: IntCounterVec,
@@ -38,6 +42,17 @@ pub enum Source {
     /// The shared cache (Redis or PostgreSQL).
     Cache,
     Database,
+}
+
+impl Source {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Cookie => "cookie",
+            Self::Memory => "memory",
+            Self::Cache => "cache",
+            Self::Database => "database",
+        }
+    }
 }
 
 impl From<Tier> for Source {
@@ -121,11 +136,14 @@ impl Metrics {
              own cache is bypassed",
         )?;
         registry.register(Box::new(invalidation_channel_up.clone()))?;
+        let valid = [Source::Memory, Source::Cache, Source::Database]
+            .map(|source| validations.with_label_values(&[VALID, source.label()]));
         Ok(Self {
             registry,
             http_requests,
             http_duration,
             validations,
+            valid,
             ensures,
             logins,
             revocations,
@@ -146,13 +164,20 @@ impl Metrics {
 
     /// `outcome` is [`VALID`] or the refusal's label.
     pub fn validation(&self, outcome: &'static str, source: Source) {
-        let source = match source {
-            Source::Cookie => "cookie",
-            Source::Memory => "memory",
-            Source::Cache => "cache",
-            Source::Database => "database",
+        let resolved = match source {
+            _ if outcome != VALID => None,
+            Source::Memory => Some(&self.valid[0]),
+            Source::Cache => Some(&self.valid[1]),
+            Source::Database => Some(&self.valid[2]),
+            Source::Cookie => None,
         };
-        self.validations.with_label_values(&[outcome, source]).inc();
+        match resolved {
+            Some(counter) => counter.inc(),
+            None => self
+                .validations
+                .with_label_values(&[outcome, source.label()])
+                .inc(),
+        }
     }
 
     pub fn ensure(&self, created: bool) {

@@ -64,6 +64,7 @@ crate::wire_name_impls!(EventKind);
 pub struct SessionEventView {
     #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
     pub id: EventId,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub at: DateTime<Utc>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub user_id: Option<UserId>,

@@ -33,6 +33,7 @@ pub mod event;
 pub mod ids;
 pub mod paths;
 pub mod session;
+pub mod time;
 pub mod user;
 pub mod validate;
 

@@ -15,8 +15,11 @@ pub struct SessionView {
     pub device: DeviceKind,
     pub browser: String,
     pub os: String,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub last_seen_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub expires_at: DateTime<Utc>,
     /// True for the session of the request that asked.
     pub is_current: bool,

@@ -36,6 +36,7 @@ pub struct UserView {
     pub name: String,
     pub role: Role,
     pub is_active: bool,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 

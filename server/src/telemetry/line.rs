@@ -179,7 +179,12 @@ fn write_timestamp(out: &mut Writer<'_>, now: DateTime<Utc>) -> fmt::Result {
         }
         out.write_str(text)
     })?;
-    write!(out, ".{:06}Z", now.timestamp_subsec_micros())
+    let micros = now.timestamp_subsec_micros().min(999_999);
+    let mut fraction = *b".000000Z";
+    for (place, byte) in fraction[1..7].iter_mut().rev().enumerate() {
+        *byte = b'0' + (micros / 10u32.pow(place as u32) % 10) as u8;
+    }
+    out.write_str(std::str::from_utf8(&fraction).map_err(|_| fmt::Error)?)
 }
 
 /// The level, right-aligned in five columns, coloured on a terminal.
@@ -228,6 +233,14 @@ fn write_json_str(out: &mut impl fmt::Write, s: &str) -> fmt::Result {
     out.write_char('"')
 }
 
+/// Whether `Debug` writes `value` as it is between quotes (printable ASCII, no quote or
+/// backslash): then the line does too, without `Debug`'s escaping pass.
+fn debug_is_quoted(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b' ' || (b.is_ascii_graphic() && b != b'"' && b != b'\\'))
+}
+
 /// Fields bridged from the `log` crate describe the record (its target, file, line),
 /// already shown by the line.
 fn bridged_from_log(field: &Field) -> bool {
@@ -264,6 +277,12 @@ impl Visit for TextFields<'_, '_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() == "message" {
             self.field(field, |out| out.write_str(value));
+        } else if debug_is_quoted(value) {
+            self.field(field, |out| {
+                out.write_char('"')?;
+                out.write_str(value)?;
+                out.write_char('"')
+            });
         } else {
             self.field(field, |out| write!(out, "{value:?}"));
         }
@@ -350,6 +369,26 @@ impl Visit for JsonMembers<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_written_without_debug_are_those_debug_leaves_alone() {
+        let values = [
+            "GET",
+            "/api/auth/session",
+            "a b ~!",
+            "",
+            "quote\"",
+            "back\\slash",
+            "é",
+            "tab\t",
+        ];
+        for value in values {
+            if debug_is_quoted(value) {
+                assert_eq!(format!("{value:?}"), format!("\"{value}\""), "{value}");
+            }
+        }
+        assert!(debug_is_quoted("/api/auth/session") && !debug_is_quoted("quote\""));
+    }
 
     #[test]
     fn json_strings_are_escaped() {
