@@ -13,7 +13,7 @@
 # time (bench/scale/measure.mjs). The purge is timed on 1,000,000 more sessions past
 # their lifetime while a steady 300 validations a second read the database.
 #
-#   bash bench/scale.sh                      # the district above, about 12 minutes
+#   bash bench/scale.sh                      # the district above, about 10 minutes
 #   USERS=20000 SESSIONS=100000 EVENTS=2000000 bash bench/scale.sh   # a smaller one
 #   REUSE=1 bash bench/scale.sh              # measure the district the last run left
 set -euo pipefail

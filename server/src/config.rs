@@ -153,7 +153,8 @@ pub struct SettingsArgs {
     #[arg(long, env = "LOGIN_LOCKOUT", global = true, default_value = "15m", value_parser = parse_duration)]
     pub login_lockout: Duration,
     /// How often the active-sessions gauge of `/metrics` is recounted (in the background:
-    /// a scrape never queries the database).
+    /// a scrape never queries the database); never sooner than 100 times the last count
+    /// took.
     #[arg(long, env = "METRICS_REFRESH", global = true, default_value = "15s", value_parser = parse_duration)]
     pub metrics_refresh: Duration,
     /// Audit events older than this are deleted, in batches, by the hourly purge
