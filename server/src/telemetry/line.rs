@@ -18,6 +18,7 @@
 use std::{
     cell::RefCell,
     fmt::{self, Write as _},
+    marker::PhantomData,
 };
 
 use chrono::{DateTime, Utc};
@@ -90,11 +91,7 @@ where
         }
         out.write_str(meta.target())?;
         out.write_str(": ")?;
-        let mut fields = TextFields {
-            out: &mut out,
-            first: true,
-            result: Ok(()),
-        };
+        let mut fields = Fields::<Text>::new(&mut out);
         event.record(&mut fields);
         fields.result?;
         out.write_char('\n')
@@ -117,11 +114,7 @@ where
         out.write_str("{\"timestamp\":\"")?;
         write_timestamp(&mut out, Utc::now())?;
         write!(out, "\",\"level\":\"{}\",\"fields\":{{", meta.level())?;
-        let mut fields = JsonMembers {
-            out: &mut out,
-            first: true,
-            result: Ok(()),
-        };
+        let mut fields = Fields::<Json>::new(&mut out);
         event.record(&mut fields);
         fields.result?;
         out.write_str("},\"target\":")?;
@@ -247,110 +240,126 @@ fn bridged_from_log(field: &Field) -> bool {
     field.name().starts_with("log.")
 }
 
-/// An event's fields as text: the message first as it is, then `name=value` (strings
-/// quoted), separated by spaces.
-struct TextFields<'a, 'w> {
-    out: &'a mut Writer<'w>,
-    first: bool,
-    result: fmt::Result,
+/// How a line writes its event's fields.
+trait FieldStyle {
+    /// Between two fields.
+    const SEPARATOR: &'static str;
+    /// The field's name and what joins it to its value.
+    fn name(out: &mut Writer<'_>, field: &Field) -> fmt::Result;
+    fn str(out: &mut Writer<'_>, field: &Field, value: &str) -> fmt::Result;
+    fn f64(out: &mut Writer<'_>, value: f64) -> fmt::Result;
+    fn debug(out: &mut Writer<'_>, value: &dyn fmt::Debug) -> fmt::Result;
 }
 
-impl TextFields<'_, '_> {
-    fn field(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
-        if self.result.is_err() || bridged_from_log(field) {
-            return;
-        }
-        let separator = if self.first { "" } else { " " };
-        self.first = false;
-        self.result = (|| {
-            self.out.write_str(separator)?;
-            if field.name() != "message" {
-                self.out.write_str(field.name())?;
-                self.out.write_char('=')?;
-            }
-            value(self.out)
-        })();
-    }
-}
+/// Text: the message first as it is, then `name=value` (strings quoted), separated by
+/// spaces.
+impl FieldStyle for Text {
+    const SEPARATOR: &'static str = " ";
 
-impl Visit for TextFields<'_, '_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
+    fn name(out: &mut Writer<'_>, field: &Field) -> fmt::Result {
         if field.name() == "message" {
-            self.field(field, |out| out.write_str(value));
+            return Ok(());
+        }
+        out.write_str(field.name())?;
+        out.write_char('=')
+    }
+
+    fn str(out: &mut Writer<'_>, field: &Field, value: &str) -> fmt::Result {
+        if field.name() == "message" {
+            out.write_str(value)
         } else if debug_is_quoted(value) {
-            self.field(field, |out| {
-                out.write_char('"')?;
-                out.write_str(value)?;
-                out.write_char('"')
-            });
+            out.write_char('"')?;
+            out.write_str(value)?;
+            out.write_char('"')
         } else {
-            self.field(field, |out| write!(out, "{value:?}"));
+            write!(out, "{value:?}")
         }
     }
 
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.field(field, |out| write!(out, "{value}"));
+    fn f64(out: &mut Writer<'_>, value: f64) -> fmt::Result {
+        write!(out, "{value}")
     }
 
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.field(field, |out| write!(out, "{value}"));
-    }
-
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.field(field, |out| write!(out, "{value}"));
-    }
-
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.field(field, |out| write!(out, "{value}"));
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.field(field, |out| write!(out, "{value:?}"));
+    fn debug(out: &mut Writer<'_>, value: &dyn fmt::Debug) -> fmt::Result {
+        write!(out, "{value:?}")
     }
 }
 
-/// An event's fields as the members of a JSON object.
-struct JsonMembers<'a, 'w> {
-    out: &'a mut Writer<'w>,
-    first: bool,
-    result: fmt::Result,
-}
+/// JSON: the members of the `fields` object.
+impl FieldStyle for Json {
+    const SEPARATOR: &'static str = ",";
 
-impl JsonMembers<'_, '_> {
-    fn field(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
-        if self.result.is_err() || bridged_from_log(field) {
-            return;
-        }
-        let separator = if self.first { "" } else { "," };
-        self.first = false;
-        self.result = (|| {
-            self.out.write_str(separator)?;
-            write_json_str(self.out, field.name())?;
-            self.out.write_char(':')?;
-            value(self.out)
-        })();
-    }
-}
-
-impl Visit for JsonMembers<'_, '_> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.field(field, |out| write_json_str(out, value));
+    fn name(out: &mut Writer<'_>, field: &Field) -> fmt::Result {
+        write_json_str(out, field.name())?;
+        out.write_char(':')
     }
 
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.field(field, |out| write!(out, "{value}"));
+    fn str(out: &mut Writer<'_>, _: &Field, value: &str) -> fmt::Result {
+        write_json_str(out, value)
     }
 
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.field(field, |out| write!(out, "{value}"));
-    }
-
-    fn record_f64(&mut self, field: &Field, value: f64) {
+    fn f64(out: &mut Writer<'_>, value: f64) -> fmt::Result {
         // JSON has no NaN or infinity.
-        self.field(field, |out| match value.is_finite() {
+        match value.is_finite() {
             true => write!(out, "{value}"),
             false => out.write_str("null"),
-        });
+        }
+    }
+
+    fn debug(out: &mut Writer<'_>, value: &dyn fmt::Debug) -> fmt::Result {
+        let mut text = String::new();
+        write!(text, "{value:?}")?;
+        write_json_str(out, &text)
+    }
+}
+
+/// An event's fields, written in style `S`; the first error stops the writing.
+struct Fields<'a, 'w, S> {
+    out: &'a mut Writer<'w>,
+    first: bool,
+    result: fmt::Result,
+    style: PhantomData<S>,
+}
+
+impl<'a, 'w, S: FieldStyle> Fields<'a, 'w, S> {
+    fn new(out: &'a mut Writer<'w>) -> Self {
+        Self {
+            out,
+            first: true,
+            result: Ok(()),
+            style: PhantomData,
+        }
+    }
+
+    fn field(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
+        if self.result.is_err() || bridged_from_log(field) {
+            return;
+        }
+        let separator = if self.first { "" } else { S::SEPARATOR };
+        self.first = false;
+        self.result = (|| {
+            self.out.write_str(separator)?;
+            S::name(self.out, field)?;
+            value(self.out)
+        })();
+    }
+}
+
+impl<S: FieldStyle> Visit for Fields<'_, '_, S> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.field(field, |out| S::str(out, field, value));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.field(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.field(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.field(field, |out| S::f64(out, value));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
@@ -358,11 +367,7 @@ impl Visit for JsonMembers<'_, '_> {
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.field(field, |out| {
-            let mut text = String::new();
-            write!(text, "{value:?}")?;
-            write_json_str(out, &text)
-        });
+        self.field(field, |out| S::debug(out, value));
     }
 }
 
