@@ -22,10 +22,12 @@ async fn scrape(app: &TestApp) -> String {
 }
 
 /// The active-sessions gauge once it reads `expected` (it is recounted in the
-/// background), or its last reading after five seconds.
+/// background), or its last reading after 30 seconds: a recount waits at least 100 times
+/// as long as the last one took, and on a loaded machine even a count of a few rows can
+/// take tens of milliseconds.
 async fn settled_gauge(app: &TestApp, expected: f64) -> f64 {
     let mut reading = f64::NAN;
-    for _ in 0..100 {
+    for _ in 0..600 {
         reading = sample(&scrape(app).await, "hallpass_active_sessions");
         if reading == expected {
             break;
