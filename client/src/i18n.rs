@@ -90,6 +90,9 @@ impl Locale {
             EventKind::UserUpdated => Text::KindUserUpdated,
             EventKind::UserDeactivated => Text::KindUserDeactivated,
             EventKind::UserReactivated => Text::KindUserReactivated,
+            EventKind::SessionRenamed => Text::KindSessionRenamed,
+            EventKind::NewDeviceConfirmed => Text::KindNewDeviceConfirmed,
+            EventKind::NewDeviceDenied => Text::KindNewDeviceDenied,
         })
     }
 
@@ -142,6 +145,29 @@ impl Locale {
         match self {
             Self::En => format!("At least {min} characters. A phrase is easiest to remember."),
             Self::Fr => format!("Au moins {min} caractères. Une phrase se retient mieux."),
+        }
+    }
+
+    /// The question a new-device sign-in asks on every other page of the account:
+    /// "New sign-in on Firefox · Windows, France, 10:42 — was this you?".
+    pub fn new_sign_in(self, device: &str, place: Option<&str>, time: &str) -> String {
+        let place = place.map(|place| format!(", {place}")).unwrap_or_default();
+        match self {
+            Self::En => format!("New sign-in on {device}{place}, {time} — was this you?"),
+            Self::Fr => format!("Nouvelle connexion sur {device}{place}, {time} — était-ce vous ?"),
+        }
+    }
+
+    /// What "No, sign it out" did.
+    pub fn signed_out_device(self, device: &str) -> String {
+        match self {
+            Self::En => format!(
+                "{device} was signed out. If someone else knows your password, change it now."
+            ),
+            Self::Fr => format!(
+                "{device} a été déconnecté. Si quelqu’un d’autre connaît votre mot de passe, \
+                 changez-le maintenant."
+            ),
         }
     }
 
@@ -391,6 +417,9 @@ texts! {
     KindSessionCreated => "Session created", "Session créée";
     KindSessionExpired => "Session expired", "Session expirée";
     KindSessionRevoked => "Session revoked", "Session révoquée";
+    KindSessionRenamed => "Session renamed", "Session renommée";
+    KindNewDeviceConfirmed => "New device confirmed", "Nouvel appareil confirmé";
+    KindNewDeviceDenied => "New device signed out", "Nouvel appareil déconnecté";
     KindUserCreated => "User created", "Utilisateur créé";
     KindUserDeactivated => "User deactivated", "Utilisateur désactivé";
     KindUserReactivated => "User reactivated", "Utilisateur réactivé";
@@ -398,6 +427,17 @@ texts! {
     KindValidationFailed => "Session refused", "Session refusée";
     Language => "Language", "Langue";
     LastActive => "Last active", "Dernière activité";
+    Location => "Location", "Lieu";
+    NameSession => "Rename", "Renommer";
+    NewDevice => "New device", "Nouvel appareil";
+    NewSignInConfirmed => "Thank you: that sign-in is marked as yours.", "Merci : cette connexion est notée comme la vôtre.";
+    NewSignInNo => "No, sign it out", "Non, la déconnecter";
+    NewSignInYes => "Yes, it was me", "Oui, c’était moi";
+    Save => "Save", "Enregistrer";
+    SessionName => "Session name", "Nom de la session";
+    SessionNameHint => "Up to 40 characters, e.g. School laptop. Leave empty to remove the name.",
+        "Jusqu’à 40 caractères, par exemple Portable de l’école. Laissez vide pour retirer le nom.";
+    SessionRenamed => "Session renamed.", "Session renommée.";
     Loading => "Loading…", "Chargement…";
     MainNavigation => "Main", "Principale";
     ManageSessions => "Manage your sessions", "Gérer vos sessions";

@@ -11,6 +11,7 @@ pub mod hooks;
 pub mod i18n;
 pub mod layouts;
 mod pages;
+pub mod places;
 pub mod routes;
 pub mod state;
 pub mod time;

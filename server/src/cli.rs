@@ -135,8 +135,12 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let purged = purge::purge_expired(&pool, settings.audit_retention).await?;
             println!(
                 "purged {} expired session(s), {} audit event(s) past AUDIT_RETENTION, {} cache \
-                 row(s) and {} login attempt counter(s)",
-                purged.sessions, purged.events, purged.cache_rows, purged.counter_rows
+                 row(s), {} login attempt counter(s) and {} device(s) unseen for 90 days",
+                purged.sessions,
+                purged.events,
+                purged.cache_rows,
+                purged.counter_rows,
+                purged.known_devices
             );
         }
         Command::Demo => demo(&settings).await?,

@@ -165,6 +165,10 @@ pub struct SettingsArgs {
     /// it need not be public.
     #[arg(long, env = "METRICS_BIND", global = true)]
     pub metrics_bind: Option<SocketAddr>,
+    /// A MaxMind-format database (`.mmdb`: GeoLite2, DB-IP Lite, ip-location-db) to
+    /// record each new session's approximate location from; re-read on SIGHUP.
+    #[arg(long, env = "GEOIP_DB", global = true)]
+    pub geoip_db: Option<PathBuf>,
     /// `text` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -203,6 +207,7 @@ pub struct Settings {
     pub metrics_refresh: Duration,
     pub audit_retention: Duration,
     pub metrics_bind: Option<SocketAddr>,
+    pub geoip_db: Option<PathBuf>,
     pub log_format: LogFormat,
 }
 
@@ -277,6 +282,7 @@ impl Settings {
             metrics_refresh: args.metrics_refresh,
             audit_retention: args.audit_retention,
             metrics_bind: args.metrics_bind,
+            geoip_db: args.geoip_db,
             log_format: args.log_format,
         })
     }

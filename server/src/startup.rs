@@ -32,7 +32,8 @@ use crate::{
     db::{self, DbPool},
     domain::{Domain, sessions::SessionPolicy, throttle::LoginThrottle},
     error,
-    jobs::{fence_replay, gauges, invalidations, purge},
+    geoip::GeoIp,
+    jobs::{fence_replay, gauges, geoip_reload, invalidations, purge},
     metrics::Metrics,
     middleware::request_log::log_request,
     routes,
@@ -141,12 +142,19 @@ impl Application {
         tracing::info!("Counting login attempts in {}", throttle.backend_name());
         purge::spawn_periodic(db.clone(), PURGE_EVERY, settings.audit_retention);
         let metrics = Metrics::new().context("registering metrics")?;
+        let geoip = Arc::new(match &settings.geoip_db {
+            Some(path) => GeoIp::open(path)?,
+            None => GeoIp::disabled(),
+        });
+        tracing::info!("Locating new sessions with GeoIP: {}", geoip.describe());
+        geoip_reload::spawn(Arc::clone(&geoip)).context("listening for SIGHUP")?;
         let domain = Arc::new(Domain::new(
             db,
             cache,
             session_policy(&settings)?,
             throttle,
             metrics,
+            geoip,
         ));
         gauges::spawn_active_sessions(Arc::clone(&domain), settings.metrics_refresh);
         let cookies = web::Data::new(SessionCookies::new(keys, &settings));

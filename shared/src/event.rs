@@ -22,10 +22,17 @@ pub enum EventKind {
     UserUpdated,
     UserDeactivated,
     UserReactivated,
+    /// The user named (or renamed, or unnamed) one of their sessions.
+    SessionRenamed,
+    /// The user answered "yes, that was me" about a sign-in from a new device.
+    NewDeviceConfirmed,
+    /// The user answered "that was not me" about a sign-in from a new device; the
+    /// session was signed out.
+    NewDeviceDenied,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 14] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::SessionCreated,
@@ -37,6 +44,9 @@ impl EventKind {
         Self::UserUpdated,
         Self::UserDeactivated,
         Self::UserReactivated,
+        Self::SessionRenamed,
+        Self::NewDeviceConfirmed,
+        Self::NewDeviceDenied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +62,9 @@ impl EventKind {
             Self::UserUpdated => "user_updated",
             Self::UserDeactivated => "user_deactivated",
             Self::UserReactivated => "user_reactivated",
+            Self::SessionRenamed => "session_renamed",
+            Self::NewDeviceConfirmed => "new_device_confirmed",
+            Self::NewDeviceDenied => "new_device_denied",
         }
     }
 }
@@ -77,6 +90,12 @@ pub struct SessionEventView {
     pub kind: EventKind,
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
+    /// Where the client was, on sign-ins and new sessions (with a GeoIP database).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<crate::Location>,
+    /// On sign-ins: from a device the account had not used in the last 90 days.
+    #[serde(default)]
+    pub new_device: bool,
     pub detail: serde_json::Value,
 }
 

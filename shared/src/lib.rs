@@ -42,7 +42,8 @@ pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use event::{EventKind, EventQuery, Page, PageQuery, SessionEventView};
 pub use ids::{EventId, SessionId, UserId};
 pub use session::{
-    DeviceKind, EnsureResponse, RevokeOthersResponse, RevokedReason, SessionList, SessionView,
+    DeviceKind, EnsureResponse, Location, RenameSession, RevokeOthersResponse, RevokedReason,
+    SessionList, SessionView,
 };
 pub use user::{CreateUser, Role, UpdateUser, UserQuery, UserView};
 

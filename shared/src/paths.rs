@@ -12,8 +12,14 @@ pub const SESSIONS: &str = "/api/sessions";
 pub const ENSURE_SESSION: &str = "/api/sessions/ensure";
 pub const REVOKE_OTHER_SESSIONS: &str = "/api/sessions/revoke-others";
 pub const OWN_EVENTS: &str = "/api/sessions/events";
+/// The caller's sign-ins from new devices awaiting "was this you?".
+pub const NEW_DEVICE_SESSIONS: &str = "/api/sessions/new-devices";
 /// Route template of one session; see [`session`].
 pub const SESSION_BY_ID: &str = "/api/sessions/{id}";
+/// Route template; see [`confirm_session`].
+pub const CONFIRM_SESSION: &str = "/api/sessions/{id}/confirm";
+/// Route template; see [`deny_session`].
+pub const DENY_SESSION: &str = "/api/sessions/{id}/deny";
 
 pub const ADMIN_USERS: &str = "/api/admin/users";
 /// Route template; see [`admin_user`].
@@ -31,9 +37,19 @@ pub const READYZ: &str = "/readyz";
 pub const METRICS: &str = "/metrics";
 pub const OPENAPI: &str = "/api/openapi.json";
 
-/// `DELETE` target for one of the caller's own sessions.
+/// `DELETE` (revoke) and `PATCH` (rename) target for one of the caller's own sessions.
 pub fn session(id: crate::SessionId) -> String {
     format!("{SESSIONS}/{id}")
+}
+
+/// "Yes, that was me" about a new-device session.
+pub fn confirm_session(id: crate::SessionId) -> String {
+    format!("{SESSIONS}/{id}/confirm")
+}
+
+/// "No, sign it out" about a new-device session.
+pub fn deny_session(id: crate::SessionId) -> String {
+    format!("{SESSIONS}/{id}/deny")
 }
 
 pub fn admin_user(id: crate::UserId) -> String {

@@ -23,6 +23,38 @@ pub struct SessionView {
     pub expires_at: DateTime<Utc>,
     /// True for the session of the request that asked.
     pub is_current: bool,
+    /// The name its owner gave it ("School laptop"), at most 40 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where it was opened, when the server has a GeoIP database and knew the address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// A sign-in from a device (kind, browser, OS and country, or device cookie) the
+    /// account had not signed in from in the last 90 days.
+    #[serde(default)]
+    pub new_device: bool,
+}
+
+/// Where a client was, as far as the server's GeoIP database tells (approximate: it
+/// locates the address, often the school's or the provider's network, not the person).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Location {
+    /// ISO 3166-1 alpha-2 code (`FR`); readers name it in their own language.
+    pub country: String,
+    /// The region or state, in English, when the database has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The city, in English, when the database has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+}
+
+/// `PATCH /api/sessions/{id}`: names a session; `null` or a blank name removes the name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenameSession {
+    pub name: Option<String>,
 }
 
 /// The kind of device a session was opened from, as woothee classifies its user agent.
@@ -213,6 +245,9 @@ mod tests {
             last_seen_at: now,
             expires_at: now,
             is_current: true,
+            name: None,
+            location: None,
+            new_device: false,
         }
     }
 

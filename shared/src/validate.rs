@@ -108,6 +108,26 @@ pub fn name(raw: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+pub const SESSION_NAME_MAX_CHARS: usize = 40;
+
+/// A session's name: trimmed, at most 40 characters, no control characters; blank means
+/// no name (`None`).
+pub fn session_name(raw: &str) -> Result<Option<&str>, Invalid> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    if name.chars().count() > SESSION_NAME_MAX_CHARS {
+        return Err(Invalid("a session name must be at most 40 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Invalid(
+            "a session name must not contain control characters",
+        ));
+    }
+    Ok(Some(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +190,18 @@ mod tests {
         assert!(name("   ").is_err());
         assert!(name("a\u{0}b").is_err());
         assert!(name(&"n".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn session_names_are_short_printable_or_absent() {
+        assert_eq!(session_name("  School laptop "), Ok(Some("School laptop")));
+        assert_eq!(session_name("   "), Ok(None));
+        assert_eq!(
+            session_name(&"é".repeat(40)),
+            Ok(Some("é".repeat(40).as_str()))
+        );
+        assert!(session_name(&"é".repeat(41)).is_err());
+        assert!(session_name("tab\there").is_err());
+        assert!(session_name("nul\0").is_err());
     }
 }

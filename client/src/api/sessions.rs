@@ -3,7 +3,8 @@
 use gloo_net::http::Method;
 use hallpass_shared::SessionId;
 use hallpass_shared::{
-    EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionList, paths,
+    EnsureResponse, Page, PageQuery, RenameSession, RevokeOthersResponse, SessionEventView,
+    SessionList, SessionView, paths,
 };
 
 use super::{ApiError, call, call_empty, get};
@@ -18,6 +19,27 @@ pub async fn list() -> Result<SessionList, ApiError> {
 
 pub async fn revoke(id: SessionId) -> Result<(), ApiError> {
     call_empty(Method::DELETE, &paths::session(id), None::<&()>).await
+}
+
+/// Names one of the caller's sessions; a blank name removes the name.
+pub async fn rename(id: SessionId, name: String) -> Result<SessionView, ApiError> {
+    let body = RenameSession { name: Some(name) };
+    call(Method::PATCH, &paths::session(id), Some(&body)).await
+}
+
+/// The caller's sign-ins from new devices still waiting for "was this you?".
+pub async fn new_devices() -> Result<SessionList, ApiError> {
+    get(paths::NEW_DEVICE_SESSIONS, &[]).await
+}
+
+/// "Yes, that was me."
+pub async fn confirm(id: SessionId) -> Result<(), ApiError> {
+    call_empty(Method::POST, &paths::confirm_session(id), None::<&()>).await
+}
+
+/// "No, sign it out."
+pub async fn deny(id: SessionId) -> Result<(), ApiError> {
+    call_empty(Method::POST, &paths::deny_session(id), None::<&()>).await
 }
 
 pub async fn events(query: &PageQuery) -> Result<Page<SessionEventView>, ApiError> {

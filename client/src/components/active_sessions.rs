@@ -20,6 +20,7 @@ pub struct ActiveSessionsProps {
 #[derive(Clone, PartialEq)]
 enum Outcome {
     Revoked,
+    Renamed,
     RevokedOthers(u64),
     Failed(ApiError),
 }
@@ -54,6 +55,20 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
             let finish = finish.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 finish(api::sessions::revoke(id).await.map(|()| Outcome::Revoked));
+            });
+        })
+    };
+    let on_rename = {
+        let (busy, finish) = (busy.clone(), finish.clone());
+        Callback::from(move |(id, name): (SessionId, String)| {
+            busy.set(true);
+            let finish = finish.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                finish(
+                    api::sessions::rename(id, name)
+                        .await
+                        .map(|_| Outcome::Renamed),
+                );
             });
         })
     };
@@ -93,12 +108,13 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
             <div aria-live="polite">
                 { match &*outcome {
                     Some(Outcome::Revoked) => html! { <p class="banner ok">{ locale.text(Text::SessionRevoked) }</p> },
+                    Some(Outcome::Renamed) => html! { <p class="banner ok">{ locale.text(Text::SessionRenamed) }</p> },
                     Some(Outcome::RevokedOthers(n)) => html! { <p class="banner ok">{ locale.signed_out_others(*n) }</p> },
                     Some(Outcome::Failed(error)) => html! { <ErrorBanner error={error.clone()} context={Text::ActionFailed} /> },
                     None => html! {},
                 } }
             </div>
-            <SessionList sessions={(*sessions).clone()} {on_revoke} busy={*busy} empty={Text::NoSessions} />
+            <SessionList sessions={(*sessions).clone()} {on_revoke} on_rename={Some(on_rename)} busy={*busy} empty={Text::NoSessions} />
             <div class="card-foot">
                 if *confirming_others {
                     <span role="alert">{ locale.text(Text::ConfirmSignOutOthers) }</span>

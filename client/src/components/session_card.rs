@@ -3,8 +3,9 @@ use hallpass_shared::SessionId;
 use hallpass_shared::SessionView;
 use yew::prelude::*;
 
-use crate::components::DeviceIcon;
+use crate::components::{DeviceIcon, SessionNameForm};
 use crate::i18n::{Text, use_locale};
+use crate::places::place;
 use crate::time::{relative_future, relative_past};
 
 #[derive(Properties, PartialEq)]
@@ -15,13 +16,17 @@ pub struct SessionCardProps {
     /// Revokes the session; no revoke button when absent.
     #[prop_or_default]
     pub on_revoke: Option<Callback<SessionId>>,
+    /// Names the session (its owner only); no rename button when absent.
+    #[prop_or_default]
+    pub on_rename: Option<Callback<(SessionId, String)>>,
     /// An action on this list is in flight: buttons wait.
     #[prop_or_default]
     pub busy: bool,
 }
 
-/// One session: device, browser, OS, IP, when it started, was last active and ends, and a
-/// revoke button that asks for confirmation in place.
+/// One session: its name (or browser and OS), device, where and when it started, when it
+/// was last active and ends, a "New device" mark for a sign-in from a device the account
+/// had not used, a rename form, and a revoke button that asks for confirmation in place.
 #[component]
 pub fn SessionCard(props: &SessionCardProps) -> Html {
     let locale = use_locale();
@@ -43,7 +48,12 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
             on_revoke.emit(id);
         })
     });
-    let title = format!("{} · {}", session.browser, session.os);
+    let platform = format!("{} · {}", session.browser, session.os);
+    let title = session.name.clone().unwrap_or_else(|| platform.clone());
+    let rename = props.on_rename.clone().map(|on_rename| {
+        let id = session.id;
+        on_rename.reform(move |name: String| (id, name))
+    });
 
     html! {
         <li class={classes!("session-card", session.is_current.then_some("current"))}
@@ -55,9 +65,19 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
                     if session.is_current {
                         <span class="badge this-device">{ locale.text(Text::ThisDevice) }</span>
                     }
+                    if session.new_device {
+                        <span class="badge new-device">{ locale.text(Text::NewDevice) }</span>
+                    }
                 </h3>
+                if session.name.is_some() {
+                    <p class="session-platform">{ &platform }</p>
+                }
                 <dl>
                     <dt>{ locale.text(Text::Device) }</dt><dd>{ locale.device(session.device) }</dd>
+                    if let Some(location) = &session.location {
+                        <dt>{ locale.text(Text::Location) }</dt>
+                        <dd class="session-location">{ place(locale, location) }</dd>
+                    }
                     <dt>{ locale.text(Text::IpAddress) }</dt><dd>{ &session.ip_address }</dd>
                     <dt>{ locale.text(Text::Created) }</dt>
                     <dd><time datetime={session.created.to_rfc3339()} title={session.created.to_rfc3339()}>
@@ -73,6 +93,10 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
                     </time></dd>
                 </dl>
             </div>
+            if let Some(rename) = rename {
+                <SessionNameForm session_id={session.id} name={session.name.clone()} on_save={rename} busy={props.busy}
+                    label={title.clone()} />
+            }
             if let Some(revoke) = revoke {
                 <div class="session-actions">
                     if *confirming {

@@ -11,6 +11,9 @@ pub struct SessionListProps {
     pub sessions: Load<Vec<SessionView>>,
     /// Revokes one session; never offered for the current one, which signs out instead.
     pub on_revoke: Callback<SessionId>,
+    /// Names one session (the owner's own list only).
+    #[prop_or_default]
+    pub on_rename: Option<Callback<(SessionId, String)>>,
     /// An action is in flight: buttons wait.
     pub busy: bool,
     /// What an empty list says.
@@ -35,6 +38,7 @@ pub fn SessionList(props: &SessionListProps) -> Html {
                 { for list.iter().map(|session| html! {
                     <SessionCard key={session.id.to_string()} session={session.clone()} {now}
                         busy={props.busy}
+                        on_rename={props.on_rename.clone()}
                         on_revoke={(!session.is_current).then(|| props.on_revoke.clone())} />
                 }) }
             </ul>

@@ -2,7 +2,7 @@ use hallpass_shared::Role;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{ErrorBanner, Nav, Spinner};
+use crate::components::{ErrorBanner, Nav, NewDeviceNotice, Spinner};
 use crate::hooks::{use_session, use_session_initializer};
 use crate::i18n::{Text, use_locale};
 use crate::routes::Route;
@@ -18,7 +18,7 @@ pub struct RoleLayoutProps {
 
 /// The layout of every signed-in page: sends visitors without a session to the login page
 /// and users of another role to their own dashboard, mounts the SessionInitializer, and
-/// renders the navigation around the page.
+/// renders the navigation and any "was this you?" question around the page.
 #[component]
 pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
     let locale = use_locale();
@@ -43,7 +43,10 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
             _ => html! {
                 <>
                     <Nav user={auth.user.clone()} />
-                    <main id="main" class="page">{ props.children.clone() }</main>
+                    <main id="main" class="page">
+                        <NewDeviceNotice />
+                        { props.children.clone() }
+                    </main>
                 </>
             },
         },

@@ -3,7 +3,7 @@
 //! written by another release are treated as misses rather than misread.
 
 use chrono::{DateTime, Utc};
-use hallpass_shared::{DeviceKind, Role, SessionId, SessionView, UserId, UserView};
+use hallpass_shared::{DeviceKind, Location, Role, SessionId, SessionView, UserId, UserView};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -31,6 +31,13 @@ pub(super) struct StoredSession {
     c: i64,
     l: i64,
     x: i64,
+    // Added later in format 1: absent from older entries, absent when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pl: Option<Location>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    nd: bool,
 }
 
 impl From<CachedSession> for StoredSession {
@@ -52,6 +59,9 @@ impl From<CachedSession> for StoredSession {
             c: session.created.timestamp_micros(),
             l: session.last_seen_at.timestamp_micros(),
             x: session.expires_at.timestamp_micros(),
+            nm: session.name,
+            pl: session.location,
+            nd: session.new_device,
         }
     }
 }
@@ -86,6 +96,9 @@ impl TryFrom<StoredSession> for CachedSession {
                 last_seen_at: at(stored.l)?,
                 expires_at: at(stored.x)?,
                 is_current: true,
+                name: stored.nm,
+                location: stored.pl,
+                new_device: stored.nd,
             },
         })
     }
@@ -117,6 +130,13 @@ pub(super) mod tests {
                 last_seen_at: now,
                 expires_at: now + chrono::Duration::days(30),
                 is_current: true,
+                name: Some("School laptop".into()),
+                location: Some(Location {
+                    country: "FR".into(),
+                    region: None,
+                    city: Some("Paris".into()),
+                }),
+                new_device: true,
             },
         }
     }
@@ -135,6 +155,19 @@ pub(super) mod tests {
             serde_json::from_value::<CachedSession>(value).unwrap(),
             cached
         );
+    }
+
+    #[test]
+    fn entries_written_before_names_and_places_still_read() {
+        let mut value = serde_json::to_value(sample()).unwrap();
+        for added in ["nm", "pl", "nd"] {
+            value.as_object_mut().unwrap().remove(added);
+        }
+        let read = serde_json::from_value::<CachedSession>(value).unwrap();
+        assert_eq!(read.session.name, None);
+        assert_eq!(read.session.location, None);
+        assert!(!read.session.new_device);
+        assert_eq!(read.user, sample().user);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::{
     schema::{session_events, users},
+    sessions::Place,
     stored::Stored,
 };
 
@@ -27,6 +28,10 @@ pub struct EventRow {
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
     pub detail: serde_json::Value,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub new_device: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -38,6 +43,29 @@ pub struct NewEvent {
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
     pub detail: serde_json::Value,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub new_device: bool,
+}
+
+impl NewEvent {
+    /// The event of a session's opening, with where it was and whether it was a sign-in
+    /// from a new device.
+    pub fn at(self, place: &Place, new_device: bool) -> Self {
+        let Place {
+            country,
+            region,
+            city,
+        } = place.clone();
+        Self {
+            country,
+            region,
+            city,
+            new_device,
+            ..self
+        }
+    }
 }
 
 /// Where a newest-first listing resumes: strictly older than this event.
@@ -74,6 +102,13 @@ impl From<ListedEvent> for SessionEventView {
             kind: row.kind.0,
             ip_address: row.ip_address,
             user_agent: row.user_agent,
+            location: Place {
+                country: row.country,
+                region: row.region,
+                city: row.city,
+            }
+            .location(),
+            new_device: row.new_device,
             detail: row.detail,
         }
     }

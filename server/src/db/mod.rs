@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod keys;
+pub mod known_devices;
 mod pool;
 pub mod schema;
 pub mod sessions;

@@ -9,6 +9,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    known_devices (user_id, fingerprint) {
+        user_id -> Uuid,
+        fingerprint -> Text,
+        last_seen_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     login_attempts (key) {
         key -> Text,
         count -> Int4,
@@ -43,6 +51,10 @@ diesel::table! {
         ip_address -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         detail -> Jsonb,
+        country -> Nullable<Text>,
+        region -> Nullable<Text>,
+        city -> Nullable<Text>,
+        new_device -> Bool,
     }
 }
 
@@ -62,6 +74,12 @@ diesel::table! {
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
         revoked_reason -> Nullable<Text>,
+        country -> Nullable<Text>,
+        region -> Nullable<Text>,
+        city -> Nullable<Text>,
+        name -> Nullable<Text>,
+        new_device -> Bool,
+        new_device_answered_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -80,10 +98,12 @@ diesel::table! {
 }
 
 diesel::joinable!(session_events -> users (user_id));
+diesel::joinable!(known_devices -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     cookie_key_fingerprint,
+    known_devices,
     login_attempts,
     server_keys,
     session_cache,

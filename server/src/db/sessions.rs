@@ -9,7 +9,7 @@ use diesel::{
     query_builder::{Query, QueryFragment, QueryId},
 };
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
-use hallpass_shared::{DeviceKind, RevokedReason, SessionId, SessionView, UserId};
+use hallpass_shared::{DeviceKind, Location, RevokedReason, SessionId, SessionView, UserId};
 use uuid::Uuid;
 
 use super::{
@@ -37,6 +37,40 @@ pub struct SessionRow {
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_reason: Option<Stored<RevokedReason>>,
+    #[diesel(embed)]
+    pub place: Place,
+    pub name: Option<String>,
+    pub new_device: bool,
+    pub new_device_answered_at: Option<DateTime<Utc>>,
+}
+
+/// Where a session (or a sign-in event) was opened: the columns of a [`Location`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = user_sessions, check_for_backend(Pg))]
+pub struct Place {
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+}
+
+impl Place {
+    pub fn location(&self) -> Option<Location> {
+        Some(Location {
+            country: self.country.clone()?,
+            region: self.region.clone(),
+            city: self.city.clone(),
+        })
+    }
+}
+
+impl From<Option<Location>> for Place {
+    fn from(location: Option<Location>) -> Self {
+        location.map_or_else(Self::default, |location| Self {
+            country: Some(location.country),
+            region: location.region,
+            city: location.city,
+        })
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -52,6 +86,9 @@ pub struct NewSession {
     pub created: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    #[diesel(embed)]
+    pub place: Place,
+    pub new_device: bool,
 }
 
 impl SessionRow {
@@ -67,6 +104,9 @@ impl SessionRow {
             last_seen_at: self.last_seen_at,
             expires_at: self.expires_at,
             is_current: self.id == current,
+            name: self.name.clone(),
+            location: self.place.location(),
+            new_device: self.new_device,
         }
     }
 }
@@ -177,6 +217,77 @@ impl SessionRow {
             query = query.filter(user_sessions::last_seen_at.gt(cutoff));
         }
         query
+    }
+
+    /// A user's live sign-ins from new devices that they have not answered "was this
+    /// you?" about, newest first, `except` their current session.
+    pub async fn list_unanswered_new_devices(
+        conn: &mut AsyncPgConnection,
+        user_id: UserId,
+        except: SessionId,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Vec<Self>> {
+        Self::active_for_user(user_id, now, None)
+            .filter(user_sessions::new_device)
+            .filter(user_sessions::new_device_answered_at.is_null())
+            .filter(user_sessions::id.ne(except.0))
+            .load(conn)
+            .await
+    }
+
+    /// One of `owner`'s active sessions, locked until the transaction ends.
+    pub async fn find_active_of(
+        conn: &mut AsyncPgConnection,
+        id: SessionId,
+        owner: UserId,
+    ) -> QueryResult<Option<Self>> {
+        user_sessions::table
+            .find(id.0)
+            .filter(user_sessions::user_id.eq(owner.0))
+            .filter(user_sessions::is_active)
+            .select(Self::as_select())
+            .for_update()
+            .get_result(conn)
+            .await
+            .optional()
+    }
+
+    /// Names (or, with `None`, unnames) one of `owner`'s active sessions; `None` when
+    /// there is no such session.
+    pub async fn rename(
+        conn: &mut AsyncPgConnection,
+        id: SessionId,
+        owner: UserId,
+        name: Option<&str>,
+    ) -> QueryResult<Option<Self>> {
+        diesel::update(user_sessions::table.find(id.0))
+            .filter(user_sessions::user_id.eq(owner.0))
+            .filter(user_sessions::is_active)
+            .set(user_sessions::name.eq(name))
+            .returning(Self::as_returning())
+            .get_result(conn)
+            .await
+            .optional()
+    }
+
+    /// Records that `owner` answered about their active new-device session `id`; `None`
+    /// when there is no such session or it was already answered (in another tab, say).
+    pub async fn answer_new_device(
+        conn: &mut AsyncPgConnection,
+        id: SessionId,
+        owner: UserId,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Option<Self>> {
+        diesel::update(user_sessions::table.find(id.0))
+            .filter(user_sessions::user_id.eq(owner.0))
+            .filter(user_sessions::is_active)
+            .filter(user_sessions::new_device)
+            .filter(user_sessions::new_device_answered_at.is_null())
+            .set(user_sessions::new_device_answered_at.eq(now))
+            .returning(Self::as_returning())
+            .get_result(conn)
+            .await
+            .optional()
     }
 
     /// Sessions active and unexpired, across all users (the `active_sessions` gauge).

@@ -30,6 +30,10 @@ pub fn event(
         ip_address: client.map(Client::ip),
         user_agent: client.map(|client| client.user_agent().to_owned()),
         detail,
+        country: None,
+        region: None,
+        city: None,
+        new_device: false,
     }
 }
 

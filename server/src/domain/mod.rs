@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub use client::Client;
 pub use error::{Error, Result};
 
-use crate::{cache::Cache, db::DbPool, metrics::Metrics};
+use crate::{cache::Cache, db::DbPool, geoip::GeoIp, metrics::Metrics};
 use sessions::{RecentRefusals, SessionPolicy, Touches};
 use throttle::LoginThrottle;
 
@@ -32,6 +32,8 @@ pub struct Domain {
     pub policy: SessionPolicy,
     pub throttle: LoginThrottle,
     pub metrics: Metrics,
+    /// Where new sessions are, approximately (nothing without `GEOIP_DB`).
+    pub geoip: Arc<GeoIp>,
     touches: Touches,
     recent_refusals: RecentRefusals,
 }
@@ -43,6 +45,7 @@ impl Domain {
         policy: SessionPolicy,
         throttle: LoginThrottle,
         metrics: Metrics,
+        geoip: Arc<GeoIp>,
     ) -> Self {
         Self {
             db,
@@ -50,6 +53,7 @@ impl Domain {
             policy,
             throttle,
             metrics,
+            geoip,
             touches: Touches::default(),
             recent_refusals: RecentRefusals::default(),
         }

@@ -2,5 +2,6 @@
 
 pub mod fence_replay;
 pub mod gauges;
+pub mod geoip_reload;
 pub mod invalidations;
 pub mod purge;

@@ -1,6 +1,7 @@
 //! Purging: sessions whose absolute lifetime has passed (tombstones included), audit
-//! events older than `AUDIT_RETENTION`, expired rows of the PostgreSQL cache and forgotten
-//! login attempt counters, in small batches so no lock is held for long.
+//! events older than `AUDIT_RETENTION`, expired rows of the PostgreSQL cache, forgotten
+//! login attempt counters and devices unseen for 90 days, in small batches so no lock is
+//! held for long.
 
 use std::time::Duration;
 
@@ -9,7 +10,8 @@ use chrono::{TimeDelta, Utc};
 
 use crate::{
     cache::postgres,
-    db::{DbPool, events, sessions::SessionRow},
+    db::{DbPool, events, known_devices, sessions::SessionRow},
+    domain::sessions::devices::REMEMBERED_FOR,
     throttle::postgres::purge_forgotten,
 };
 
@@ -25,6 +27,7 @@ pub struct Purged {
     pub events: usize,
     pub cache_rows: usize,
     pub counter_rows: usize,
+    pub known_devices: usize,
 }
 
 /// Purges until nothing expired is left; audit events older than `audit_retention` go
@@ -45,12 +48,15 @@ pub async fn purge_expired(db: &DbPool, audit_retention: Duration) -> anyhow::Re
             events::purge_before(&mut conn, now - retention, events_from, BATCH).await?;
         let cache_rows = postgres::purge_expired(&mut conn, BATCH).await?;
         let counter_rows = purge_forgotten(&mut conn, BATCH).await?;
+        let devices =
+            known_devices::forget_unseen_since(&mut conn, now - REMEMBERED_FOR, BATCH).await?;
         drop(conn);
         purged.sessions += sessions;
         purged.events += old_events;
         purged.cache_rows += cache_rows;
         purged.counter_rows += counter_rows;
-        if [sessions, old_events, cache_rows, counter_rows]
+        purged.known_devices += devices;
+        if [sessions, old_events, cache_rows, counter_rows, devices]
             .iter()
             .all(|&purged| purged < BATCH as usize)
         {
@@ -73,6 +79,7 @@ pub fn spawn_periodic(db: DbPool, every: Duration, audit_retention: Duration) {
                         purged.events = purged.events,
                         purged.cache_rows = purged.cache_rows,
                         purged.counter_rows = purged.counter_rows,
+                        purged.known_devices = purged.known_devices,
                         "purged expired rows"
                     );
                 }

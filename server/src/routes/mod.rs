@@ -59,10 +59,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     resource(paths::OWN_EVENTS, "GET")
                         .route(web::get().to(sessions::list_own_events)),
                 )
+                .service(
+                    resource(paths::NEW_DEVICE_SESSIONS, "GET")
+                        .route(web::get().to(sessions::list_new_device_sessions)),
+                )
                 // After the fixed `/sessions/*` paths, which it would otherwise shadow.
                 .service(
-                    resource(paths::SESSION_BY_ID, "DELETE")
-                        .route(web::delete().to(sessions::revoke_session)),
+                    resource(paths::SESSION_BY_ID, "DELETE, PATCH")
+                        .route(web::delete().to(sessions::revoke_session))
+                        .route(web::patch().to(sessions::rename_session)),
+                )
+                .service(
+                    resource(paths::CONFIRM_SESSION, "POST")
+                        .route(web::post().to(sessions::confirm_new_device)),
+                )
+                .service(
+                    resource(paths::DENY_SESSION, "POST")
+                        .route(web::post().to(sessions::deny_new_device)),
                 )
                 .service(
                     resource(paths::ADMIN_USERS, "GET, POST")

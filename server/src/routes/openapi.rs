@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use actix_web::HttpResponse;
 use hallpass_shared::{
     AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail,
-    EventKind, LoginRequest, PasswordChange, RevokeOthersResponse, Role, SessionEventView,
-    SessionList, SessionView, UpdateUser, UserView,
+    EventKind, Location, LoginRequest, PasswordChange, RenameSession, RevokeOthersResponse, Role,
+    SessionEventView, SessionList, SessionView, UpdateUser, UserView,
 };
 use utoipa::{
     Modify, OpenApi,
@@ -28,14 +28,16 @@ use crate::config::COOKIE_NAME;
     paths(
         auth::login, auth::logout, auth::current_session, auth::change_password,
         sessions::ensure_session, sessions::list_sessions, sessions::revoke_session,
-        sessions::revoke_other_sessions, sessions::list_own_events,
+        sessions::revoke_other_sessions, sessions::list_own_events, sessions::rename_session,
+        sessions::list_new_device_sessions, sessions::confirm_new_device, sessions::deny_new_device,
         admin::list_users, admin::create_user, admin::update_user, admin::list_user_sessions,
         admin::revoke_user_sessions, admin::revoke_session, admin::list_events,
         probes::healthz, probes::readyz, probes::metrics, openapi_json,
     ),
     components(schemas(
-        AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail, EventKind, LoginRequest,
-        PasswordChange, RevokeOthersResponse, Role, SessionEventView, SessionList, SessionView, UpdateUser, UserView,
+        AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail, EventKind, Location,
+        LoginRequest, PasswordChange, RenameSession, RevokeOthersResponse, Role, SessionEventView, SessionList,
+        SessionView, UpdateUser, UserView,
     )),
     modifiers(&SessionCookie),
     tags(

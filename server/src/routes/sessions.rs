@@ -1,13 +1,14 @@
-//! The caller's own sessions: ensure, list, revoke one, revoke the others, and the
-//! caller's audit events.
+//! The caller's own sessions: ensure, list, name, revoke one, revoke the others, answer
+//! about sign-ins from new devices, and the caller's audit events.
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
-use super::responses::{CsrfRefusal, QueryRefusals, SessionRefusals};
+use super::responses::{BodyRefusals, CsrfRefusal, QueryRefusals, SessionRefusals};
 use hallpass_shared::{
-    EnsureResponse, Page, PageQuery, RevokeOthersResponse, SessionEventView, SessionId, SessionList,
+    EnsureResponse, Page, PageQuery, RenameSession, RevokeOthersResponse, SessionEventView,
+    SessionId, SessionList, SessionView,
 };
 
 use crate::{
@@ -107,6 +108,126 @@ pub async fn revoke_session(
     if revoked_own {
         cookie.end();
     }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `PATCH /api/sessions/{id}`. **Permissions:** a valid session; only the caller's own
+/// active sessions (404 for anyone else's). Names the session (at most 40 characters);
+/// `null` or a blank name removes the name. Audited (`session_renamed`).
+#[tracing::instrument(skip_all, fields(session.id = %id))]
+#[utoipa::path(
+    patch,
+    path = "/api/sessions/{id}",
+    tag = "sessions",
+    params(("id" = Uuid, Path, description = "Session id")),
+    request_body = RenameSession,
+    responses(
+        (status = 200, description = "The session with its new name", body = SessionView),
+        SessionRefusals,
+        CsrfRefusal,
+        BodyRefusals,
+        (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn rename_session(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+    client: Client,
+    id: web::Path<SessionId>,
+    body: web::Json<RenameSession>,
+) -> Result<web::Json<SessionView>, ApiError> {
+    let (id, body) = (*id, body.into_inner());
+    let view = state
+        .to_completion(move |domain| async move {
+            sessions::rename(&domain, &current, id, body, &client).await
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// `GET /api/sessions/new-devices`. **Permissions:** a valid session. The caller's
+/// active sign-ins from new devices that nobody has answered "was this you?" about yet,
+/// newest first, the calling session left out.
+#[utoipa::path(
+    get,
+    path = "/api/sessions/new-devices",
+    tag = "sessions",
+    responses(
+        (status = 200, description = "Unanswered new-device sessions, newest first", body = SessionList),
+        SessionRefusals
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn list_new_device_sessions(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+) -> Result<web::Json<SessionList>, ApiError> {
+    let sessions = sessions::new_devices::unanswered(&state.domain, &current, Utc::now()).await?;
+    Ok(web::Json(SessionList { sessions }))
+}
+
+/// `POST /api/sessions/{id}/confirm`. **Permissions:** a valid session; only the
+/// caller's own. "Yes, that was me" about a sign-in from a new device: it is no longer
+/// asked about. Audited (`new_device_confirmed`).
+#[tracing::instrument(skip_all, fields(session.id = %id))]
+#[utoipa::path(
+    post,
+    path = "/api/sessions/{id}/confirm",
+    tag = "sessions",
+    params(("id" = Uuid, Path, description = "Session id")),
+    responses(
+        (status = 204, description = "Answered"),
+        SessionRefusals,
+        CsrfRefusal,
+        (status = 404, description = "`not_found`: not an unanswered new-device session of the caller (perhaps answered already)", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn confirm_new_device(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+    client: Client,
+    id: web::Path<SessionId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    state
+        .to_completion(move |domain| async move {
+            sessions::new_devices::confirm(&domain, &current, id, &client, Utc::now()).await
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/sessions/{id}/deny`. **Permissions:** a valid session; only the caller's
+/// own. "No, sign it out" about a sign-in from a new device: the session is revoked at
+/// once, everywhere. Audited (`new_device_denied`, then `session_revoked`).
+#[tracing::instrument(skip_all, fields(session.id = %id))]
+#[utoipa::path(
+    post,
+    path = "/api/sessions/{id}/deny",
+    tag = "sessions",
+    params(("id" = Uuid, Path, description = "Session id")),
+    responses(
+        (status = 204, description = "Answered, and the session revoked"),
+        SessionRefusals,
+        CsrfRefusal,
+        (status = 404, description = "`not_found`: not an unanswered new-device session of the caller (perhaps answered already)", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn deny_new_device(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+    client: Client,
+    id: web::Path<SessionId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    state
+        .to_completion(move |domain| async move {
+            sessions::new_devices::deny(&domain, &current, id, &client, Utc::now()).await
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -70,6 +70,7 @@ pub async fn login(
     let new = new_session(domain, &claim, hash, client, now);
     let opening = Opening::Login {
         previous: previous.map(|previous| previous.token.hash()),
+        device_cookie_id: device.id.clone(),
     };
     let mut conn = domain.db.get().await?;
     let row = open_session(domain, &mut conn, new, opening, client, now)

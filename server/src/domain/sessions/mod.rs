@@ -8,10 +8,13 @@
 
 pub mod admin;
 mod claim;
+pub mod devices;
 mod ensure;
 mod login;
+pub mod new_devices;
 mod open;
 mod refusals;
+mod rename;
 mod revoke;
 mod rules;
 mod touch;
@@ -21,6 +24,7 @@ pub use claim::SessionClaim;
 pub use ensure::{Ensured, ensure};
 pub use login::{LoggedIn, change_password, login};
 pub(super) use refusals::RecentRefusals;
+pub use rename::rename;
 pub use revoke::{logout, revoke_one, revoke_others};
 pub use rules::{Rejection, SessionPolicy};
 pub(super) use touch::Touches;

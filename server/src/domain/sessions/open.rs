@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
-use hallpass_shared::{EventKind, RevokedReason};
+use hallpass_shared::{EventKind, RevokedReason, UserId};
 use serde_json::json;
 
-use super::{SessionClaim, uncache_and_count_revoked};
+use super::{SessionClaim, devices::Fingerprints, uncache_and_count_revoked};
 use crate::{
     crypto::token::TokenHash,
     db::{
@@ -19,8 +19,12 @@ use crate::{
 
 /// How the session comes to be recorded.
 pub(super) enum Opening {
-    /// A login; the browser's previous session, if it presented one, ends.
-    Login { previous: Option<TokenHash> },
+    /// A login; the browser's previous session, if it presented one, ends. The device
+    /// cookie the browser holds from now on helps recognise it (see [`devices`]).
+    Login {
+        previous: Option<TokenHash>,
+        device_cookie_id: String,
+    },
     /// `ensure` records the session of a cookie that has no record yet.
     Ensure,
     /// The browser that changed the password continues in a new session (new token).
@@ -47,17 +51,20 @@ pub(super) fn new_session(
         created: claim.issued_at,
         last_seen_at: now,
         expires_at: domain.policy.expiry_of_claim(claim),
+        place: domain.geoip.locate(client.ip_addr()).into(),
+        new_device: false,
     }
 }
 
 /// Records `new` in one transaction with its audit events, retiring the user's oldest
 /// sessions beyond the per-user limit (and, at login, the browser's previous session);
-/// then drops the retired ones from the cache. `None` when a session with this token is
+/// then drops the retired ones from the cache. A login is marked as from a new device
+/// when the account's known devices do not include it, and its device becomes known. `None` when a session with this token is
 /// already recorded (a concurrent `ensure` won): nothing is written then.
 pub(super) async fn open_session(
     domain: &Domain,
     conn: &mut AsyncPgConnection,
-    new: NewSession,
+    mut new: NewSession,
     opening: Opening,
     client: &Client,
     now: DateTime<Utc>,
@@ -68,35 +75,55 @@ pub(super) async fn open_session(
             let mut retired = match &opening {
                 Opening::Login {
                     previous: Some(previous),
+                    ..
                 } => end_previous(conn, previous, now).await?,
                 _ => Vec::new(),
             };
+            let user_id = UserId(new.user_id);
+            let sign_in = match &opening {
+                Opening::Login {
+                    device_cookie_id, ..
+                } => Some(Fingerprints::of(&new, Some(device_cookie_id))),
+                _ => None,
+            };
+            if let Some(sign_in) = &sign_in {
+                new.new_device = sign_in.are_new(conn, user_id, now).await?;
+            }
             let Some(row) = new.insert_if_absent(conn).await? else {
                 return Ok(None);
             };
+            if let Some(sign_in) = &sign_in {
+                sign_in.remember(conn, user_id, now).await?;
+            }
             retired.extend(SessionRow::revoke_beyond_limit(conn, row.user_id, limit, now).await?);
             let mut log = Vec::new();
             let via = match opening {
                 Opening::Login { .. } => {
-                    log.push(audit::event(
-                        EventKind::LoginSucceeded,
-                        Some(row.user_id),
-                        Some(row.id),
-                        Some(client),
-                        json!({}),
-                    ));
+                    log.push(
+                        audit::event(
+                            EventKind::LoginSucceeded,
+                            Some(row.user_id),
+                            Some(row.id),
+                            Some(client),
+                            json!({}),
+                        )
+                        .at(&row.place, row.new_device),
+                    );
                     "login"
                 }
                 Opening::Ensure => "ensure",
                 Opening::PasswordChange => "password_change",
             };
-            log.push(audit::event(
-                EventKind::SessionCreated,
-                Some(row.user_id),
-                Some(row.id),
-                Some(client),
-                json!({ "via": via }),
-            ));
+            log.push(
+                audit::event(
+                    EventKind::SessionCreated,
+                    Some(row.user_id),
+                    Some(row.id),
+                    Some(client),
+                    json!({ "via": via }),
+                )
+                .at(&row.place, false),
+            );
             log.extend(audit::revocations(
                 &retired,
                 Some(row.user_id),

@@ -159,7 +159,7 @@ mod tests {
     use hallpass_shared::{DeviceKind, Role, SessionId, UserId};
 
     use super::*;
-    use crate::db::stored::Stored;
+    use crate::db::{sessions::Place, stored::Stored};
 
     fn policy(idle: Option<i64>) -> SessionPolicy {
         SessionPolicy {
@@ -204,6 +204,10 @@ mod tests {
             expires_at: created + Span::days(30),
             revoked_at: None,
             revoked_reason: None,
+            place: Place::default(),
+            name: None,
+            new_device: false,
+            new_device_answered_at: None,
         }
     }
 

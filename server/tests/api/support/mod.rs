@@ -69,6 +69,7 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         metrics_refresh: Duration::from_secs(15),
         audit_retention: Duration::from_secs(400 * 86_400),
         metrics_bind: None,
+        geoip_db: None,
         log_format: LogFormat::Text,
     }
 }

@@ -58,6 +58,29 @@ impl ServerProcess {
         }
     }
 
+    /// Sends SIGHUP (re-read the GeoIP database).
+    pub fn hang_up(&self) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill").args(["-HUP", &pid]).status().unwrap();
+        assert!(status.success(), "kill -HUP {pid}");
+    }
+
+    /// Waits until the log has a line containing `needle`, and returns it.
+    pub async fn log_line(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if let Some(line) = log.lines().find(|line| line.contains(needle)) {
+                return line.to_owned();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no line with {needle} in:\n{log}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Starts the same server again, on the same port, once it stopped.
     pub async fn restart(&mut self) {
         self.child = spawn(self.port, &self.env, &self.log);
