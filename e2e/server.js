@@ -1,6 +1,8 @@
 // Starts a real Hallpass server for browser tests and benchmarks: its own PostgreSQL
 // database (dropped afterwards), Redis as the session cache, the release-built SPA from
-// dist/, a free port, and one account per persona with a fresh password. With
+// dist/, the country database from npm, a free port, and one account per persona with a
+// fresh password. Browsers may say where they are with X-Forwarded-For (the server
+// trusts loopback as its proxy). With
 // E2E_BEHIND_NGINX=1, two instances behind a private nginx (scripts/nginx-test.conf),
 // round robin, as a district deploys them.
 const { spawn, execFileSync } = require('node:child_process');
@@ -25,7 +27,14 @@ const PERSONAS = {
   commuter: { role: 'teacher', name: 'Cal Commuter' },
   // Changes their password in the password test.
   forgetful: { role: 'student', name: 'Fran Forgetful' },
+  // Signs in from France, then from a new device in the United States, in the new-device test.
+  wanderer: { role: 'student', name: 'Wren Wanderer' },
 };
+
+/** The CC0 country database `npm ci` installs: sessions record their country (GEOIP_DB). */
+const GEOIP_DB = path.join(
+  __dirname, 'node_modules', '@ip-location-db', 'geo-whois-asn-country-mmdb', 'geo-whois-asn-country.mmdb',
+);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -90,6 +99,7 @@ async function startServer() {
     STATIC_DIR: DIST,
     RUST_LOG: process.env.RUST_LOG || 'warn',
     SESSION_SECRET: crypto.randomBytes(48).toString('base64'),
+    GEOIP_DB,
   };
   execFileSync(BIN, ['migrate'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 

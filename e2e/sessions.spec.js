@@ -347,3 +347,61 @@ test('French words agree with what they describe', async ({ page }) => {
   await form.getByRole('button', { name: 'Ajouter un utilisateur' }).click();
   await expect(form.getByRole('alert')).toHaveText('Saisissez un nom.');
 });
+
+const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
+
+test('a sign-in from a new device is asked about in every tab, and "no" signs it out', async ({ browser }) => {
+  // At home in France: two tabs of one browser.
+  const home = await browser.newContext({ baseURL: BASE, extraHTTPHeaders: { 'X-Forwarded-For': '90.0.0.1' } });
+  const [tab, otherTab] = await Promise.all([home.newPage(), home.newPage()]);
+  await logIn(tab, 'wanderer');
+  await expect(tab).toHaveURL(`${BASE}/en/student`);
+  // Somebody else, on another device in the United States.
+  const away = await browser.newContext({
+    baseURL: BASE,
+    userAgent: FIREFOX_WINDOWS,
+    extraHTTPHeaders: { 'X-Forwarded-For': '8.8.8.8' },
+  });
+  const intruder = await away.newPage();
+  await logIn(intruder, 'wanderer');
+  await expect(intruder).toHaveURL(`${BASE}/en/student`);
+
+  // Both tabs ask, the next time a page is opened.
+  const question = /^New sign-in on Firefox 133\.0 · Windows 10, United States, \d{1,2}:\d{2}( [AP]M)? — was this you\?$/;
+  await tab.goto('/en/student');
+  await expect(tab.locator('.new-device p')).toHaveText(question);
+  await otherTab.goto('/en/profile');
+  await expect(otherTab.locator('.new-device p')).toHaveText(question);
+  const cards = otherTab.locator('.session-card');
+  await expect(cards).toHaveCount(2);
+  await expect(otherTab.locator('.session-card:not(.current)')).toContainText('New device');
+  await expect(otherTab.locator('.session-card:not(.current) .session-location')).toHaveText('United States');
+  await expect(otherTab.locator('.session-card.current .session-location')).toHaveText('France');
+  // Country names in the reader's language.
+  await otherTab.goto('/fr/profile');
+  await expect(otherTab.locator('.session-card:not(.current) .session-location')).toHaveText('États-Unis');
+  await expect(otherTab.locator('.new-device p')).toContainText('Nouvelle connexion sur Firefox 133.0 · Windows 10, États-Unis');
+
+  // "No" in one tab: that session ends, the password change is offered.
+  await tab.getByRole('button', { name: 'No, sign it out' }).click();
+  await expect(tab.getByText('Firefox 133.0 · Windows 10 was signed out.')).toBeVisible();
+  await expect(tab.getByRole('link', { name: 'Change password' })).toBeVisible();
+  await expect(tab.locator('.new-device')).toHaveCount(0);
+  // Asked once: the other tab stops asking at its next page.
+  await otherTab.getByRole('link', { name: 'Tableau de bord' }).click();
+  await expect(otherTab.getByRole('heading', { name: 'Espace élève' })).toBeVisible();
+  await expect(otherTab.locator('.new-device')).toHaveCount(0);
+  // The other browser is signed out at its next navigation.
+  await intruder.getByRole('link', { name: 'Profile' }).click();
+  await expect(intruder).toHaveURL(`${BASE}/en/login`);
+
+  // The owner names the session that is theirs.
+  await tab.goto('/en/profile');
+  const mine = tab.locator('.session-card.current');
+  await mine.getByRole('button', { name: /^Rename/ }).click();
+  await mine.getByLabel('Session name').fill('Kitchen laptop');
+  await mine.getByRole('button', { name: 'Save' }).click();
+  await expect(tab.getByText('Session renamed.')).toBeVisible();
+  await expect(mine.locator('h3')).toContainText('Kitchen laptop');
+  await Promise.all([home.close(), away.close()]);
+});

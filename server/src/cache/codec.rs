@@ -159,7 +159,8 @@ pub(super) mod tests {
 
     #[test]
     fn entries_written_before_names_and_places_still_read() {
-        let mut value = serde_json::to_value(sample()).unwrap();
+        let written = sample();
+        let mut value = serde_json::to_value(&written).unwrap();
         for added in ["nm", "pl", "nd"] {
             value.as_object_mut().unwrap().remove(added);
         }
@@ -167,7 +168,8 @@ pub(super) mod tests {
         assert_eq!(read.session.name, None);
         assert_eq!(read.session.location, None);
         assert!(!read.session.new_device);
-        assert_eq!(read.user, sample().user);
+        assert_eq!(read.user, written.user);
+        assert_eq!(read.session.id, written.session.id);
     }
 
     #[test]

@@ -97,8 +97,8 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(session_events -> users (user_id));
 diesel::joinable!(known_devices -> users (user_id));
+diesel::joinable!(session_events -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

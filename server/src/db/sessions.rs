@@ -227,12 +227,21 @@ impl SessionRow {
         except: SessionId,
         now: DateTime<Utc>,
     ) -> QueryResult<Vec<Self>> {
+        Self::unanswered_new_devices(user_id, except, now)
+            .load(conn)
+            .await
+    }
+
+    /// [`SessionRow::list_unanswered_new_devices`]'s query.
+    pub fn unanswered_new_devices(
+        user_id: UserId,
+        except: SessionId,
+        now: DateTime<Utc>,
+    ) -> user_sessions::BoxedQuery<'static, Pg, AsSelect<Self, Pg>> {
         Self::active_for_user(user_id, now, None)
             .filter(user_sessions::new_device)
             .filter(user_sessions::new_device_answered_at.is_null())
             .filter(user_sessions::id.ne(except.0))
-            .load(conn)
-            .await
     }
 
     /// One of `owner`'s active sessions, locked until the transaction ends.

@@ -123,6 +123,9 @@ mod tests {
             paths::REVOKE_OTHER_SESSIONS,
             paths::OWN_EVENTS,
             paths::SESSION_BY_ID,
+            paths::NEW_DEVICE_SESSIONS,
+            paths::CONFIRM_SESSION,
+            paths::DENY_SESSION,
             paths::ADMIN_USERS,
             paths::ADMIN_USER_BY_ID,
             paths::ADMIN_USER_SESSIONS,
@@ -141,7 +144,7 @@ mod tests {
         }
         assert_eq!(
             doc.paths.paths.len(),
-            19,
+            22,
             "a documented path that is not a route constant"
         );
     }

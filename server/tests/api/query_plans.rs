@@ -187,6 +187,8 @@ async fn every_request_query_on_a_growing_table_uses_an_index() {
     assert_indexed(&app, "a user's sessions", panel).await;
     let idle = SessionRow::active_for_user(user, now, Some(now - Duration::minutes(30)));
     assert_indexed(&app, "a user's sessions, idle timeout", idle).await;
+    let asked = SessionRow::unanswered_new_devices(user, hallpass_shared::SessionId::random(), now);
+    assert_indexed(&app, "new devices to ask about", asked).await;
     assert_indexed(&app, "cap enforcement", SessionRow::beyond_limit(user, 100)).await;
     assert_indexed(
         &app,
