@@ -29,12 +29,19 @@ async function logIn(page, persona, locale) {
 }
 
 for (const locale of ['en', 'fr']) {
-  test(`every page passes axe's WCAG AA rules (${locale})`, async ({ page }) => {
+  test(`every page passes axe's WCAG AA rules (${locale})`, async ({ page, browser }) => {
     await page.goto(`/${locale}/login`);
     await expect(page.locator('#email')).toBeVisible();
     expect(await violations(page)).toEqual([]);
 
+    // A sign-in from another device first, so that the pages ask "was this you?".
+    const elsewhere = await browser.newContext({
+      baseURL: BASE,
+      userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
+    });
+    await logIn(await elsewhere.newPage(), 'admin', locale);
     await logIn(page, 'admin', locale);
+    await expect(page.locator('.new-device').first()).toBeVisible();
     await expect(page.locator('table').first()).toBeVisible();
     await page.locator('tbody tr').first().getByRole('button').first().click();
     await expect(page.locator('.session-card').first()).toBeVisible();
@@ -43,6 +50,11 @@ for (const locale of ['en', 'fr']) {
     await page.goto(`/${locale}/profile`);
     await expect(page.locator('.session-card.current')).toBeVisible();
     expect(await violations(page)).toEqual([]);
+    // The rename form, open.
+    await page.locator('.session-card.current button').first().click();
+    await expect(page.locator('.session-name-form input')).toBeFocused();
+    expect(await violations(page)).toEqual([]);
+    await elsewhere.close();
 
     await page.goto(`/${locale}/nowhere`);
     await expect(page.locator('h1')).toBeVisible();

@@ -42,7 +42,7 @@ build_spa
 cargo build --locked -p hallpass-server --bin hallpass
 suite run_e2e
 echo "== the browser tests that sign in, revoke and sign out, through nginx in front of two instances"
-suite run_e2e_behind_nginx -g "logs in through the form|ensure is posted once|revoked from the panel|signing out all other|password change"
+suite run_e2e_behind_nginx -g "logs in through the form|ensure is posted once|revoked from the panel|signing out all other|password change|new device"
 
 # One closing line for the whole run: cargo prints one line per test binary, Playwright
 # one per outcome.
