@@ -395,8 +395,14 @@ test('a sign-in from a new device is asked about in every tab, and "no" signs it
   await intruder.getByRole('link', { name: 'Profile' }).click();
   await expect(intruder).toHaveURL(`${BASE}/en/login`);
 
-  // The owner names the session that is theirs.
+  // The activity list says where each sign-in was, and marks the new one.
   await tab.goto('/en/profile');
+  const activity = tab.locator('section', { has: tab.getByRole('heading', { name: 'Recent activity' }) });
+  const signIns = activity.locator('tbody tr', { has: tab.locator('.event-kind', { hasText: /^Login$/ }) });
+  await expect(signIns.filter({ hasText: 'United States' })).toContainText('New device');
+  await expect(signIns.filter({ hasText: 'France' }).first()).toBeVisible();
+
+  // The owner names the session that is theirs.
   const mine = tab.locator('.session-card.current');
   await mine.getByRole('button', { name: /^Rename/ }).click();
   await mine.getByLabel('Session name').fill('Kitchen laptop');

@@ -5,6 +5,7 @@ use yew::prelude::*;
 use crate::components::{ErrorBanner, Pager, Spinner};
 use crate::hooks::{Load, UsePagesHandle};
 use crate::i18n::{Text, use_locale};
+use crate::places::place;
 use crate::time::relative_past;
 
 #[derive(Properties, PartialEq)]
@@ -17,7 +18,8 @@ pub struct EventTableProps {
     pub label: AttrValue,
 }
 
-/// Audit events, a page at a time, with loading, error and empty states.
+/// Audit events, a page at a time, with loading, error and empty states; sign-ins say
+/// where they were and whether the device was new.
 #[component]
 pub fn EventTable(props: &EventTableProps) -> Html {
     let locale = use_locale();
@@ -36,11 +38,21 @@ pub fn EventTable(props: &EventTableProps) -> Html {
         html! {
             <tr key={event.id.to_string()}>
                 <td><time datetime={event.at.to_rfc3339()} title={event.at.to_rfc3339()}>{ relative_past(locale, now, event.at) }</time></td>
-                <td><span class="event-kind">{ locale.event_kind(event.kind) }</span></td>
+                <td>
+                    <span class="event-kind">{ locale.event_kind(event.kind) }</span>
+                    if event.new_device {
+                        { " " }<span class="badge new-device">{ locale.text(Text::NewDevice) }</span>
+                    }
+                </td>
                 if props.show_user {
                     <td>{ event.user_email.clone().or_else(|| event.user_id.map(short_id)).unwrap_or_default() }</td>
                 }
-                <td>{ event.ip_address.clone().unwrap_or_default() }</td>
+                <td>
+                    { event.ip_address.clone().unwrap_or_default() }
+                    if let Some(location) = &event.location {
+                        <span class="event-location">{ " · " }{ place(locale, location) }</span>
+                    }
+                </td>
                 <td class="detail"><code>{ detail_text(&event.detail) }</code></td>
             </tr>
         }
