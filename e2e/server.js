@@ -29,6 +29,8 @@ const PERSONAS = {
   forgetful: { role: 'student', name: 'Fran Forgetful' },
   // Signs in from France, then from a new device in the United States, in the new-device test.
   wanderer: { role: 'student', name: 'Wren Wanderer' },
+  // Signed in from a Mac, an iPhone and curl in the test that tells sessions apart.
+  juggler: { role: 'teacher', name: 'Jude Juggler' },
 };
 
 /** The CC0 country database `npm ci` installs: sessions record their country (GEOIP_DB). */

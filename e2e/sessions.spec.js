@@ -367,7 +367,7 @@ test('a sign-in from a new device is asked about in every tab, and "no" signs it
   await expect(intruder).toHaveURL(`${BASE}/en/student`);
 
   // Both tabs ask, the next time a page is opened.
-  const question = /^New sign-in on Firefox 133\.0 · Windows 10, United States, \d{1,2}:\d{2}( [AP]M)? — was this you\?$/;
+  const question = /^New sign-in on Firefox 133 · Windows 10, United States, \d{1,2}:\d{2}( [AP]M)? — was this you\?$/;
   await tab.goto('/en/student');
   await expect(tab.locator('.new-device p')).toHaveText(question);
   await otherTab.goto('/en/profile');
@@ -380,11 +380,11 @@ test('a sign-in from a new device is asked about in every tab, and "no" signs it
   // Country names in the reader's language.
   await otherTab.goto('/fr/profile');
   await expect(otherTab.locator('.session-card:not(.current) .session-location')).toHaveText('États-Unis');
-  await expect(otherTab.locator('.new-device p')).toContainText('Nouvelle connexion sur Firefox 133.0 · Windows 10, États-Unis');
+  await expect(otherTab.locator('.new-device p')).toContainText('Nouvelle connexion sur Firefox 133 · Windows 10, États-Unis');
 
   // "No" in one tab: that session ends, the password change is offered.
   await tab.getByRole('button', { name: 'No, sign it out' }).click();
-  await expect(tab.getByText('Firefox 133.0 · Windows 10 was signed out.')).toBeVisible();
+  await expect(tab.getByText('Firefox 133 · Windows 10 was signed out.')).toBeVisible();
   await expect(tab.getByRole('link', { name: 'Change password' })).toBeVisible();
   await expect(tab.locator('.new-device')).toHaveCount(0);
   // Asked once: the other tab stops asking at its next page.
@@ -410,4 +410,42 @@ test('a sign-in from a new device is asked about in every tab, and "no" signs it
   await expect(tab.getByText('Session renamed.')).toBeVisible();
   await expect(mine.locator('h3')).toContainText('Kitchen laptop');
   await Promise.all([home.close(), away.close()]);
+});
+
+test('sessions are told apart: this device first, short versions, system names, programs by name, new ones on focus', async ({ browser, playwright }) => {
+  const mac = await browser.newContext({
+    baseURL: BASE,
+    userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.81 Safari/537.36',
+  });
+  const phone = await browser.newContext({
+    baseURL: BASE,
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  });
+  const curl = async () => {
+    const client = await playwright.request.newContext({ baseURL: BASE, userAgent: 'curl/8.5.0' });
+    const answer = await client.post('/api/auth/login', { data: { email: USERS.juggler.email, password: USERS.juggler.password } });
+    expect(answer.status()).toBe(200);
+    return client;
+  };
+  const laptop = await mac.newPage();
+  await logIn(laptop, 'juggler');
+  await expect(laptop).toHaveURL(`${BASE}/en/teacher`);
+  await logIn(await phone.newPage(), 'juggler');
+  const script = await curl();
+
+  await laptop.goto('/en/profile');
+  const cards = laptop.locator('.session-card');
+  await expect(cards).toHaveCount(3);
+  await expect(cards.first()).toHaveClass(/current/);
+  await expect(cards.first().locator('h3')).toContainText('Chrome 131 · macOS 10.15.7');
+  await expect(laptop.locator('.session-card h3', { hasText: 'Safari 17 · iOS 17.5' })).toHaveCount(1);
+  await expect(laptop.locator('.session-card h3', { hasText: 'curl 8.5.0' })).toHaveCount(1);
+  await expect(laptop.locator('.session-list')).not.toContainText('131.0.6778');
+  await expect(laptop.locator('.session-list')).not.toContainText('Unknown · Unknown');
+
+  // Another sign-in appears when the user comes back to the window, without Refresh.
+  const second = await curl();
+  await laptop.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(cards).toHaveCount(4);
+  await Promise.all([mac.close(), phone.close(), script.dispose(), second.dispose()]);
 });

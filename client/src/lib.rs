@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod layouts;
 mod pages;
 pub mod places;
+mod platform;
 pub mod routes;
 pub mod state;
 pub mod time;

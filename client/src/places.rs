@@ -16,9 +16,13 @@ pub fn place(locale: Locale, location: &Location) -> String {
     }
 }
 
-/// The hour and minute of `at` on the reader's clock ("10:42", "10:42 AM").
+/// The hour and minute of `at` on the reader's clock ("10:42", "10:42 AM"); in UTC
+/// where there is no browser clock.
 pub fn time_of_day(locale: Locale, at: DateTime<Utc>) -> String {
-    local_time(locale, at).unwrap_or_else(|| at.format("%H:%M UTC").to_string())
+    local_time(locale, at).unwrap_or_else(|| {
+        use chrono::Timelike as _;
+        format!("{:02}:{:02} UTC", at.hour(), at.minute())
+    })
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -1,4 +1,5 @@
-use hallpass_shared::SessionId;
+use gloo_events::EventListener;
+use hallpass_shared::{SessionId, SessionView};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -25,14 +26,26 @@ enum Outcome {
     Failed(ApiError),
 }
 
-/// The profile page's Active Sessions panel: the caller's sessions, newest first, with
-/// this device marked; revoke one, or sign out every other. Reloads after each action.
+/// The profile page's Active Sessions panel: this device first, then the caller's other
+/// sessions, newest first; rename one, revoke one, or sign out every other. Reloads after
+/// each action and when the window regains focus.
 #[component]
 pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
     let locale = use_locale();
     let sessions = use_load(props.generation, |_| async {
-        api::sessions::list().await.map(|list| list.sessions)
+        api::sessions::list()
+            .await
+            .map(|list| this_device_first(list.sessions))
     });
+    {
+        // A device signed in elsewhere shows up when the user comes back to this window.
+        let sessions = sessions.clone();
+        use_effect_with((), move |_| {
+            let on_focus = web_sys::window()
+                .map(|window| EventListener::new(&window, "focus", move |_| sessions.reload()));
+            move || drop(on_focus)
+        });
+    }
     let busy = use_state(|| false);
     let outcome = use_state(|| None::<Outcome>);
     let confirming_others = use_state(|| false);
@@ -128,4 +141,10 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// The current session first; the others keep the server's newest-first order.
+fn this_device_first(mut sessions: Vec<SessionView>) -> Vec<SessionView> {
+    sessions.sort_by_key(|session| !session.is_current);
+    sessions
 }

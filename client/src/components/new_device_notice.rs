@@ -8,6 +8,7 @@ use crate::components::ErrorBanner;
 use crate::hooks::{Load, use_load};
 use crate::i18n::{Locale, Text, use_locale};
 use crate::places::{place, time_of_day};
+use crate::platform::label;
 use crate::routes::Route;
 
 /// What the last answer did, announced in place of the question.
@@ -49,7 +50,7 @@ pub fn NewDeviceNotice() -> Html {
                         .await
                         .map(|()| Answered::WasMe)
                 } else {
-                    let device = describe(&session);
+                    let device = label(locale, &session);
                     api::sessions::deny(session.id)
                         .await
                         .map(|()| Answered::SignedOut(device))
@@ -92,7 +93,7 @@ pub fn NewDeviceNotice() -> Html {
 
 fn question(locale: Locale, session: SessionView, answer: &Callback<(SessionView, bool)>) -> Html {
     let asked = locale.new_sign_in(
-        &describe(&session),
+        &label(locale, &session),
         session
             .location
             .as_ref()
@@ -116,12 +117,4 @@ fn question(locale: Locale, session: SessionView, answer: &Callback<(SessionView
             </div>
         </section>
     }
-}
-
-/// The session as its owner knows it: its name, else browser and system.
-fn describe(session: &SessionView) -> String {
-    session
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("{} · {}", session.browser, session.os))
 }

@@ -6,6 +6,7 @@ use yew::prelude::*;
 use crate::components::{DeviceIcon, SessionNameForm};
 use crate::i18n::{Text, use_locale};
 use crate::places::place;
+use crate::platform::{label, platform};
 use crate::time::{relative_future, relative_past};
 
 #[derive(Properties, PartialEq)]
@@ -48,8 +49,8 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
             on_revoke.emit(id);
         })
     });
-    let platform = format!("{} · {}", session.browser, session.os);
-    let title = session.name.clone().unwrap_or_else(|| platform.clone());
+    let title = label(locale, session);
+    let platform = platform(session);
     let rename = props.on_rename.clone().map(|on_rename| {
         let id = session.id;
         on_rename.reform(move |name: String| (id, name))
@@ -69,8 +70,8 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
                         <span class="badge new-device">{ locale.text(Text::NewDevice) }</span>
                     }
                 </h3>
-                if session.name.is_some() {
-                    <p class="session-platform">{ &platform }</p>
+                if let (Some(_), Some(platform)) = (&session.name, &platform) {
+                    <p class="session-platform">{ platform }</p>
                 }
                 <dl>
                     <dt>{ locale.text(Text::Device) }</dt><dd>{ locale.device(session.device) }</dd>
