@@ -27,12 +27,7 @@ fn main() -> anyhow::Result<()> {
     let bare = maxminddb::Reader::open_readfile(&path)?;
 
     let v4 = addresses(lookups, |n| IpAddr::V4(Ipv4Addr::from(n)));
-    let v6 = addresses(lookups, |n| {
-        // Spread over 2000::/4, where the allocated IPv6 space is.
-        IpAddr::V6(Ipv6Addr::from(
-            (0x2000_u128 + u128::from(n >> 20)) << 112 | u128::from(n),
-        ))
-    });
+    let v6 = ipv6_addresses(&bare, lookups)?;
     let private: Vec<IpAddr> = (0..lookups)
         .map(|n| IpAddr::V4(Ipv4Addr::new(10, (n >> 16) as u8, (n >> 8) as u8, n as u8)))
         .collect();
@@ -65,6 +60,26 @@ fn addresses(count: u32, make: impl Fn(u32) -> IpAddr) -> Vec<IpAddr> {
         .filter(|ip| is_public(*ip))
         .take(count as usize)
         .collect()
+}
+
+/// `count` IPv6 addresses inside the database's own IPv6 networks (random ones would
+/// nearly all fall in unallocated space), one address a network, round and round.
+fn ipv6_addresses(reader: &maxminddb::Reader<Vec<u8>>, count: u32) -> anyhow::Result<Vec<IpAddr>> {
+    let mut networks = Vec::new();
+    for found in reader.networks(Default::default())? {
+        if let IpAddr::V6(network) = found?.network()?.ip()
+            && is_public(IpAddr::V6(network))
+        {
+            networks.push(u128::from(network));
+        }
+    }
+    anyhow::ensure!(!networks.is_empty(), "the database has no IPv6 networks");
+    Ok((0..count as usize)
+        .map(|n| {
+            let host = (n as u128).wrapping_mul(0x9e37_79b9) & 0xffff;
+            IpAddr::V6(Ipv6Addr::from(networks[n % networks.len()] | host))
+        })
+        .collect())
 }
 
 /// Mean nanoseconds per call of `f` over `addresses`, and the percentage it said yes to.
