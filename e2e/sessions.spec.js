@@ -114,18 +114,22 @@ test('a session revoked from the panel sends the other browser to the login page
   await expect(mine.locator('.session-card')).toHaveCount(2);
 
   const other = mine.locator('.session-card:not(.current)');
-  await other.getByRole('button', { name: /^Revoke/ }).click();
+  await other.getByRole('button', { name: /^Sign out/ }).click();
   await other.getByRole('button', { name: 'Yes, sign it out' }).click();
-  await expect(mine.getByText('Session signed out.')).toBeVisible();
+  // The outcome names the session, and keyboard focus lands on it.
+  const outcome = mine.getByText(/^Signed out: .+\.$/);
+  await expect(outcome).toBeVisible();
+  await expect(outcome).toBeFocused();
   await expect(mine.locator('.session-card')).toHaveCount(1);
   await expect(mine.locator('.session-card.current')).toBeVisible();
   const activity = mine.locator('section', { has: mine.getByRole('heading', { name: 'Recent activity' }) });
-  await expect(activity.locator('tbody tr').first()).toContainText('Session revoked');
+  await expect(activity.locator('tbody tr').first()).toContainText('Session signed out');
   await expect(activity.locator('tbody tr').first()).toContainText('reason=user');
 
   await theirs.getByRole('link', { name: 'Profile' }).click();
   await expect(theirs).toHaveURL(`${BASE}/en/login`);
-  await expect(theirs.getByText('Your session has ended. Please sign in again.')).toBeVisible();
+  // Told why: the owner signed it out from another device.
+  await expect(theirs.getByText('This session was signed out from another of your devices.')).toBeVisible();
 
   await first.close();
   await second.close();
@@ -149,7 +153,7 @@ test('signing out all other sessions ends them; a tab notices when it is looked 
   await idle.bringToFront();
   await idle.evaluate(() => window.dispatchEvent(new Event('focus')));
   await expect(idle).toHaveURL(`${BASE}/en/login`);
-  await expect(idle.getByText('Your session has ended. Please sign in again.')).toBeVisible();
+  await expect(idle.getByText('This session was signed out from another of your devices.')).toBeVisible();
   // The other one reloads.
   await busy.reload();
   await expect(busy).toHaveURL(`${BASE}/en/login`);
@@ -184,12 +188,16 @@ test('a password change signs out the other sessions; the new password works', a
   await expect(form.getByText('Password changed. Your other sessions were signed out.')).toBeVisible();
   await expect(mine.locator('.session-card')).toHaveCount(1);
 
-  await other.reload();
+  await other.getByRole('link', { name: 'Profile' }).click();
   await expect(other).toHaveURL(`${BASE}/en/login`);
+  await expect(other.getByRole('status')).toHaveText(
+    'Your password was changed, so this session was signed out. Sign in with the new password.',
+  );
   await other.locator('#email').fill(USERS.forgetful.email);
   await other.locator('#password').fill(fresh);
   await other.locator('button[type=submit]').click();
-  await expect(other).toHaveURL(`${BASE}/en/student`);
+  // Back on the page it was going to.
+  await expect(other).toHaveURL(`${BASE}/en/profile`);
   await here.close();
   await there.close();
 });
@@ -253,14 +261,18 @@ test('an admin oversees users, revokes their sessions and reads the audit trail'
   await expect(sessions.locator('.session-card').first()).toBeVisible();
   await page.screenshot({ path: path.join(SCREENSHOTS, 'admin-console.png'), fullPage: true });
 
-  await sessions.getByRole('button', { name: 'Revoke all sessions' }).click();
-  await sessions.getByRole('button', { name: 'Revoke all sessions' }).click();
+  await sessions.getByRole('button', { name: 'Sign out all their sessions' }).click();
+  await expect(sessions.getByText('Sign out every session of this user?')).toBeVisible();
+  await sessions.getByRole('button', { name: 'Sign out all their sessions' }).click();
   await expect(sessions.getByText('This user has no active session.')).toBeVisible();
+  await expect(page.locator('.admin-status')).toHaveText(
+    new RegExp(`^\\d+ sessions? of ${USERS.teacher.email.replaceAll('.', '\\.')} signed out\\.$`),
+  );
 
   const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit trail' }) });
   await audit.getByLabel('Event').selectOption('session_revoked');
   await audit.getByRole('button', { name: 'Filter' }).click();
-  await expect(audit.locator('tbody tr').first()).toContainText('Session revoked');
+  await expect(audit.locator('tbody tr').first()).toContainText('Session signed out');
   await expect(audit.locator('tbody tr').first()).toContainText('reason=admin');
   await expect(audit.locator('tbody tr').first()).toContainText(USERS.teacher.email);
 
@@ -279,7 +291,12 @@ test('an admin adds a user, changes roles, and cannot demote the last admin', as
   await form.getByLabel('Role').selectOption('teacher');
   await form.getByLabel('First password').fill('welcome to the school');
   await form.getByRole('button', { name: 'Add a user' }).click();
-  await expect(form.getByText('nia@e2e.hallpass.test can now sign in, as Teacher.')).toBeVisible();
+  await expect(page.locator('.admin-status')).toHaveText('nia@e2e.hallpass.test can now sign in, as Teacher.');
+  // The new account shows in the list at once, whatever was searched before; the form
+  // is ready for the next one.
+  await expect(page.getByLabel('Search users')).toHaveValue('nia@e2e.hallpass.test');
+  await expect(page.getByLabel('Role of nia@e2e.hallpass.test')).toHaveValue('teacher');
+  await expect(form.getByLabel('Name')).toBeFocused();
 
   await form.getByLabel('Name').fill('Nia Again');
   await form.getByLabel('Email').fill('NIA@e2e.hallpass.test');
@@ -294,6 +311,7 @@ test('an admin adds a user, changes roles, and cannot demote the last admin', as
   const role = page.getByLabel('Role of nia@e2e.hallpass.test');
   await expect(role).toHaveValue('teacher');
   await role.selectOption('student');
+  await expect(page.locator('.admin-status')).toHaveText('nia@e2e.hallpass.test is now Student.');
   const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit trail' }) });
   await expect(audit.locator('tbody tr').first()).toContainText('User updated');
 
@@ -336,6 +354,34 @@ test('a deactivated user who signs in is told the account is deactivated, not th
     "This account is deactivated. Ask your school's Hallpass administrator to reactivate it.",
   );
   await expect(theirs.getByText('Your session has ended')).toHaveCount(0);
+});
+
+test('every admin action says what it did, and reactivating asks first', async ({ page }) => {
+  await logIn(page, 'admin');
+  const form = page.locator('section', { has: page.getByRole('heading', { name: 'Add a user' }) });
+  await form.getByLabel('Name').fill('Ola Onleave');
+  await form.getByLabel('Email').fill('ola@e2e.hallpass.test');
+  await form.getByLabel('First password').fill('welcome to the school');
+  await form.getByRole('button', { name: 'Add a user' }).click();
+  const status = page.locator('.admin-status');
+  await expect(status).toHaveText('ola@e2e.hallpass.test can now sign in, as Student.');
+  const users = page.locator('section', { has: page.getByRole('heading', { name: 'Users' }) });
+  const row = users.locator('tbody tr', { hasText: 'ola@e2e.hallpass.test' });
+
+  await row.getByRole('button', { name: 'Deactivate ola@e2e.hallpass.test' }).click();
+  await row.getByRole('button', { name: 'Deactivate', exact: true }).click();
+  // The earlier "can now sign in" gives way to what was just done.
+  await expect(status).toHaveText(
+    'ola@e2e.hallpass.test is deactivated: they cannot sign in, and every session of theirs was signed out.',
+  );
+  await expect(row).toContainText('Deactivated');
+
+  await row.getByRole('button', { name: 'Reactivate ola@e2e.hallpass.test' }).click();
+  await expect(row.getByText('Let this user sign in again?')).toBeVisible();
+  await expect(row).toContainText('Deactivated');
+  await row.getByRole('button', { name: 'Reactivate', exact: true }).click();
+  await expect(status).toHaveText('ola@e2e.hallpass.test can sign in again.');
+  await expect(row).toContainText('Active');
 });
 
 test('French words agree with what they describe', async ({ page }) => {
@@ -448,4 +494,81 @@ test('sessions are told apart: this device first, short versions, system names, 
   await laptop.evaluate(() => window.dispatchEvent(new Event('focus')));
   await expect(cards).toHaveCount(4);
   await Promise.all([mac.close(), phone.close(), script.dispose(), second.dispose()]);
+});
+
+test('outcomes are said and the keyboard focus follows: a failed sign-in, signing out', async ({ page }) => {
+  await page.goto('/en/login');
+  await page.locator('#email').fill(USERS.student.email);
+  await page.locator('#password').fill('not the password');
+  await page.locator('#password').press('Enter');
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  // Focus is back on the password, ready to be typed again.
+  await expect(page.locator('#password')).toBeFocused();
+
+  await logIn(page, 'student');
+  await expect(page).toHaveURL(`${BASE}/en/student`);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(`${BASE}/en/login`);
+  await expect(page.getByRole('status')).toHaveText('You have signed out.');
+});
+
+test('small things: deep links survive sign-in, no polling when signed out, pagers only when paging, the admin’s own days', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: BASE, timezoneId: 'Pacific/Auckland' });
+  const page = await context.newPage();
+  // A deep link while signed out comes back after signing in.
+  await page.goto('/en/profile');
+  await expect(page).toHaveURL(`${BASE}/en/login`);
+  // The login page does not ask the server about a session it knows is gone.
+  let checks = 0;
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/auth/session') checks += 1;
+  });
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await page.waitForTimeout(300);
+  expect(checks).toBe(0);
+  await page.locator('#email').fill(USERS.admin.email);
+  await page.locator('#password').fill(USERS.admin.password);
+  await page.locator('button[type=submit]').click();
+  await expect(page).toHaveURL(`${BASE}/en/profile`);
+
+  // A list that fits on one page has no pager.
+  const email = 'pia@e2e.hallpass.test';
+  const created = await page.request.post('/api/admin/users', {
+    data: { name: 'Pia Pager', email, role: 'student', password: 'welcome to the school' },
+  });
+  expect(created.status()).toBe(201);
+  const pia = await (await browser.newContext({ baseURL: BASE })).newPage();
+  await pia.goto('/en/login');
+  await pia.locator('#email').fill(email);
+  await pia.locator('#password').fill('welcome to the school');
+  await pia.locator('button[type=submit]').click();
+  await pia.getByRole('link', { name: 'Profile' }).click();
+  const activity = pia.locator('section', { has: pia.getByRole('heading', { name: 'Recent activity' }) });
+  await expect(activity.locator('tbody tr').first()).toBeVisible();
+  await expect(activity.locator('nav.pager')).toHaveCount(0);
+
+  // The audit trail: days are the admin's own (Auckland), reversed days are refused in
+  // words, and the user filter can be cleared.
+  await page.goto('/en/admin');
+  const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit trail' }) });
+  await audit.getByLabel('From').fill('2026-12-01');
+  await audit.getByLabel('To').fill('2026-11-30');
+  await audit.getByRole('button', { name: 'Filter' }).click();
+  await expect(audit.getByRole('alert')).toHaveText('The start date must be on or before the end date.');
+  await audit.getByLabel('To').fill('2026-12-01');
+  const asked = page.waitForRequest((request) => new URL(request.url()).pathname === '/api/admin/events');
+  await audit.getByRole('button', { name: 'Filter' }).click();
+  const query = new URL((await asked).url()).searchParams;
+  // Midnight in Auckland (UTC+13 in December) is 11:00 UTC the day before.
+  expect(new Date(query.get('from')).toISOString()).toBe('2026-11-30T11:00:00.000Z');
+  expect(new Date(query.get('to')).toISOString()).toBe('2026-12-01T11:00:00.000Z');
+  await expect(audit.getByRole('alert')).toHaveCount(0);
+
+  await page.getByLabel('Search users').fill(email);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByRole('button', { name: `Sessions ${email}` }).click();
+  await expect(audit.getByText(`Only ${email}`)).toBeVisible();
+  await audit.getByRole('button', { name: `Show everyone, not only ${email}` }).click();
+  await expect(audit.getByText(`Only ${email}`)).toHaveCount(0);
+  await Promise.all([context.close(), pia.context().close()]);
 });

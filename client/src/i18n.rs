@@ -194,6 +194,58 @@ impl Locale {
         }
     }
 
+    pub fn role_changed(self, email: &str, role: Role) -> String {
+        let role = self.role(role);
+        match self {
+            Self::En => format!("{email} is now {role}."),
+            Self::Fr => format!("{email} a désormais le rôle {role}."),
+        }
+    }
+
+    pub fn deactivated(self, email: &str) -> String {
+        match self {
+            Self::En => format!(
+                "{email} is deactivated: they cannot sign in, and every session of theirs was signed out."
+            ),
+            Self::Fr => format!(
+                "{email} est désactivé : la connexion lui est fermée et toutes ses sessions ont été déconnectées."
+            ),
+        }
+    }
+
+    pub fn reactivated(self, email: &str) -> String {
+        match self {
+            Self::En => format!("{email} can sign in again."),
+            Self::Fr => format!("{email} peut de nouveau se connecter."),
+        }
+    }
+
+    /// After an admin signed out every session of a user.
+    pub fn sessions_signed_out(self, email: &str, count: u64) -> String {
+        match (self, count) {
+            (Self::En, 1) => format!("1 session of {email} signed out."),
+            (Self::En, n) => format!("{n} sessions of {email} signed out."),
+            (Self::Fr, 0 | 1) => format!("{count} session de {email} déconnectée."),
+            (Self::Fr, n) => format!("{n} sessions de {email} déconnectées."),
+        }
+    }
+
+    /// After one session was signed out, named as its card names it.
+    pub fn session_signed_out(self, session: &str) -> String {
+        match self {
+            Self::En => format!("Signed out: {session}."),
+            Self::Fr => format!("Session déconnectée : {session}."),
+        }
+    }
+
+    /// The accessible name of the button that clears the audit trail's user filter.
+    pub fn show_everyone_instead_of(self, email: &str) -> String {
+        match self {
+            Self::En => format!("Show everyone, not only {email}"),
+            Self::Fr => format!("Afficher tout le monde, pas seulement {email}"),
+        }
+    }
+
     pub fn sessions_of(self, name: &str) -> String {
         match self {
             Self::En => format!("Sessions of {name}"),
@@ -357,8 +409,8 @@ texts! {
     Actions => "Actions", "Actions";
     Active => "Active", "Actif";
     ActiveSessions => "Active sessions", "Sessions actives";
-    ActiveSessionsHint => "Every browser or device signed in to your account. Revoke any you do not recognise.",
-        "Chaque navigateur ou appareil connecté à votre compte. Révoquez ceux que vous ne reconnaissez pas.";
+    ActiveSessionsHint => "Every browser or device signed in to your account. Sign out any you do not recognise.",
+        "Chaque navigateur ou appareil connecté à votre compte. Déconnectez ceux que vous ne reconnaissez pas.";
     AddUser => "Add a user", "Ajouter un utilisateur";
     AdminConsole => "Admin console", "Console d’administration";
     AllEvents => "All events", "Tous les événements";
@@ -369,7 +421,8 @@ texts! {
         "Changer de mot de passe déconnecte toutes les autres sessions.";
     ConfirmDeactivate => "Deactivate and end all their sessions?", "Désactiver et fermer toutes ses sessions ?";
     ConfirmRevoke => "Sign this session out?", "Déconnecter cette session ?";
-    ConfirmRevokeAll => "End every session of this user?", "Fermer toutes les sessions de cet utilisateur ?";
+    ConfirmRevokeAll => "Sign out every session of this user?", "Déconnecter toutes les sessions de cet utilisateur ?";
+    ConfirmReactivate => "Let this user sign in again?", "Permettre de nouveau à cet utilisateur de se connecter ?";
     ConfirmSignOutOthers => "Sign out every session except this one?", "Déconnecter toutes les sessions sauf celle-ci ?";
     Created => "Created", "Créée";
     AccountCreated => "Created", "Créé";
@@ -398,6 +451,15 @@ texts! {
     ErrorUnexpected => "Something went wrong on our side.", "Une erreur est survenue de notre côté.";
     ErrorUnreachable => "The server cannot be reached. Check your connection.",
         "Le serveur est injoignable. Vérifiez votre connexion.";
+    EndedByAdmin => "An administrator signed this session out. Sign in again, or ask them why.",
+        "Un administrateur a déconnecté cette session. Reconnectez-vous, ou demandez-lui pourquoi.";
+    EndedElsewhere => "This session was signed out from another of your devices.",
+        "Cette session a été déconnectée depuis un autre de vos appareils.";
+    EndedExpired => "Your session expired. Please sign in again.", "Votre session a expiré. Reconnectez-vous.";
+    EndedPasswordChanged => "Your password was changed, so this session was signed out. Sign in with the new password.",
+        "Votre mot de passe a été changé, cette session a donc été déconnectée. Connectez-vous avec le nouveau mot de passe.";
+    EndedSessionLimit => "You signed in on more devices than allowed, so this older session was signed out.",
+        "Vous vous êtes connecté sur plus d’appareils que permis : cette session, plus ancienne, a été déconnectée.";
     EmailInvalid => "Enter an email like name@school.org.", "Saisissez une adresse comme nom@ecole.fr.";
     EmailTaken => "A user with this email already exists.", "Un utilisateur a déjà cette adresse e-mail.";
     EventKind => "Event", "Événement";
@@ -416,7 +478,7 @@ texts! {
     KindPasswordChanged => "Password changed", "Mot de passe changé";
     KindSessionCreated => "Session created", "Session créée";
     KindSessionExpired => "Session expired", "Session expirée";
-    KindSessionRevoked => "Session revoked", "Session révoquée";
+    KindSessionRevoked => "Session signed out", "Session déconnectée";
     KindSessionRenamed => "Session renamed", "Session renommée";
     KindNewDeviceConfirmed => "New device confirmed", "Nouvel appareil confirmé";
     KindNewDeviceDenied => "New device signed out", "Nouvel appareil déconnecté";
@@ -468,8 +530,8 @@ texts! {
     Reference => "Reference:", "Référence :";
     Refresh => "Refresh", "Actualiser";
     RepeatPassword => "Repeat the new password", "Répétez le nouveau mot de passe";
-    Revoke => "Revoke", "Révoquer";
-    RevokeAll => "Revoke all sessions", "Révoquer toutes les sessions";
+    Revoke => "Sign out", "Déconnecter";
+    RevokeAll => "Sign out all their sessions", "Déconnecter toutes ses sessions";
     Role => "Role", "Rôle";
     RoleAdmin => "Admin", "Administrateur";
     RoleStudent => "Student", "Élève";
@@ -480,13 +542,15 @@ texts! {
     SessionCheckFailed => "Could not check your session.", "Impossible de vérifier votre session.";
     SessionEnded => "Your session has ended. Please sign in again.", "Votre session a pris fin. Veuillez vous reconnecter.";
     AccountDeactivated => "This account is deactivated. Ask your school's Hallpass administrator to reactivate it.", "Ce compte est désactivé. Demandez à l'administrateur Hallpass de votre établissement de le réactiver.";
-    SessionRevoked => "Session signed out.", "Session déconnectée.";
     Sessions => "Sessions", "Sessions";
     SessionsLoadFailed => "Could not load the sessions.", "Impossible de charger les sessions.";
     SignedInSince => "Signed in", "Connecté";
     SignIn => "Sign in", "Se connecter";
     SigningIn => "Signing in…", "Connexion…";
     SignOut => "Sign out", "Se déconnecter";
+    SignedOutHere => "You have signed out.", "Vous êtes déconnecté.";
+    ShowEveryone => "Show everyone", "Afficher tout le monde";
+    DatesReversed => "The start date must be on or before the end date.", "La date de début doit précéder la date de fin, ou lui être égale.";
     SignOutOthers => "Sign out all other sessions", "Déconnecter toutes les autres sessions";
     SkipToContent => "Skip to content", "Aller au contenu";
     Status => "Status", "Statut";

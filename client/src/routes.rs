@@ -11,6 +11,46 @@ use crate::pages::{
     TeacherDashboard,
 };
 
+/// Where a signed-out visitor was going when they were sent to the login page, kept for
+/// this tab only (`sessionStorage`) and followed once they sign in. Only a path this app
+/// routes is followed, so nothing stored can send anyone elsewhere.
+pub mod after_login {
+    use yew_router::Routable as _;
+
+    use super::Route;
+
+    const KEY: &str = "hallpass.after_login";
+
+    /// Remembers `path` as the page to open after signing in.
+    pub fn remember(path: &str) {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(KEY, path);
+        }
+    }
+
+    /// Forgets the remembered page (once the visitor is on their way to it).
+    pub fn forget() {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(KEY);
+        }
+    }
+
+    /// The page to open after signing in, if one worth returning to was remembered.
+    pub fn page() -> Option<Route> {
+        let path = storage()?.get_item(KEY).ok()??;
+        Route::recognize(&path).filter(|route| {
+            !matches!(
+                route,
+                Route::Root | Route::Home { .. } | Route::Login { .. } | Route::NotFound
+            )
+        })
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok().flatten()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Routable)]
 pub enum Route {
     #[at("/")]

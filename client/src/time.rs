@@ -1,8 +1,87 @@
-//! Relative times ("3 minutes ago") in the user's language, computed from two instants.
+//! Times as people read them: relative ("3 minutes ago") in the user's language, local
+//! dates and times and local days from the browser's clock, and ISO 8601 for machines.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::i18n::{Locale, Unit};
+
+/// `at` as a machine-readable instant (a `<time datetime>`, an API query): ISO 8601 in
+/// UTC, written by the browser.
+#[cfg(target_arch = "wasm32")]
+pub fn iso(at: DateTime<Utc>) -> String {
+    browser_date(at).to_iso_string().into()
+}
+
+/// Host builds (unit tests) have no browser: chrono writes it.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339()
+}
+
+/// `at` as the reader's clock and calendar show it ("1 Dec 2026, 10:42").
+pub fn local_date_time(locale: Locale, at: DateTime<Utc>) -> String {
+    local_date_time_in(locale, at).unwrap_or_else(|| iso(at))
+}
+
+/// `at` as a browser `Date`.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn browser_date(at: DateTime<Utc>) -> js_sys::Date {
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "milliseconds since 1970 fit in f64"
+    )]
+    let millis = at.timestamp_millis() as f64;
+    js_sys::Date::new(&millis.into())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn local_date_time_in(locale: Locale, at: DateTime<Utc>) -> Option<String> {
+    let options = js_sys::Object::new();
+    for (key, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        js_sys::Reflect::set(&options, &key.into(), &value.into()).ok()?;
+    }
+    Some(
+        browser_date(at)
+            .to_locale_string(locale.tag(), &options)
+            .into(),
+    )
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn local_date_time_in(_locale: Locale, _at: DateTime<Utc>) -> Option<String> {
+    None
+}
+
+/// The instant `day` begins on the reader's clock (what "from 3 December" means to them);
+/// midnight UTC where there is no browser clock.
+pub fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
+    local_midnight_millis(day)
+        .and_then(DateTime::from_timestamp_millis)
+        .unwrap_or_else(|| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn local_midnight_millis(day: NaiveDate) -> Option<i64> {
+    use chrono::Datelike as _;
+
+    let month = i32::try_from(day.month0()).ok()?;
+    let date = js_sys::Date::new_with_year_month_day(
+        u32::try_from(day.year()).ok()?,
+        month,
+        i32::try_from(day.day()).ok()?,
+    );
+    let millis = date.get_time();
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "a date's milliseconds are whole"
+    )]
+    (millis.is_finite()).then_some(millis as i64)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn local_midnight_millis(_day: NaiveDate) -> Option<i64> {
+    None
+}
 
 /// How long ago `then` was, seen from `now`, in whole units counted down: "just now",
 /// "5 minutes ago" (for 5 min 59 s), "2 days ago". A `then` in the future (clock skew

@@ -277,11 +277,11 @@ async fn panel_lists_sessions_marks_this_device_and_revokes_the_chosen_one() {
     assert!(text(this).contains("3 minutes ago"));
     assert!(!text(that).contains("This device"));
     assert!(
-        !text(this).contains("Revoke"),
+        !text(this).contains("Sign out"),
         "the current session is ended by signing out, not revoked"
     );
 
-    click(that, "Revoke");
+    click(that, "Sign out");
     settle().await;
     assert_eq!(
         count(&format!("DELETE /api/sessions/{}", other.id)),

@@ -11,13 +11,16 @@ use actix_web::{
 };
 use hallpass_shared::{ErrorBody, ErrorCode};
 
-use crate::{domain, telemetry::current_request_id};
+use crate::{domain, domain::sessions::Rejection, telemetry::current_request_id};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 401; `session_*`, `user_inactive` and `invalid_credentials`.
+    /// 401; `user_inactive` and `invalid_credentials` at login.
     #[error("unauthorized: {0}")]
     Unauthorized(ErrorCode),
+    /// 401; the request's session is not valid (`session_*`, `user_inactive`), and why.
+    #[error("session refused: {0:?}")]
+    SessionRefused(Rejection),
     /// 403; `forbidden` or `csrf`.
     #[error("forbidden: {0}")]
     Forbidden(ErrorCode),
@@ -59,6 +62,7 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthorized(code) | Self::Forbidden(code) => *code,
+            Self::SessionRefused(rejection) => rejection.code(),
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             Self::Conflict(_) => ErrorCode::Conflict,
@@ -78,10 +82,16 @@ impl ApiError {
             Self::Unauthorized(ErrorCode::InvalidCredentials) => {
                 "email or password is wrong".into()
             }
-            Self::Unauthorized(ErrorCode::SessionExpired) => "the session has expired".into(),
-            Self::Unauthorized(ErrorCode::SessionRevoked) => "the session was revoked".into(),
-            Self::Unauthorized(ErrorCode::UserInactive) => "the account is deactivated".into(),
-            Self::Unauthorized(_) => "no valid session; log in".into(),
+            Self::Unauthorized(ErrorCode::UserInactive)
+            | Self::SessionRefused(Rejection::UserInactive) => "the account is deactivated".into(),
+            Self::Unauthorized(_) | Self::SessionRefused(Rejection::Invalid) => {
+                "no valid session; log in".into()
+            }
+            Self::SessionRefused(Rejection::Expired) => "the session has expired".into(),
+            Self::SessionRefused(Rejection::Revoked(None)) => "the session was revoked".into(),
+            Self::SessionRefused(Rejection::Revoked(Some(reason))) => {
+                format!("the session was revoked ({reason})")
+            }
             Self::Forbidden(ErrorCode::Csrf) => "cross-site request refused".into(),
             Self::Forbidden(_) => "not allowed for this role".into(),
             Self::NotFound => "no such resource".into(),
@@ -108,12 +118,7 @@ impl ApiError {
     fn kills_cookie(&self) -> bool {
         matches!(
             self,
-            Self::Unauthorized(
-                ErrorCode::SessionInvalid
-                    | ErrorCode::SessionExpired
-                    | ErrorCode::SessionRevoked
-                    | ErrorCode::UserInactive
-            )
+            Self::SessionRefused(_) | Self::Unauthorized(ErrorCode::UserInactive)
         )
     }
 }
@@ -121,7 +126,7 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::SessionRefused(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -164,6 +169,9 @@ impl ResponseError for ApiError {
             response.extensions_mut().insert(DeadSessionCookie);
         }
         let mut body = ErrorBody::new(self.code(), self.public_message());
+        if let Self::SessionRefused(Rejection::Revoked(reason)) = self {
+            body.error.reason = *reason;
+        }
         // A server-side failure is reported by reference: the request id leads an
         // operator to the logged cause, which the answer never contains.
         if matches!(self, Self::Internal(_) | Self::Unavailable(_)) {
@@ -178,7 +186,7 @@ impl From<domain::Error> for ApiError {
     fn from(error: domain::Error) -> Self {
         use domain::Error as E;
         match error {
-            E::Rejected(rejection) => Self::Unauthorized(rejection.code()),
+            E::Rejected(rejection) => Self::SessionRefused(rejection),
             E::InvalidCredentials => Self::Unauthorized(ErrorCode::InvalidCredentials),
             E::AccountInactive => Self::Unauthorized(ErrorCode::UserInactive),
             E::WrongPassword => Self::Forbidden(ErrorCode::InvalidCredentials),

@@ -82,6 +82,10 @@ pub struct ErrorDetail {
     /// The server's request id, so an unexpected error can be traced in the logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// With `session_revoked`: why the session was ended, when the server knows (so the
+    /// browser it was ended on can say so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<crate::RevokedReason>,
 }
 
 impl ErrorBody {
@@ -91,6 +95,7 @@ impl ErrorBody {
                 code,
                 message: message.into(),
                 request_id: None,
+                reason: None,
             },
         }
     }

@@ -7,6 +7,8 @@ use hallpass_shared::{
 };
 use hallpass_shared::{SessionId, UserId};
 
+use crate::time::iso;
+
 use super::{ApiError, call, call_empty, get};
 
 pub async fn users(query: &UserQuery) -> Result<Page<UserView>, ApiError> {
@@ -47,8 +49,8 @@ pub async fn events(query: &EventQuery) -> Result<Page<SessionEventView>, ApiErr
     push(&mut pairs, "user_id", query.user_id);
     push(&mut pairs, "session_id", query.session_id);
     push(&mut pairs, "kind", query.kind.map(|kind| kind.as_str()));
-    push(&mut pairs, "from", query.from.map(|at| at.to_rfc3339()));
-    push(&mut pairs, "to", query.to.map(|at| at.to_rfc3339()));
+    push(&mut pairs, "from", query.from.map(iso));
+    push(&mut pairs, "to", query.to.map(iso));
     push(&mut pairs, "limit", query.limit);
     push(&mut pairs, "cursor", query.cursor.clone());
     get(paths::ADMIN_EVENTS, &pairs).await

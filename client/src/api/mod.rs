@@ -58,18 +58,19 @@ impl ApiError {
 }
 
 thread_local! {
-    static SESSION_END: RefCell<Option<Callback<ErrorCode>>> = const { RefCell::new(None) };
+    static SESSION_END: RefCell<Option<Callback<ErrorDetail>>> = const { RefCell::new(None) };
 }
 
-/// Registers the one listener told when a call answers 401 because the session ended.
-pub fn on_session_end(listener: Callback<ErrorCode>) {
+/// Registers the one listener told when a call answers 401 because the session ended,
+/// with the server's answer (its code, and the reason of a revocation).
+pub fn on_session_end(listener: Callback<ErrorDetail>) {
     SESSION_END.with(|slot| *slot.borrow_mut() = Some(listener));
 }
 
-fn report_session_end(code: ErrorCode) {
+fn report_session_end(detail: &ErrorDetail) {
     let listener = SESSION_END.with(|slot| slot.borrow().clone());
     if let Some(listener) = listener {
-        listener.emit(code);
+        listener.emit(detail.clone());
     }
 }
 
@@ -101,10 +102,10 @@ async fn send(
         return Ok(response);
     }
     let error = error_from(&response).await;
-    if error.ends_session()
-        && let Some(code) = error.code()
+    if let ApiError::Server { detail, .. } = &error
+        && error.ends_session()
     {
-        report_session_end(code);
+        report_session_end(detail);
     }
     Err(error)
 }

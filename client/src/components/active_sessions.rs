@@ -6,6 +6,7 @@ use crate::api::{self, ApiError};
 use crate::components::{ErrorBanner, SessionList};
 use crate::hooks::{Load, use_load};
 use crate::i18n::{Text, use_locale};
+use crate::platform::label;
 
 #[derive(Properties, PartialEq, Default)]
 pub struct ActiveSessionsProps {
@@ -20,7 +21,8 @@ pub struct ActiveSessionsProps {
 /// What the last action on the panel did, shown above the list.
 #[derive(Clone, PartialEq)]
 enum Outcome {
-    Revoked,
+    /// Signed out the session so named.
+    Revoked(String),
     Renamed,
     RevokedOthers(u64),
     Failed(ApiError),
@@ -49,6 +51,16 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
     let busy = use_state(|| false);
     let outcome = use_state(|| None::<Outcome>);
     let confirming_others = use_state(|| false);
+    // Keyboard focus lands on what an action did (the button that did it is gone).
+    let outcome_ref = use_node_ref();
+    {
+        let outcome_ref = outcome_ref.clone();
+        use_effect_with((*outcome).clone(), move |_| {
+            if let Some(banner) = outcome_ref.cast::<web_sys::HtmlElement>() {
+                let _ = banner.focus();
+            }
+        });
+    }
 
     // Shows what an action did and reloads the list.
     let finish = {
@@ -62,12 +74,22 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
         }
     };
     let on_revoke = {
-        let (busy, finish) = (busy.clone(), finish.clone());
+        let (busy, finish, sessions) = (busy.clone(), finish.clone(), sessions.clone());
         Callback::from(move |id: SessionId| {
+            let name = match &*sessions {
+                Load::Ready(list) => list.iter().find(|session| session.id == id),
+                _ => None,
+            }
+            .map(|session| label(locale, session))
+            .unwrap_or_default();
             busy.set(true);
             let finish = finish.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                finish(api::sessions::revoke(id).await.map(|()| Outcome::Revoked));
+                finish(
+                    api::sessions::revoke(id)
+                        .await
+                        .map(|()| Outcome::Revoked(name)),
+                );
             });
         })
     };
@@ -120,9 +142,9 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
             <p class="hint">{ locale.text(Text::ActiveSessionsHint) }</p>
             <div aria-live="polite">
                 { match &*outcome {
-                    Some(Outcome::Revoked) => html! { <p class="banner ok">{ locale.text(Text::SessionRevoked) }</p> },
-                    Some(Outcome::Renamed) => html! { <p class="banner ok">{ locale.text(Text::SessionRenamed) }</p> },
-                    Some(Outcome::RevokedOthers(n)) => html! { <p class="banner ok">{ locale.signed_out_others(*n) }</p> },
+                    Some(Outcome::Revoked(name)) => html! { <p class="banner ok" tabindex="-1" ref={outcome_ref.clone()}>{ locale.session_signed_out(name) }</p> },
+                    Some(Outcome::Renamed) => html! { <p class="banner ok" tabindex="-1" ref={outcome_ref.clone()}>{ locale.text(Text::SessionRenamed) }</p> },
+                    Some(Outcome::RevokedOthers(n)) => html! { <p class="banner ok" tabindex="-1" ref={outcome_ref.clone()}>{ locale.signed_out_others(*n) }</p> },
                     Some(Outcome::Failed(error)) => html! { <ErrorBanner error={error.clone()} context={Text::ActionFailed} /> },
                     None => html! {},
                 } }

@@ -1,4 +1,4 @@
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use hallpass_shared::{EventKind, EventQuery, UserView};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -8,6 +8,7 @@ use crate::components::EventTable;
 use crate::dom::input_value;
 use crate::hooks::{use_load, use_pages};
 use crate::i18n::{Text, use_locale};
+use crate::time::local_midnight;
 
 const PAGE_SIZE: u32 = 25;
 
@@ -32,9 +33,9 @@ impl Filters {
         EventQuery {
             user_id: user.map(|user| user.id),
             kind: self.kind,
-            from: self.from.map(start_of),
+            from: self.from.map(local_midnight),
             // The whole of the last day.
-            to: self.to.and_then(|day| day.succ_opt()).map(start_of),
+            to: self.to.and_then(|day| day.succ_opt()).map(local_midnight),
             limit: Some(PAGE_SIZE),
             cursor,
             ..EventQuery::default()
@@ -42,28 +43,42 @@ impl Filters {
     }
 }
 
-fn start_of(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-}
-
-/// The audit trail, newest first, filtered by event kind, dates and the selected user.
+/// The audit trail, newest first, filtered by event kind, days (the admin's own days) and
+/// the selected user, a filter that can be cleared here.
 #[component]
 pub fn AuditTrail(props: &AuditTrailProps) -> Html {
     let locale = use_locale();
     let filters = use_state(Filters::default);
     let pages = use_pages();
-    let query = filters.query(props.user.as_ref(), pages.cursor());
+    // The selected user filters the trail until the admin clears it (or selects another).
+    let user = use_state(|| props.user.clone());
+    {
+        let (user, pages) = (user.clone(), pages.clone());
+        use_effect_with(props.user.clone(), move |selected| {
+            user.set(selected.clone());
+            pages.reset();
+        });
+    }
+    let reversed = use_state(|| false);
+    let query = filters.query(user.as_ref(), pages.cursor());
     let events = use_load((query, props.generation), |(query, _)| async move {
         api::admin::events(&query).await
     });
     let (kind, from, to) = (use_node_ref(), use_node_ref(), use_node_ref());
 
     let onsubmit = {
-        let (filters, pages) = (filters.clone(), pages.clone());
+        let (filters, pages, reversed) = (filters.clone(), pages.clone(), reversed.clone());
         let (kind, from, to) = (kind.clone(), from.clone(), to.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let date = |node: &NodeRef| input_value(node).parse::<NaiveDate>().ok();
+            if let (Some(first), Some(last)) = (date(&from), date(&to))
+                && first > last
+            {
+                reversed.set(true);
+                return;
+            }
+            reversed.set(false);
             filters.set(Filters {
                 kind: kind
                     .cast::<HtmlSelectElement>()
@@ -75,12 +90,26 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
         })
     };
 
+    let clear_user = {
+        let (user, pages) = (user.clone(), pages.clone());
+        Callback::from(move |_| {
+            user.set(None);
+            pages.reset();
+        })
+    };
+
     html! {
         <section class="card" aria-labelledby="audit-title">
             <div class="card-head">
                 <h2 id="audit-title">{ locale.text(Text::AuditTrail) }</h2>
-                if let Some(user) = &props.user {
-                    <span class="count">{ locale.only_user(&user.email) }</span>
+                if let Some(shown) = &*user {
+                    <span class="count">
+                        { locale.only_user(&shown.email) }
+                        <button type="button" class="secondary" onclick={clear_user}
+                            aria-label={locale.show_everyone_instead_of(&shown.email)}>
+                            { locale.text(Text::ShowEveryone) }
+                        </button>
+                    </span>
                 }
             </div>
             <form class="filters" {onsubmit}>
@@ -97,6 +126,9 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
                 <label>{ locale.text(Text::To) }<input type="date" ref={to} /></label>
                 <button type="submit">{ locale.text(Text::Filter) }</button>
             </form>
+            if *reversed {
+                <p class="field-error" role="alert">{ locale.text(Text::DatesReversed) }</p>
+            }
             <EventTable events={(*events).clone()} {pages} show_user=true
                 label={locale.text(Text::AuditTrail)} />
         </section>
@@ -114,6 +146,7 @@ mod tests {
             ..Filters::default()
         };
         let query = filters.query(None, None);
+        // On the host there is no browser clock: the reader's day is the UTC day.
         assert_eq!(
             query.to.map(|at| at.to_rfc3339()),
             Some("2026-11-29T00:00:00+00:00".to_owned())

@@ -2,7 +2,7 @@ use chrono::Utc;
 use hallpass_shared::{Page, SessionEventView};
 use yew::prelude::*;
 
-use crate::components::{ErrorBanner, Pager, Spinner};
+use crate::components::{ErrorBanner, Moment, Pager, Spinner};
 use crate::hooks::{Load, UsePagesHandle};
 use crate::i18n::{Text, use_locale};
 use crate::places::place;
@@ -37,7 +37,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     let row = |event: &SessionEventView| {
         html! {
             <tr key={event.id.to_string()}>
-                <td><time datetime={event.at.to_rfc3339()} title={event.at.to_rfc3339()}>{ relative_past(locale, now, event.at) }</time></td>
+                <td><Moment at={event.at} text={relative_past(locale, now, event.at)} /></td>
                 <td>
                     <span class="event-kind">{ locale.event_kind(event.kind) }</span>
                     if event.new_device {

@@ -9,7 +9,7 @@ use crate::i18n::{Text, use_locale};
 
 #[derive(Properties, PartialEq)]
 pub struct NewUserFormProps {
-    /// Told with the account once it exists.
+    /// Told with the account once it exists (the console says so).
     pub on_created: Callback<UserView>,
 }
 
@@ -20,7 +20,8 @@ enum Problem {
     Server(ApiError),
 }
 
-/// Adds an account: name, email, role and a first password the admin passes on.
+/// Adds an account: name, email, role and a first password the admin passes on. Once
+/// added, the form is empty again, on the least privileged role, focus on its first field.
 #[component]
 pub fn NewUserForm(props: &NewUserFormProps) -> Html {
     let locale = use_locale();
@@ -32,12 +33,11 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
     );
     let sending = use_state(|| false);
     let problem = use_state(|| None::<Problem>);
-    let created = use_state(|| None::<(String, Role)>);
 
     let onsubmit = {
         let (name, email, role, password) =
             (name.clone(), email.clone(), role.clone(), password.clone());
-        let (sending, problem, created) = (sending.clone(), problem.clone(), created.clone());
+        let (sending, problem) = (sending.clone(), problem.clone());
         let on_created = props.on_created.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
@@ -50,14 +50,13 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
                     .unwrap_or(Role::Student),
                 password: input_value(&password),
             };
-            created.set(None);
             if let Some(text) = field_problem(&user) {
                 problem.set(Some(Problem::Field(text)));
                 return;
             }
             problem.set(None);
             sending.set(true);
-            let (sending, problem, created) = (sending.clone(), problem.clone(), created.clone());
+            let (sending, problem) = (sending.clone(), problem.clone());
             let (form_fields, role, on_created) = (
                 [name.clone(), email.clone(), password.clone()],
                 role.clone(),
@@ -75,7 +74,9 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
                         if let Some(select) = role.cast::<HtmlSelectElement>() {
                             select.set_value(Role::Student.as_str());
                         }
-                        created.set(Some((account.email.clone(), account.role)));
+                        if let Some(first) = form_fields[0].cast::<web_sys::HtmlElement>() {
+                            let _ = first.focus();
+                        }
                         on_created.emit(account);
                     }
                     Err(error) if error.code() == Some(ErrorCode::Conflict) => {
@@ -112,9 +113,6 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
                 Some(Problem::Server(error)) => html! { <ErrorBanner error={error.clone()} context={Text::ActionFailed} /> },
                 None => html! {},
             } }
-            if let Some((email, role)) = &*created {
-                <p class="banner ok" role="status">{ locale.user_created(email, *role) }</p>
-            }
         </section>
     }
 }

@@ -12,10 +12,13 @@ pub struct PagerProps {
     pub label: AttrValue,
 }
 
-/// Previous / next buttons for a cursor-paged list.
+/// Previous / next buttons for a cursor-paged list; nothing when it fits on one page.
 #[component]
 pub fn Pager(props: &PagerProps) -> Html {
     let locale = use_locale();
+    if !props.pages.has_previous() && props.next_cursor.is_none() {
+        return html! {};
+    }
     let previous = {
         let pages = props.pages.clone();
         Callback::from(move |_| pages.previous())

@@ -3,7 +3,7 @@ use hallpass_shared::SessionId;
 use hallpass_shared::SessionView;
 use yew::prelude::*;
 
-use crate::components::{DeviceIcon, SessionNameForm};
+use crate::components::{DeviceIcon, Moment, SessionNameForm};
 use crate::i18n::{Text, use_locale};
 use crate::places::place;
 use crate::platform::{label, platform};
@@ -81,17 +81,11 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
                     }
                     <dt>{ locale.text(Text::IpAddress) }</dt><dd>{ &session.ip_address }</dd>
                     <dt>{ locale.text(Text::Created) }</dt>
-                    <dd><time datetime={session.created.to_rfc3339()} title={session.created.to_rfc3339()}>
-                        { relative_past(locale, props.now, session.created) }
-                    </time></dd>
+                    <dd><Moment at={session.created} text={relative_past(locale, props.now, session.created)} /></dd>
                     <dt>{ locale.text(Text::LastActive) }</dt>
-                    <dd><time datetime={session.last_seen_at.to_rfc3339()} title={session.last_seen_at.to_rfc3339()}>
-                        { relative_past(locale, props.now, session.last_seen_at) }
-                    </time></dd>
+                    <dd><Moment at={session.last_seen_at} text={relative_past(locale, props.now, session.last_seen_at)} /></dd>
                     <dt>{ locale.text(Text::Expires) }</dt>
-                    <dd><time datetime={session.expires_at.to_rfc3339()} title={session.expires_at.to_rfc3339()}>
-                        { relative_future(locale, props.now, session.expires_at) }
-                    </time></dd>
+                    <dd><Moment at={session.expires_at} text={relative_future(locale, props.now, session.expires_at)} /></dd>
                 </dl>
             </div>
             if let Some(rename) = rename {

@@ -12,8 +12,9 @@ pub struct UserSessionsProps {
     pub user: UserView,
     /// Bumped by the console when something elsewhere changed sessions.
     pub generation: u32,
-    /// Told after an action here; the console answers with a new `generation`.
-    pub on_changed: Callback<()>,
+    /// Told how many sessions an action here signed out; the console answers with a new
+    /// `generation`.
+    pub on_changed: Callback<u64>,
 }
 
 /// Any user's active sessions, for an admin: revoke one, or all of them.
@@ -34,10 +35,15 @@ pub fn UserSessions(props: &UserSessionsProps) -> Html {
         let (busy, failure) = (busy.clone(), failure.clone());
         let on_changed = props.on_changed.clone();
         // The console answers `on_changed` with a new generation, which reloads the list.
-        move |result: Result<(), ApiError>| {
-            failure.set(result.err());
+        move |result: Result<u64, ApiError>| {
             busy.set(false);
-            on_changed.emit(());
+            match result {
+                Ok(count) => {
+                    failure.set(None);
+                    on_changed.emit(count);
+                }
+                Err(error) => failure.set(Some(error)),
+            }
         }
     };
     let on_revoke = {
@@ -46,7 +52,7 @@ pub fn UserSessions(props: &UserSessionsProps) -> Html {
             busy.set(true);
             let finish = finish.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                finish(api::admin::revoke_session(session).await);
+                finish(api::admin::revoke_session(session).await.map(|()| 1));
             });
         })
     };
@@ -57,7 +63,11 @@ pub fn UserSessions(props: &UserSessionsProps) -> Html {
             confirming_all.set(false);
             let finish = finish.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                finish(api::admin::revoke_user_sessions(id).await.map(drop));
+                finish(
+                    api::admin::revoke_user_sessions(id)
+                        .await
+                        .map(|done| done.revoked),
+                );
             });
         })
     };

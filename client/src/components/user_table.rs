@@ -5,12 +5,20 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBanner, Pager, Spinner};
+use crate::components::{ErrorBanner, Moment, Pager, Spinner};
 use crate::hooks::{Load, use_load, use_pages};
 use crate::i18n::{Text, use_locale};
 use crate::time::relative_past;
 
 const PAGE_SIZE: u32 = 20;
+
+/// What an admin did to a user from the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserChange {
+    Role,
+    Deactivated,
+    Reactivated,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct UserTableProps {
@@ -18,14 +26,17 @@ pub struct UserTableProps {
     pub selected: Option<UserId>,
     pub on_select: Callback<UserView>,
     /// Told after a user was changed here; the console answers with a new `generation`.
-    pub on_changed: Callback<UserView>,
+    pub on_changed: Callback<(UserView, UserChange)>,
     /// Bumped by the console when something elsewhere changed users.
     pub generation: u32,
+    /// An email to search for, set by the console to show a user just added.
+    #[prop_or_default]
+    pub show: Option<String>,
 }
 
 /// Every account, searchable by name or email, a page at a time, with its sessions one
 /// click away, its role a choice away, and deactivation (which ends every session of the
-/// user) behind a confirm.
+/// user) and reactivation each behind a confirm.
 #[component]
 pub fn UserTable(props: &UserTableProps) -> Html {
     let locale = use_locale();
@@ -40,8 +51,21 @@ pub fn UserTable(props: &UserTableProps) -> Html {
         api::admin::users(&query).await
     });
     let failure = use_state(|| None::<ApiError>);
-    let confirming = use_state(|| None::<UserId>);
+    // The user whose activation is being confirmed, and the state asked for.
+    let confirming = use_state(|| None::<(UserId, bool)>);
     let input = use_node_ref();
+    {
+        let (search, pages, input) = (search.clone(), pages.clone(), input.clone());
+        use_effect_with(props.show.clone(), move |show| {
+            if let Some(email) = show {
+                if let Some(input) = input.cast::<HtmlInputElement>() {
+                    input.set_value(email);
+                }
+                search.set(email.clone());
+                pages.reset();
+            }
+        });
+    }
 
     let onsubmit = {
         let (search, pages, input) = (search.clone(), pages.clone(), input.clone());
@@ -61,11 +85,16 @@ pub fn UserTable(props: &UserTableProps) -> Html {
             move |(id, change, undo): (UserId, UpdateUser, Callback<()>)| {
                 confirming.set(None);
                 let (failure, on_changed) = (failure.clone(), on_changed.clone());
+                let what = match change.is_active {
+                    Some(true) => UserChange::Reactivated,
+                    Some(false) => UserChange::Deactivated,
+                    None => UserChange::Role,
+                };
                 wasm_bindgen_futures::spawn_local(async move {
                     match api::admin::update_user(id, &change).await {
                         Ok(user) => {
                             failure.set(None);
-                            on_changed.emit(user);
+                            on_changed.emit((user, what));
                         }
                         Err(error) => {
                             undo.emit(());
@@ -109,19 +138,12 @@ pub fn UserTable(props: &UserTableProps) -> Html {
             Callback::from(move |_| on_select.emit(user.clone()))
         };
         let toggle = {
-            let (set_active, confirming, active) =
-                (set_active.clone(), confirming.clone(), user.is_active);
-            Callback::from(move |_| {
-                if active {
-                    confirming.set(Some(id));
-                } else {
-                    set_active.emit((id, true));
-                }
-            })
+            let (confirming, active) = (confirming.clone(), user.is_active);
+            Callback::from(move |_| confirming.set(Some((id, !active))))
         };
         let confirm = {
-            let set_active = set_active.clone();
-            Callback::from(move |_| set_active.emit((id, false)))
+            let (set_active, active) = (set_active.clone(), user.is_active);
+            Callback::from(move |_| set_active.emit((id, !active)))
         };
         let cancel = {
             let confirming = confirming.clone();
@@ -140,15 +162,17 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                     </select>
                 </td>
                 <td>{ locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }</td>
-                <td><time datetime={user.created_at.to_rfc3339()}>{ relative_past(locale, now, user.created_at) }</time></td>
+                <td><Moment at={user.created_at} text={relative_past(locale, now, user.created_at)} /></td>
                 <td class="actions">
                     <button class="secondary" onclick={select} aria-pressed={selected.to_string()}
                         aria-label={format!("{} {}", locale.text(Text::Sessions), user.email)}>
                         { locale.text(Text::Sessions) }
                     </button>
-                    if *confirming == Some(id) {
-                        <span role="alert">{ locale.text(Text::ConfirmDeactivate) }</span>
-                        <button class="danger" onclick={confirm}>{ locale.text(Text::Deactivate) }</button>
+                    if let Some((_, activate)) = confirming.filter(|(asked, _)| *asked == id) {
+                        <span role="alert">{ locale.text(if activate { Text::ConfirmReactivate } else { Text::ConfirmDeactivate }) }</span>
+                        <button class={classes!((!activate).then_some("danger"))} onclick={confirm}>
+                            { locale.text(if activate { Text::Reactivate } else { Text::Deactivate }) }
+                        </button>
                         <button class="secondary" onclick={cancel}>{ locale.text(Text::Cancel) }</button>
                     } else {
                         <button class={if user.is_active { "danger" } else { "secondary" }} onclick={toggle}

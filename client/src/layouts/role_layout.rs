@@ -5,7 +5,7 @@ use yew_router::prelude::*;
 use crate::components::{ErrorBanner, Nav, NewDeviceNotice, Spinner};
 use crate::hooks::{use_session, use_session_initializer};
 use crate::i18n::{Text, use_locale};
-use crate::routes::Route;
+use crate::routes::{Route, after_login};
 use crate::state::session::SessionStatus;
 
 #[derive(Properties, PartialEq)]
@@ -33,9 +33,7 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
                 <button onclick={Callback::from(|_| reload_page())}>{ locale.text(Text::TryAgain) }</button>
             </main>
         },
-        SessionStatus::Anonymous { .. } => {
-            html! { <Redirect<Route> to={Route::Login { locale }} /> }
-        }
+        SessionStatus::Anonymous { .. } => html! { <ToLogin /> },
         SessionStatus::Active(auth) => match props.role {
             Some(role) if role != auth.user.role => html! {
                 <Redirect<Route> to={Route::dashboard(auth.user.role, locale)} />
@@ -51,6 +49,18 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
             },
         },
     }
+}
+
+/// Sends a visitor without a session to the login page, which brings them back here
+/// once they have signed in.
+#[component]
+fn ToLogin() -> Html {
+    let locale = use_locale();
+    let location = use_location();
+    if let Some(location) = location {
+        after_login::remember(location.path());
+    }
+    html! { <Redirect<Route> to={Route::Login { locale }} /> }
 }
 
 /// A fresh start once the server is back: the whole page, so the check runs again.

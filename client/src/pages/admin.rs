@@ -1,17 +1,40 @@
 use hallpass_shared::UserView;
 use yew::prelude::*;
 
-use crate::components::{AuditTrail, NewUserForm, UserSessions, UserTable};
-use crate::i18n::{Text, use_locale};
+use crate::components::{AuditTrail, NewUserForm, UserChange, UserSessions, UserTable};
+use crate::i18n::{Locale, Text, use_locale};
 
-/// The admin dashboard: every user, the selected user's sessions, the audit trail, and
-/// a form to add an account.
-/// Any change made in one part bumps `generation` so the others fetch again.
+/// What the admin's last action did; one at a time, so an older one never lingers.
+#[derive(Clone, PartialEq)]
+enum Done {
+    Created(UserView),
+    Changed(UserView, UserChange),
+    SignedOut { email: String, count: u64 },
+}
+
+impl Done {
+    fn message(&self, locale: Locale) -> String {
+        match self {
+            Self::Created(user) => locale.user_created(&user.email, user.role),
+            Self::Changed(user, UserChange::Role) => locale.role_changed(&user.email, user.role),
+            Self::Changed(user, UserChange::Deactivated) => locale.deactivated(&user.email),
+            Self::Changed(user, UserChange::Reactivated) => locale.reactivated(&user.email),
+            Self::SignedOut { email, count } => locale.sessions_signed_out(email, *count),
+        }
+    }
+}
+
+/// The admin dashboard: every user, the form to add one just below them, the selected
+/// user's sessions, and the audit trail. Any change made in one part bumps `generation`
+/// so the others fetch again, and is said in one status line that stays in view.
 #[component]
 pub fn AdminConsole() -> Html {
     let locale = use_locale();
     let selected = use_state(|| None::<UserView>);
     let generation = use_state(|| 0_u32);
+    let done = use_state(|| None::<Done>);
+    // The email of a user just added, which the table searches for so they show.
+    let show = use_state(|| None::<String>);
     let bump = {
         let generation = generation.clone();
         move || generation.set(*generation + 1)
@@ -26,32 +49,53 @@ pub fn AdminConsole() -> Html {
         })
     };
     let on_user_changed = {
-        let (selected, bump) = (selected.clone(), bump.clone());
-        Callback::from(move |user: UserView| {
+        let (selected, bump, done) = (selected.clone(), bump.clone(), done.clone());
+        Callback::from(move |(user, change): (UserView, UserChange)| {
             if selected
                 .as_ref()
                 .is_some_and(|current| current.id == user.id)
             {
-                selected.set(Some(user));
+                selected.set(Some(user.clone()));
             }
+            done.set(Some(Done::Changed(user, change)));
             bump();
         })
     };
     let on_created = {
-        let bump = bump.clone();
-        Callback::from(move |_: UserView| bump())
+        let (bump, done, show) = (bump.clone(), done.clone(), show.clone());
+        Callback::from(move |user: UserView| {
+            show.set(Some(user.email.clone()));
+            done.set(Some(Done::Created(user)));
+            bump();
+        })
     };
-    let on_sessions_changed = Callback::from(move |()| bump());
+    let on_sessions_changed = {
+        let (selected, done) = (selected.clone(), done.clone());
+        Callback::from(move |count: u64| {
+            if let Some(user) = &*selected {
+                done.set(Some(Done::SignedOut {
+                    email: user.email.clone(),
+                    count,
+                }));
+            }
+            bump();
+        })
+    };
     html! {
         <>
             <h1>{ locale.text(Text::AdminConsole) }</h1>
             <UserTable selected={selected.as_ref().map(|user| user.id)} {on_select}
-                on_changed={on_user_changed} generation={*generation} />
+                on_changed={on_user_changed} generation={*generation} show={(*show).clone()} />
+            <NewUserForm {on_created} />
             if let Some(user) = &*selected {
                 <UserSessions user={user.clone()} generation={*generation} on_changed={on_sessions_changed} />
             }
             <AuditTrail user={(*selected).clone()} generation={*generation} />
-            <NewUserForm {on_created} />
+            <p class="admin-status" role="status" aria-live="polite">
+                if let Some(done) = &*done {
+                    <span class="banner ok">{ done.message(locale) }</span>
+                }
+            </p>
         </>
     }
 }

@@ -1,4 +1,5 @@
-use hallpass_shared::LoginRequest;
+use hallpass_shared::{ErrorCode, LoginRequest, RevokedReason};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -7,30 +8,46 @@ use crate::components::LocaleSwitcher;
 use crate::dom::input_value;
 use crate::hooks::use_session;
 use crate::i18n::{Text, use_locale};
-use crate::routes::Route;
-use crate::state::session::{SessionAction, SessionStatus};
+use crate::routes::{Route, after_login};
+use crate::state::session::{Departure, SessionAction, SessionStatus};
 
 /// Email and password; errors inline; each role lands on its own dashboard.
 #[component]
 pub fn LoginPage() -> Html {
     let locale = use_locale();
     let session = use_session();
-    let navigator = use_navigator();
     let email = use_node_ref();
     let password = use_node_ref();
     let sending = use_state(|| false);
     let problem = use_state(|| None::<String>);
+    // Where the visitor was going when they were sent here, if anywhere.
+    let next = use_state(after_login::page);
 
     // Already signed in (a reload of /login, or the back button): straight to the dashboard.
+    // Signed in (just now, or already: a reload of /login, the back button): on to where
+    // the visitor was going, else their dashboard.
     if let SessionStatus::Active(auth) = &session.status {
-        return html! { <Redirect<Route> to={Route::dashboard(auth.user.role, locale)} /> };
+        let page = (*next)
+            .clone()
+            .unwrap_or_else(|| Route::dashboard(auth.user.role, locale));
+        after_login::forget();
+        return html! { <Redirect<Route> to={page} /> };
     }
-    let ended = matches!(session.status, SessionStatus::Anonymous { ended: true });
+    let farewell = match session.status {
+        SessionStatus::Anonymous {
+            departure: Departure::SignedOut,
+        } => Some(Text::SignedOutHere),
+        SessionStatus::Anonymous {
+            departure: Departure::Ended { code, reason },
+        } => Some(why_it_ended(code, reason)),
+        _ => None,
+    };
 
     let onsubmit = {
         let (email, password) = (email.clone(), password.clone());
         let (sending, problem) = (sending.clone(), problem.clone());
         Callback::from(move |event: SubmitEvent| {
+            let password = password.clone();
             event.prevent_default();
             let request = LoginRequest {
                 email: input_value(&email).trim().to_owned(),
@@ -43,19 +60,20 @@ pub fn LoginPage() -> Html {
             problem.set(None);
             sending.set(true);
             let (sending, problem) = (sending.clone(), problem.clone());
-            let (dispatcher, navigator) = (session.dispatcher(), navigator.clone());
+            let dispatcher = session.dispatcher();
             wasm_bindgen_futures::spawn_local(async move {
                 match api::auth::login(&request).await {
-                    Ok(auth) => {
-                        let dashboard = Route::dashboard(auth.user.role, locale);
-                        dispatcher.dispatch(SessionAction::SignedIn(auth));
-                        if let Some(navigator) = navigator {
-                            navigator.push(&dashboard);
-                        }
-                    }
+                    // The page then sends the visitor on (above).
+                    Ok(auth) => dispatcher.dispatch(SessionAction::SignedIn(auth)),
                     Err(error) => {
                         sending.set(false);
                         problem.set(Some(locale.error_message(&error)));
+                        // The button was disabled while waiting and lost the focus: the
+                        // password, selected, is what the user fixes next.
+                        if let Some(input) = password.cast::<HtmlInputElement>() {
+                            let _ = input.focus();
+                            input.select();
+                        }
                     }
                 }
             });
@@ -68,8 +86,8 @@ pub fn LoginPage() -> Html {
             <h1 class="brand-title">{ "Hallpass" }</h1>
             <section class="card" aria-labelledby="login-title">
                 <h2 id="login-title">{ locale.text(Text::SignIn) }</h2>
-                if ended {
-                    <p class="banner info" role="status">{ locale.text(Text::SessionEnded) }</p>
+                if let Some(farewell) = farewell {
+                    <p class="banner info" role="status">{ locale.text(farewell) }</p>
                 }
                 <form class="stack" {onsubmit} novalidate=true aria-describedby="login-problem">
                     <label for="email">{ locale.text(Text::Email) }</label>
@@ -88,5 +106,20 @@ pub fn LoginPage() -> Html {
                 </form>
             </section>
         </main>
+    }
+}
+
+/// What the login page says to a browser whose session was ended elsewhere.
+fn why_it_ended(code: ErrorCode, reason: Option<RevokedReason>) -> Text {
+    match (code, reason) {
+        (ErrorCode::SessionExpired, _) => Text::EndedExpired,
+        (ErrorCode::UserInactive, _) | (_, Some(RevokedReason::UserDeactivated)) => {
+            Text::AccountDeactivated
+        }
+        (_, Some(RevokedReason::User | RevokedReason::Others)) => Text::EndedElsewhere,
+        (_, Some(RevokedReason::Admin)) => Text::EndedByAdmin,
+        (_, Some(RevokedReason::PasswordChange)) => Text::EndedPasswordChanged,
+        (_, Some(RevokedReason::SessionLimit)) => Text::EndedSessionLimit,
+        _ => Text::SessionEnded,
     }
 }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Interval;
-use hallpass_shared::{AuthResponse, SessionView};
+use hallpass_shared::{AuthResponse, ErrorCode, ErrorDetail, RevokedReason, SessionView};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -19,13 +19,27 @@ use crate::api::{self, ApiError};
 pub enum SessionStatus {
     /// Waiting for the server's first answer.
     Loading,
-    /// Nobody is signed in. `ended` is set when a session this tab was using was ended
-    /// (revoked, expired, user deactivated), so the login page can say so.
-    Anonymous { ended: bool },
+    /// Nobody is signed in; `departure` says how the last session of this tab went, so
+    /// the login page can say so.
+    Anonymous { departure: Departure },
     /// Signed in.
     Active(Rc<AuthResponse>),
     /// The server could not say (down, overloaded); nothing is assumed.
     Unavailable(ApiError),
+}
+
+/// How this tab's last session went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    /// There was none (a fresh visit).
+    None,
+    /// The visitor signed out here.
+    SignedOut,
+    /// It was ended elsewhere; the server's code and, for a revocation, its reason.
+    Ended {
+        code: ErrorCode,
+        reason: Option<RevokedReason>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,8 +71,11 @@ pub enum SessionAction {
     Ensured(SessionView),
     /// The visitor signed out here.
     SignedOut,
-    /// The server said the session is over (any 401 other than a failed login).
-    Ended,
+    /// The server said the session is over (any 401 other than a failed login), and why.
+    Ended {
+        code: ErrorCode,
+        reason: Option<RevokedReason>,
+    },
     /// The server could not be asked.
     Unavailable(ApiError),
 }
@@ -78,13 +95,15 @@ impl Reducible for SessionState {
                 }
                 _ => return self,
             },
-            SessionAction::SignedOut => SessionStatus::Anonymous { ended: false },
+            SessionAction::SignedOut => SessionStatus::Anonymous {
+                departure: Departure::SignedOut,
+            },
             // Several calls in flight may all hear the news; the first one decides.
-            SessionAction::Ended => SessionStatus::Anonymous {
-                ended: match self.status {
-                    SessionStatus::Active(_) => true,
-                    SessionStatus::Anonymous { ended } => ended,
-                    _ => false,
+            SessionAction::Ended { code, reason } => SessionStatus::Anonymous {
+                departure: match self.status {
+                    SessionStatus::Active(_) => Departure::Ended { code, reason },
+                    SessionStatus::Anonymous { departure } => departure,
+                    _ => Departure::None,
                 },
             },
             SessionAction::Unavailable(error) => match &self.status {
@@ -127,16 +146,21 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
     {
         let dispatcher = session.dispatcher();
         use_effect_with((), move |_| {
-            api::on_session_end(Callback::from(move |_| {
-                dispatcher.dispatch(SessionAction::Ended)
+            api::on_session_end(Callback::from(move |detail: ErrorDetail| {
+                dispatcher.dispatch(SessionAction::Ended {
+                    code: detail.code,
+                    reason: detail.reason,
+                })
             }));
         });
     }
+    // Nobody to re-check once the visitor is known to be anonymous (no 401 a minute in
+    // the console of an idle login page): the login page starts the next session.
+    let anonymous = matches!(session.status, SessionStatus::Anonymous { .. });
+    let signed_out = use_mut_ref(|| false);
+    *signed_out.borrow_mut() = anonymous;
     {
         let dispatcher = session.dispatcher();
-        // Nobody to re-check on navigation once the visitor is known to be anonymous: the
-        // login page starts the next session.
-        let anonymous = matches!(session.status, SessionStatus::Anonymous { .. });
         use_effect_with(path, move |_| {
             if !anonymous {
                 check(dispatcher);
@@ -146,11 +170,16 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
     {
         let dispatcher = session.dispatcher();
         use_effect_with((), move |_| {
+            let recheck = move || {
+                if !*signed_out.borrow() {
+                    check(dispatcher.clone());
+                }
+            };
             let on_focus = web_sys::window().map(|window| {
-                let dispatcher = dispatcher.clone();
-                EventListener::new(&window, "focus", move |_| check(dispatcher.clone()))
+                let recheck = recheck.clone();
+                EventListener::new(&window, "focus", move |_| recheck())
             });
-            let clock = Interval::new(RECHECK_EVERY_MS, move || check(dispatcher.clone()));
+            let clock = Interval::new(RECHECK_EVERY_MS, recheck);
             move || drop((on_focus, clock))
         });
     }

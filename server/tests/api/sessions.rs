@@ -163,3 +163,62 @@ async fn event_queries_are_validated() {
     )
     .await;
 }
+
+/// A browser whose session was ended elsewhere is told why: by its owner from another
+/// device, by an admin, by a password change. Every cache backend gives the same answer.
+#[tokio::test]
+async fn a_revoked_session_is_told_why_it_ended() {
+    use hallpass_shared::{ErrorBody, PasswordChange, RevokedReason};
+
+    async fn reason_of(browser: &crate::support::TestUser) -> Option<RevokedReason> {
+        let refused = browser.get(paths::CURRENT_SESSION).await;
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        let body: ErrorBody = refused.json().await.unwrap();
+        assert_eq!(body.error.code, ErrorCode::SessionRevoked);
+        body.error.reason
+    }
+
+    for backend in [
+        CacheBackend::Memory,
+        CacheBackend::Redis,
+        CacheBackend::Postgres,
+    ] {
+        let app = spawn_app(backend).await;
+        let laptop = app.student().await;
+        let phone = laptop.second_device().await;
+        let phone_id = phone.current().await.session.id;
+        assert_eq!(
+            laptop.delete(&paths::session(phone_id)).await.status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(reason_of(&phone).await, Some(RevokedReason::User));
+
+        let tablet = laptop.second_device().await;
+        let tablet_id = tablet.current().await.session.id;
+        let admin = app.logged_in(Role::Admin).await;
+        assert_eq!(
+            admin
+                .delete(&paths::admin_session(tablet_id))
+                .await
+                .status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(reason_of(&tablet).await, Some(RevokedReason::Admin));
+
+        let desktop = laptop.second_device().await;
+        desktop.current().await;
+        let change = PasswordChange {
+            current_password: crate::support::PASSWORD.into(),
+            new_password: "a much better passphrase".into(),
+        };
+        assert_eq!(
+            laptop.post_json(paths::PASSWORD, &change).await.status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            reason_of(&desktop).await,
+            Some(RevokedReason::PasswordChange),
+            "{backend:?}"
+        );
+    }
+}

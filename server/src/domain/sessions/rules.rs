@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use hallpass_shared::ErrorCode;
+use hallpass_shared::{ErrorCode, RevokedReason};
 
 use super::SessionClaim;
 use crate::db::{sessions::SessionRow, users::UserRow};
@@ -20,7 +20,9 @@ pub enum Rejection {
     /// No cookie, not one of ours, or no record behind it.
     Invalid,
     Expired,
-    Revoked,
+    /// Ended before its time; why, when the record says (a "sign out everywhere" that
+    /// came after the cookie leaves no reason on a row).
+    Revoked(Option<RevokedReason>),
     UserInactive,
 }
 
@@ -29,7 +31,7 @@ impl Rejection {
         match self {
             Self::Invalid => ErrorCode::SessionInvalid,
             Self::Expired => ErrorCode::SessionExpired,
-            Self::Revoked => ErrorCode::SessionRevoked,
+            Self::Revoked(_) => ErrorCode::SessionRevoked,
             Self::UserInactive => ErrorCode::UserInactive,
         }
     }
@@ -39,7 +41,7 @@ impl Rejection {
         match self {
             Self::Invalid => "invalid",
             Self::Expired => "expired",
-            Self::Revoked => "revoked",
+            Self::Revoked(_) => "revoked",
             Self::UserInactive => "user_inactive",
         }
     }
@@ -69,12 +71,16 @@ impl SessionPolicy {
         if !user.is_active {
             return Err(Rejection::UserInactive);
         }
-        if !row.is_active
-            || user
-                .sessions_valid_after
-                .is_some_and(|valid_after| row.created < valid_after)
+        if !row.is_active {
+            return Err(Rejection::Revoked(
+                row.revoked_reason.map(|reason| reason.0),
+            ));
+        }
+        if user
+            .sessions_valid_after
+            .is_some_and(|valid_after| row.created < valid_after)
         {
-            return Err(Rejection::Revoked);
+            return Err(Rejection::Revoked(None));
         }
         self.check_lifetime(row.expires_at, row.last_seen_at, now)
     }
@@ -114,7 +120,7 @@ impl SessionPolicy {
             .sessions_valid_after
             .is_some_and(|valid_after| claim.issued_at < valid_after)
         {
-            return Err(Rejection::Revoked);
+            return Err(Rejection::Revoked(None));
         }
         Ok(())
     }
@@ -236,9 +242,10 @@ mod tests {
         let mut user = user();
         let mut row = row(&user, at(0));
         row.is_active = false;
+        row.revoked_reason = Some(Stored(RevokedReason::Admin));
         assert_eq!(
             policy.check_record(&row, &user, at(1)),
-            Err(Rejection::Revoked)
+            Err(Rejection::Revoked(Some(RevokedReason::Admin)))
         );
         row.is_active = true;
         user.is_active = false;
@@ -260,7 +267,7 @@ mod tests {
         let older = row(&user, at(10) - Span::microseconds(1));
         assert_eq!(
             policy.check_record(&older, &user, at(11)),
-            Err(Rejection::Revoked)
+            Err(Rejection::Revoked(None))
         );
     }
 
@@ -305,7 +312,7 @@ mod tests {
         user.sessions_valid_after = Some(at(1));
         assert_eq!(
             policy.check_claim(&claim, &user, at(2)),
-            Err(Rejection::Revoked)
+            Err(Rejection::Revoked(None))
         );
         user.is_active = false;
         assert_eq!(
@@ -369,7 +376,7 @@ mod tests {
 
     #[test]
     fn rejections_have_their_codes_and_labels() {
-        assert_eq!(Rejection::Revoked.code(), ErrorCode::SessionRevoked);
+        assert_eq!(Rejection::Revoked(None).code(), ErrorCode::SessionRevoked);
         assert_eq!(Rejection::UserInactive.label(), "user_inactive");
     }
 }
