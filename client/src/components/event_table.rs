@@ -37,23 +37,27 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     let row = |event: &SessionEventView| {
         html! {
             <tr key={event.id.to_string()}>
-                <td><Moment at={event.at} text={relative_past(locale, now, event.at)} /></td>
-                <td>
-                    <span class="event-kind">{ locale.event_kind(event.kind) }</span>
-                    if event.new_device {
-                        { " " }<span class="badge new-device">{ locale.text(Text::NewDevice) }</span>
-                    }
+                <td data-label={locale.text(Text::When)}><Moment at={event.at} text={relative_past(locale, now, event.at)} /></td>
+                <td data-label={locale.text(Text::EventKind)}>
+                    <span>
+                        <span class="event-kind">{ locale.event_kind(event.kind) }</span>
+                        if event.new_device {
+                            { " " }<span class="badge new-device">{ locale.text(Text::NewDevice) }</span>
+                        }
+                    </span>
                 </td>
                 if props.show_user {
-                    <td>{ event.user_email.clone().or_else(|| event.user_id.map(short_id)).unwrap_or_default() }</td>
+                    <td data-label={locale.text(Text::User)}>{ event.user_email.clone().or_else(|| event.user_id.map(short_id)).unwrap_or_default() }</td>
                 }
-                <td>
-                    { event.ip_address.clone().unwrap_or_default() }
-                    if let Some(location) = &event.location {
-                        <span class="event-location">{ " · " }{ place(locale, location) }</span>
-                    }
+                <td data-label={locale.text(Text::IpAddress)}>
+                    <span>
+                        { event.ip_address.clone().unwrap_or_default() }
+                        if let Some(location) = &event.location {
+                            <span class="event-location">{ " · " }{ place(locale, location) }</span>
+                        }
+                    </span>
                 </td>
-                <td class="detail"><code>{ detail_text(&event.detail) }</code></td>
+                <td class="detail" data-label={locale.text(Text::Details)}><code>{ detail_text(&event.detail) }</code></td>
             </tr>
         }
     };

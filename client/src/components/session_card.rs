@@ -87,11 +87,11 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
                     <dt>{ locale.text(Text::Expires) }</dt>
                     <dd><Moment at={session.expires_at} text={relative_future(locale, props.now, session.expires_at)} /></dd>
                 </dl>
+                if let Some(rename) = rename {
+                    <SessionNameForm session_id={session.id} name={session.name.clone()} on_save={rename} busy={props.busy}
+                        label={title.clone()} />
+                }
             </div>
-            if let Some(rename) = rename {
-                <SessionNameForm session_id={session.id} name={session.name.clone()} on_save={rename} busy={props.busy}
-                    label={title.clone()} />
-            }
             if let Some(revoke) = revoke {
                 <div class="session-actions">
                     if *confirming {

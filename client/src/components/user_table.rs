@@ -152,17 +152,17 @@ pub fn UserTable(props: &UserTableProps) -> Html {
         let selected = props.selected == Some(id);
         html! {
             <tr key={id.to_string()} class={classes!(selected.then_some("selected"))}>
-                <td>{ &user.name }</td>
-                <td>{ &user.email }</td>
-                <td>
+                <td data-label={locale.text(Text::Name)}>{ &user.name }</td>
+                <td data-label={locale.text(Text::Email)}>{ &user.email }</td>
+                <td data-label={locale.text(Text::Role)}>
                     <select onchange={change_role} aria-label={locale.role_of(&user.email)}>
                         { for Role::ALL.into_iter().map(|role| html! {
                             <option value={role.as_str()} selected={role == user.role}>{ locale.role(role) }</option>
                         }) }
                     </select>
                 </td>
-                <td>{ locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }</td>
-                <td><Moment at={user.created_at} text={relative_past(locale, now, user.created_at)} /></td>
+                <td data-label={locale.text(Text::Status)}>{ locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }</td>
+                <td data-label={locale.text(Text::AccountCreated)}><Moment at={user.created_at} text={relative_past(locale, now, user.created_at)} /></td>
                 <td class="actions">
                     <button class="secondary" onclick={select} aria-pressed={selected.to_string()}
                         aria-label={format!("{} {}", locale.text(Text::Sessions), user.email)}>
@@ -197,7 +197,9 @@ pub fn UserTable(props: &UserTableProps) -> Html {
             </div>
             <form class="search" role="search" {onsubmit}>
                 <label for="user-search">{ locale.text(Text::SearchUsers) }</label>
-                <input id="user-search" type="search" ref={input} value={(*search).clone()}
+                // Not bound to `search`: a re-render (the list arriving) must never wipe
+                // what is being typed. The console's `show` fills it directly.
+                <input id="user-search" type="search" ref={input}
                     placeholder={locale.text(Text::SearchPlaceholder)} />
                 <button type="submit">{ locale.text(Text::Search) }</button>
             </form>

@@ -1,0 +1,66 @@
+// Phones and tablets are first-class: every page, in both languages, at 390 px (a phone)
+// and 768 px (a tablet) fits the window's width (no sideways scrolling: tables become
+// stacked cards), and on the phone every button and field is a touch target of at least
+// 44 px.
+const { test, expect } = require('@playwright/test');
+
+const BASE = process.env.HALLPASS_URL;
+const USERS = JSON.parse(process.env.HALLPASS_USERS || '{}');
+
+async function logIn(page, persona, locale) {
+  await page.goto(`/${locale}/login`);
+  await page.locator('#email').fill(USERS[persona].email);
+  await page.locator('#password').fill(USERS[persona].password);
+  await page.locator('button[type=submit]').click();
+}
+
+/** Fails unless the page fits the window's width and, on a phone, its controls are big
+ * enough to touch. */
+async function fits(page, where, phone) {
+  const { scrollWidth, innerWidth, small } = await page.evaluate(() => {
+    const controls = [...document.querySelectorAll('main button, main input, main select, header button')];
+    const small = controls
+      .filter((control) => control.offsetParent !== null)
+      .filter((control) => control.getBoundingClientRect().height < 44)
+      .map((control) => `${control.tagName} ${control.textContent || control.name || control.type}`.trim());
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, small };
+  });
+  expect(scrollWidth, `${where} is ${scrollWidth} px wide in a ${innerWidth} px window`).toBeLessThanOrEqual(innerWidth);
+  if (phone) expect(small, `${where}: controls under 44 px`).toEqual([]);
+}
+
+for (const [width, height] of [[390, 844], [768, 1024]]) {
+  for (const locale of ['en', 'fr']) {
+    test(`every page fits ${width} px (${locale})`, async ({ browser }) => {
+      const context = await browser.newContext({ baseURL: BASE, viewport: { width, height } });
+      const page = await context.newPage();
+      const phone = width < 640;
+      await page.goto(`/${locale}/login`);
+      await expect(page.locator('#email')).toBeVisible();
+      await fits(page, 'the login page', phone);
+
+      await logIn(page, 'admin', locale);
+      await expect(page.locator('table').first()).toBeVisible();
+      await page.locator('tbody tr').first().getByRole('button').first().click();
+      await expect(page.locator('.session-card').first()).toBeVisible();
+      await fits(page, 'the admin console', phone);
+      await page.goto(`/${locale}/profile`);
+      await expect(page.locator('.session-card.current')).toBeVisible();
+      await fits(page, 'the profile', phone);
+      await page.goto(`/${locale}/nowhere`);
+      await expect(page.locator('h1')).toBeVisible();
+      await fits(page, 'the not-found page', phone);
+      await context.close();
+
+      for (const persona of ['student', 'teacher']) {
+        const own = await browser.newContext({ baseURL: BASE, viewport: { width, height } });
+        const dashboard = await own.newPage();
+        await logIn(dashboard, persona, locale);
+        await expect(dashboard).toHaveURL(new RegExp(`/${locale}/${persona}$`));
+        await expect(dashboard.locator('h1')).toBeVisible();
+        await fits(dashboard, `the ${persona} dashboard`, phone);
+        await own.close();
+      }
+    });
+  }
+}
