@@ -275,6 +275,9 @@ test('an admin oversees users, revokes their sessions and reads the audit trail'
   await expect(audit.locator('tbody tr').first()).toContainText('Session signed out');
   await expect(audit.locator('tbody tr').first()).toContainText('reason=admin');
   await expect(audit.locator('tbody tr').first()).toContainText(USERS.teacher.email);
+  // The acting admin is named by email, not by an id.
+  await expect(audit.locator('tbody tr').first()).toContainText(`by ${USERS.admin.email}`);
+  await expect(audit.locator('tbody tr').first()).not.toContainText('by=');
 
   await teacherPage.reload();
   await expect(teacherPage).toHaveURL(`${BASE}/en/login`);

@@ -238,6 +238,14 @@ impl Locale {
         }
     }
 
+    /// Who did what an audit event records.
+    pub fn done_by(self, email: &str) -> String {
+        match self {
+            Self::En => format!("by {email}"),
+            Self::Fr => format!("par {email}"),
+        }
+    }
+
     /// The accessible name of the button that clears the audit trail's user filter.
     pub fn show_everyone_instead_of(self, email: &str) -> String {
         match self {

@@ -85,6 +85,10 @@ pub struct SessionEventView {
     /// event names no user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_email: Option<String>,
+    /// The current email of whoever did it, for events done by someone (`detail.by`): an
+    /// admin, or the user themself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_email: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub session_id: Option<SessionId>,
     pub kind: EventKind,

@@ -57,7 +57,14 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                         }
                     </span>
                 </td>
-                <td class="detail" data-label={locale.text(Text::Details)}><code>{ detail_text(&event.detail) }</code></td>
+                <td class="detail" data-label={locale.text(Text::Details)}>
+                    <span>
+                        if let Some(actor) = &event.actor_email {
+                            <span class="actor">{ locale.done_by(actor) }</span>{ " " }
+                        }
+                        <code>{ detail_text(&event.detail) }</code>
+                    </span>
+                </td>
             </tr>
         }
     };
@@ -88,11 +95,13 @@ fn short_id(id: impl std::fmt::Display) -> String {
     id.to_string().chars().take(8).collect()
 }
 
-/// An event's detail object as `key=value` pairs, without the JSON punctuation.
+/// An event's detail object as `key=value` pairs, without the JSON punctuation; `by` is
+/// left out (the event names who did it by email).
 fn detail_text(detail: &serde_json::Value) -> String {
     match detail {
         serde_json::Value::Object(fields) => fields
             .iter()
+            .filter(|(key, _)| *key != "by")
             .map(|(key, value)| match value {
                 serde_json::Value::String(text) => format!("{key}={text}"),
                 other => format!("{key}={other}"),
@@ -110,7 +119,7 @@ mod tests {
 
     #[test]
     fn details_read_as_pairs() {
-        let detail = serde_json::json!({"reason": "admin", "count": 2});
+        let detail = serde_json::json!({"reason": "admin", "count": 2, "by": "5f0c…"});
         assert_eq!(detail_text(&detail), "count=2 reason=admin");
         assert_eq!(detail_text(&serde_json::Value::Null), "");
     }

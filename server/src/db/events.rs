@@ -75,7 +75,15 @@ pub struct EventCursor {
     pub id: Uuid,
 }
 
-/// An event with its user's email, as listings return it.
+diesel::alias!(users as actors: Actors);
+
+/// `detail.by` of an event done by someone (an admin, or the user themself), as a uuid.
+fn done_by() -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Uuid>>
+{
+    diesel::dsl::sql("(session_events.detail->>'by')::uuid")
+}
+
+/// An event with its user's email and the email of whoever did it, as listings return it.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(check_for_backend(Pg))]
 pub struct ListedEvent {
@@ -84,6 +92,9 @@ pub struct ListedEvent {
     #[diesel(select_expression = users::email.nullable())]
     #[diesel(select_expression_type = diesel::dsl::Nullable<users::email>)]
     pub user_email: Option<String>,
+    #[diesel(select_expression = actors.field(users::email).nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<diesel::query_source::AliasedField<Actors, users::email>>)]
+    pub actor_email: Option<String>,
 }
 
 impl From<ListedEvent> for SessionEventView {
@@ -91,6 +102,7 @@ impl From<ListedEvent> for SessionEventView {
         ListedEvent {
             event: row,
             user_email,
+            actor_email,
         }: ListedEvent,
     ) -> Self {
         Self {
@@ -98,6 +110,7 @@ impl From<ListedEvent> for SessionEventView {
             at: row.at,
             user_id: row.user_id.map(UserId),
             user_email,
+            actor_email,
             session_id: row.session_id.map(SessionId),
             kind: row.kind.0,
             ip_address: row.ip_address,
@@ -200,6 +213,7 @@ pub fn listing(
 {
     let mut query = session_events::table
         .left_join(users::table)
+        .left_join(actors.on(actors.field(users::id).nullable().eq(done_by())))
         .order((session_events::at.desc(), session_events::id.desc()))
         .limit(limit)
         .select(ListedEvent::as_select())

@@ -561,3 +561,50 @@ async fn no_event_ever_holds_a_secret() {
         assert!(!text.contains(secret), "{secret} leaked into events");
     }
 }
+
+/// Events done by someone name them by email: an admin's revocation in the user's own
+/// activity and in the trail, the user's own revocation; events nobody did name nobody.
+#[tokio::test]
+async fn the_trail_names_who_did_it() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let student = app.student().await;
+    let phone = student.second_device().await;
+    let phone_id = phone.current().await.session.id;
+    let tablet = student.second_device().await;
+    let tablet_id = tablet.current().await.session.id;
+    assert_eq!(
+        admin.delete(&paths::admin_session(phone_id)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        student.delete(&paths::session(tablet_id)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let own: Page<SessionEventView> = student.get_json(paths::OWN_EVENTS).await;
+    let actor_of = |session: SessionId| {
+        own.items
+            .iter()
+            .find(|event| {
+                event.kind == EventKind::SessionRevoked && event.session_id == Some(session)
+            })
+            .map(|event| event.actor_email.clone())
+    };
+    assert_eq!(actor_of(phone_id), Some(Some(admin.email.clone())));
+    assert_eq!(actor_of(tablet_id), Some(Some(student.email.clone())));
+    let login = own
+        .items
+        .iter()
+        .find(|event| event.kind == EventKind::LoginSucceeded)
+        .unwrap();
+    assert_eq!(login.actor_email, None);
+    let trail: Page<SessionEventView> = admin
+        .get_json(&format!("{}?kind=session_revoked", paths::ADMIN_EVENTS))
+        .await;
+    assert!(
+        trail
+            .items
+            .iter()
+            .any(|event| event.actor_email.as_deref() == Some(admin.email.as_str()))
+    );
+}
