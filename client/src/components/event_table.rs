@@ -2,7 +2,7 @@ use chrono::Utc;
 use hallpass_shared::{Page, SessionEventView};
 use yew::prelude::*;
 
-use crate::components::{ErrorBanner, Moment, Pager, Spinner};
+use crate::components::{ErrorBanner, Pager, Spinner, moment};
 use crate::hooks::{Load, UsePagesHandle};
 use crate::i18n::{Text, use_locale};
 use crate::places::place;
@@ -37,7 +37,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
     let row = |event: &SessionEventView| {
         html! {
             <tr key={event.id.to_string()}>
-                <td data-label={locale.text(Text::When)}><Moment at={event.at} text={relative_past(locale, now, event.at)} /></td>
+                <td data-label={locale.text(Text::When)}>{ moment(locale, event.at, relative_past(locale, now, event.at)) }</td>
                 <td data-label={locale.text(Text::EventKind)}>
                     <span>
                         <span class="event-kind">{ locale.event_kind(event.kind) }</span>
@@ -96,20 +96,38 @@ fn short_id(id: impl std::fmt::Display) -> String {
 }
 
 /// An event's detail object as `key=value` pairs, without the JSON punctuation; `by` is
-/// left out (the event names who did it by email).
+/// left out (the event names who did it by email), and a change reads `from → to`.
 fn detail_text(detail: &serde_json::Value) -> String {
     match detail {
         serde_json::Value::Object(fields) => fields
             .iter()
             .filter(|(key, _)| *key != "by")
-            .map(|(key, value)| match value {
-                serde_json::Value::String(text) => format!("{key}={text}"),
-                other => format!("{key}={other}"),
-            })
+            .map(|(key, value)| format!("{key}={}", plain(value)))
             .collect::<Vec<_>>()
             .join(" "),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
+        other => plain(other),
+    }
+}
+
+/// One detail value in words.
+fn plain(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(yes) => yes.to_string(),
+        Value::Number(number) => number.to_string(),
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
+        Value::Object(fields) => match (fields.get("from"), fields.get("to")) {
+            (Some(from), Some(to)) if fields.len() == 2 => {
+                format!("{} → {}", plain(from), plain(to))
+            }
+            _ => fields
+                .iter()
+                .map(|(key, value)| format!("{key}={}", plain(value)))
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
     }
 }
 
@@ -121,6 +139,10 @@ mod tests {
     fn details_read_as_pairs() {
         let detail = serde_json::json!({"reason": "admin", "count": 2, "by": "5f0c…"});
         assert_eq!(detail_text(&detail), "count=2 reason=admin");
+        let change = serde_json::json!({"role": {"from": "admin", "to": "student"}});
+        assert_eq!(detail_text(&change), "role=admin → student");
+        let nested = serde_json::json!({"name": {"from": null, "to": "School laptop"}, "ok": true});
+        assert_eq!(detail_text(&nested), "name= → School laptop ok=true");
         assert_eq!(detail_text(&serde_json::Value::Null), "");
     }
 }

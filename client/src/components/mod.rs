@@ -26,7 +26,7 @@ pub use device_icon::DeviceIcon;
 pub use error_banner::ErrorBanner;
 pub use event_table::EventTable;
 pub use locale_switcher::LocaleSwitcher;
-pub use moment::Moment;
+pub use moment::moment;
 pub use nav::Nav;
 pub use new_device_notice::NewDeviceNotice;
 pub use new_user_form::NewUserForm;

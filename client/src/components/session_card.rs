@@ -3,7 +3,7 @@ use hallpass_shared::SessionId;
 use hallpass_shared::SessionView;
 use yew::prelude::*;
 
-use crate::components::{DeviceIcon, Moment, SessionNameForm};
+use crate::components::{DeviceIcon, SessionNameForm, moment};
 use crate::i18n::{Text, use_locale};
 use crate::places::place;
 use crate::platform::{label, platform};
@@ -81,11 +81,11 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
                     }
                     <dt>{ locale.text(Text::IpAddress) }</dt><dd>{ &session.ip_address }</dd>
                     <dt>{ locale.text(Text::Created) }</dt>
-                    <dd><Moment at={session.created} text={relative_past(locale, props.now, session.created)} /></dd>
+                    <dd>{ moment(locale, session.created, relative_past(locale, props.now, session.created)) }</dd>
                     <dt>{ locale.text(Text::LastActive) }</dt>
-                    <dd><Moment at={session.last_seen_at} text={relative_past(locale, props.now, session.last_seen_at)} /></dd>
+                    <dd>{ moment(locale, session.last_seen_at, relative_past(locale, props.now, session.last_seen_at)) }</dd>
                     <dt>{ locale.text(Text::Expires) }</dt>
-                    <dd><Moment at={session.expires_at} text={relative_future(locale, props.now, session.expires_at)} /></dd>
+                    <dd>{ moment(locale, session.expires_at, relative_future(locale, props.now, session.expires_at)) }</dd>
                 </dl>
                 if let Some(rename) = rename {
                     <SessionNameForm session_id={session.id} name={session.name.clone()} on_save={rename} busy={props.busy}

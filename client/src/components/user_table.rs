@@ -5,7 +5,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBanner, Moment, Pager, Spinner};
+use crate::components::{ErrorBanner, Pager, Spinner, moment};
 use crate::hooks::{Load, use_load, use_pages};
 use crate::i18n::{Text, use_locale};
 use crate::time::relative_past;
@@ -162,7 +162,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                     </select>
                 </td>
                 <td data-label={locale.text(Text::Status)}>{ locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }</td>
-                <td data-label={locale.text(Text::AccountCreated)}><Moment at={user.created_at} text={relative_past(locale, now, user.created_at)} /></td>
+                <td data-label={locale.text(Text::AccountCreated)}>{ moment(locale, user.created_at, relative_past(locale, now, user.created_at)) }</td>
                 <td class="actions">
                     <button class="secondary" onclick={select} aria-pressed={selected.to_string()}
                         aria-label={format!("{} {}", locale.text(Text::Sessions), user.email)}>
