@@ -479,7 +479,9 @@ test('sessions are told apart: this device first, short versions, system names, 
   const laptop = await mac.newPage();
   await logIn(laptop, 'juggler');
   await expect(laptop).toHaveURL(`${BASE}/en/teacher`);
-  await logIn(await phone.newPage(), 'juggler');
+  const onPhone = await phone.newPage();
+  await logIn(onPhone, 'juggler');
+  await expect(onPhone).toHaveURL(`${BASE}/en/teacher`);
   const script = await curl();
 
   await laptop.goto('/en/profile');

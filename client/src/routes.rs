@@ -5,7 +5,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::i18n::{Locale, Text};
-use crate::layouts::{AdminLayout, RoleLayout, StudentLayout, TeacherLayout};
+use crate::layouts::RoleLayout;
 use crate::pages::{
     AdminConsole, HomeRedirect, LoginPage, NotFound, ProfilePage, StudentDashboard,
     TeacherDashboard,
@@ -136,9 +136,15 @@ pub fn switch(route: Route) -> Html {
     let page = match route.clone() {
         Route::Root | Route::Home { .. } => html! { <HomeRedirect /> },
         Route::Login { .. } => html! { <LoginPage /> },
-        Route::Student { .. } => html! { <StudentLayout><StudentDashboard /></StudentLayout> },
-        Route::Teacher { .. } => html! { <TeacherLayout><TeacherDashboard /></TeacherLayout> },
-        Route::Admin { .. } => html! { <AdminLayout><AdminConsole /></AdminLayout> },
+        Route::Student { .. } => {
+            html! { <RoleLayout role={Role::Student}><StudentDashboard /></RoleLayout> }
+        }
+        Route::Teacher { .. } => {
+            html! { <RoleLayout role={Role::Teacher}><TeacherDashboard /></RoleLayout> }
+        }
+        Route::Admin { .. } => {
+            html! { <RoleLayout role={Role::Admin}><AdminConsole /></RoleLayout> }
+        }
         Route::Profile { .. } => html! { <RoleLayout><ProfilePage /></RoleLayout> },
         Route::NotFound => html! { <NotFound /> },
     };

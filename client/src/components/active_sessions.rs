@@ -3,7 +3,7 @@ use hallpass_shared::{SessionId, SessionView};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBanner, SessionList};
+use crate::components::{SessionList, error_banner};
 use crate::hooks::{Load, use_load};
 use crate::i18n::{Text, use_locale};
 use crate::platform::label;
@@ -145,7 +145,7 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
                     Some(Outcome::Revoked(name)) => html! { <p class="banner ok" tabindex="-1" ref={outcome_ref.clone()}>{ locale.session_signed_out(name) }</p> },
                     Some(Outcome::Renamed) => html! { <p class="banner ok" tabindex="-1" ref={outcome_ref.clone()}>{ locale.text(Text::SessionRenamed) }</p> },
                     Some(Outcome::RevokedOthers(n)) => html! { <p class="banner ok" tabindex="-1" ref={outcome_ref.clone()}>{ locale.signed_out_others(*n) }</p> },
-                    Some(Outcome::Failed(error)) => html! { <ErrorBanner error={error.clone()} context={Text::ActionFailed} /> },
+                    Some(Outcome::Failed(error)) => html! { { error_banner(locale, error, Text::ActionFailed) } },
                     None => html! {},
                 } }
             </div>

@@ -4,7 +4,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::EventTable;
+use crate::components::{EventTable, event_table};
 use crate::dom::input_value;
 use crate::hooks::{use_load, use_pages};
 use crate::i18n::{Text, use_locale};
@@ -129,8 +129,12 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
             if *reversed {
                 <p class="field-error" role="alert">{ locale.text(Text::DatesReversed) }</p>
             }
-            <EventTable events={(*events).clone()} {pages} show_user=true
-                label={locale.text(Text::AuditTrail)} />
+            { event_table(locale, EventTable {
+                events: &events,
+                pages: &pages,
+                show_user: true,
+                label: locale.text(Text::AuditTrail),
+            }) }
         </section>
     }
 }

@@ -1,15 +1,9 @@
 use hallpass_shared::DeviceKind;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct DeviceIconProps {
-    pub device: DeviceKind,
-}
-
 /// A small outline picture of the device kind; decorative, the card says it in words.
-#[component]
-pub fn DeviceIcon(props: &DeviceIconProps) -> Html {
-    let shape = match props.device {
+pub fn device_icon(device: DeviceKind) -> Html {
+    let shape = match device {
         DeviceKind::Computer => html! {
             <>
                 <rect x="3" y="4" width="18" height="12" rx="1.5" />

@@ -2,32 +2,30 @@ use chrono::Utc;
 use hallpass_shared::{Page, SessionEventView};
 use yew::prelude::*;
 
-use crate::components::{ErrorBanner, Pager, Spinner, moment};
+use crate::components::{error_banner, moment, pager, spinner};
 use crate::hooks::{Load, UsePagesHandle};
-use crate::i18n::{Text, use_locale};
+use crate::i18n::{Locale, Text};
 use crate::places::place;
 use crate::time::relative_past;
 
-#[derive(Properties, PartialEq)]
-pub struct EventTableProps {
-    pub events: Load<Page<SessionEventView>>,
-    pub pages: UsePagesHandle,
+/// What [`event_table`] shows.
+pub struct EventTable<'a> {
+    pub events: &'a Load<Page<SessionEventView>>,
+    pub pages: &'a UsePagesHandle,
     /// Whose event it was; pointless on a user's own activity.
     pub show_user: bool,
     /// Names the list for screen readers.
-    pub label: AttrValue,
+    pub label: &'static str,
 }
 
 /// Audit events, a page at a time, with loading, error and empty states; sign-ins say
 /// where they were and whether the device was new.
-#[component]
-pub fn EventTable(props: &EventTableProps) -> Html {
-    let locale = use_locale();
+pub fn event_table(locale: Locale, props: EventTable<'_>) -> Html {
     let now = Utc::now();
-    let page = match &props.events {
-        Load::Loading => return html! { <Spinner /> },
+    let page = match props.events {
+        Load::Loading => return html! { { spinner(locale) } },
         Load::Failed(error) => {
-            return html! { <ErrorBanner error={error.clone()} context={Text::EventsLoadFailed} /> };
+            return html! { { error_banner(locale, error, Text::EventsLoadFailed) } };
         }
         Load::Ready(page) if page.items.is_empty() => {
             return html! { <p class="empty">{ locale.text(Text::NoEvents) }</p> };
@@ -84,8 +82,7 @@ pub fn EventTable(props: &EventTableProps) -> Html {
                     <tbody>{ for page.items.iter().map(row) }</tbody>
                 </table>
             </div>
-            <Pager pages={props.pages.clone()} next_cursor={page.next_cursor.clone()}
-                label={props.label.clone()} />
+            { pager(locale, props.pages, page.next_cursor.clone(), props.label.into()) }
         </>
     }
 }

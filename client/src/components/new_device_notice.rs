@@ -4,7 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::ErrorBanner;
+use crate::components::error_banner;
 use crate::hooks::{Load, use_load};
 use crate::i18n::{Locale, Text, use_locale};
 use crate::places::{place, time_of_day};
@@ -82,7 +82,7 @@ pub fn NewDeviceNotice() -> Html {
                     </p>
                 },
                 Some(Answered::Failed(error)) => html! {
-                    <ErrorBanner error={error.clone()} context={Text::ActionFailed} />
+                    { error_banner(locale, error, Text::ActionFailed) }
                 },
                 None => html! {},
             } }

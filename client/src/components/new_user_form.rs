@@ -3,7 +3,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::ErrorBanner;
+use crate::components::error_banner;
 use crate::dom::input_value;
 use crate::i18n::{Text, use_locale};
 
@@ -110,7 +110,7 @@ pub fn NewUserForm(props: &NewUserFormProps) -> Html {
             </form>
             { match &*problem {
                 Some(Problem::Field(text)) => html! { <p class="field-error" role="alert">{ locale.text(*text) }</p> },
-                Some(Problem::Server(error)) => html! { <ErrorBanner error={error.clone()} context={Text::ActionFailed} /> },
+                Some(Problem::Server(error)) => html! { { error_banner(locale, error, Text::ActionFailed) } },
                 None => html! {},
             } }
         </section>

@@ -2,7 +2,7 @@ use hallpass_shared::PageQuery;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::EventTable;
+use crate::components::{EventTable, event_table};
 use crate::hooks::{use_load, use_pages};
 use crate::i18n::{Text, use_locale};
 
@@ -32,8 +32,12 @@ pub fn OwnActivity(props: &OwnActivityProps) -> Html {
         <section class="card" aria-labelledby="activity-title">
             <h2 id="activity-title">{ locale.text(Text::RecentActivity) }</h2>
             <p class="hint">{ locale.text(Text::RecentActivityHint) }</p>
-            <EventTable events={(*events).clone()} {pages} show_user=false
-                label={locale.text(Text::RecentActivity)} />
+            { event_table(locale, EventTable {
+                events: &events,
+                pages: &pages,
+                show_user: false,
+                label: locale.text(Text::RecentActivity),
+            }) }
         </section>
     }
 }

@@ -3,7 +3,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::ErrorBanner;
+use crate::components::error_banner;
 use crate::dom::input_value;
 use crate::i18n::{Text, use_locale};
 
@@ -95,7 +95,7 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
                     autocomplete="new-password" required=true />
                 { match &*problem {
                     Some(Problem::Field(text)) => html! { <p class="field-error" role="alert">{ locale.text(*text) }</p> },
-                    Some(Problem::Server(error)) => html! { <ErrorBanner error={error.clone()} context={Text::PasswordChangeFailed} /> },
+                    Some(Problem::Server(error)) => html! { { error_banner(locale, error, Text::PasswordChangeFailed) } },
                     None => html! {},
                 } }
                 if *done {

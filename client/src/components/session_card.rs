@@ -3,7 +3,7 @@ use hallpass_shared::SessionId;
 use hallpass_shared::SessionView;
 use yew::prelude::*;
 
-use crate::components::{DeviceIcon, SessionNameForm, moment};
+use crate::components::{SessionNameForm, device_icon, moment};
 use crate::i18n::{Text, use_locale};
 use crate::places::place;
 use crate::platform::{label, platform};
@@ -59,7 +59,7 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
     html! {
         <li class={classes!("session-card", session.is_current.then_some("current"))}
             data-session-id={session.id.to_string()}>
-            <DeviceIcon device={session.device} />
+            { device_icon(session.device) }
             <div class="session-facts">
                 <h3>
                     { &title }

@@ -2,7 +2,7 @@ use hallpass_shared::SessionId;
 use hallpass_shared::SessionView;
 use yew::prelude::*;
 
-use crate::components::{ErrorBanner, SessionCard, Spinner};
+use crate::components::{SessionCard, error_banner, spinner};
 use crate::hooks::{Load, use_now};
 use crate::i18n::{Text, use_locale};
 
@@ -26,9 +26,9 @@ pub fn SessionList(props: &SessionListProps) -> Html {
     let locale = use_locale();
     let now = use_now(30_000);
     match &props.sessions {
-        Load::Loading => html! { <Spinner /> },
+        Load::Loading => html! { { spinner(locale) } },
         Load::Failed(error) => html! {
-            <ErrorBanner error={error.clone()} context={Text::SessionsLoadFailed} />
+            { error_banner(locale, error, Text::SessionsLoadFailed) }
         },
         Load::Ready(list) if list.is_empty() => html! {
             <p class="empty">{ locale.text(props.empty) }</p>

@@ -1,11 +1,9 @@
 use yew::prelude::*;
 
-use crate::i18n::{Text, use_locale};
+use crate::i18n::{Locale, Text};
 
 /// A polite "loading" line for screen readers and eyes alike.
-#[component]
-pub fn Spinner() -> Html {
-    let locale = use_locale();
+pub fn spinner(locale: Locale) -> Html {
     html! {
         <p class="loading" role="status" aria-live="polite">
             <span class="spinner" aria-hidden="true"></span>

@@ -3,7 +3,7 @@ use hallpass_shared::UserView;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBanner, SessionList};
+use crate::components::{SessionList, error_banner};
 use crate::hooks::{Load, use_load};
 use crate::i18n::{Text, use_locale};
 
@@ -87,7 +87,7 @@ pub fn UserSessions(props: &UserSessionsProps) -> Html {
                 <span class="count">{ &props.user.email }</span>
             </div>
             if let Some(error) = &*failure {
-                <ErrorBanner error={error.clone()} context={Text::ActionFailed} />
+                { error_banner(locale, error, Text::ActionFailed) }
             }
             <SessionList sessions={(*sessions).clone()} {on_revoke} busy={*busy} empty={Text::NoSessionsForUser} />
             <div class="card-foot">

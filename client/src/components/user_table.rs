@@ -5,7 +5,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBanner, Pager, Spinner, moment};
+use crate::components::{error_banner, moment, pager, spinner};
 use crate::hooks::{Load, use_load, use_pages};
 use crate::i18n::{Text, use_locale};
 use crate::time::relative_past;
@@ -204,11 +204,11 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                 <button type="submit">{ locale.text(Text::Search) }</button>
             </form>
             if let Some(error) = &*failure {
-                <ErrorBanner error={error.clone()} context={Text::ActionFailed} />
+                { error_banner(locale, error, Text::ActionFailed) }
             }
             { match &*users {
-                Load::Loading => html! { <Spinner /> },
-                Load::Failed(error) => html! { <ErrorBanner error={error.clone()} context={Text::UsersLoadFailed} /> },
+                Load::Loading => html! { { spinner(locale) } },
+                Load::Failed(error) => html! { { error_banner(locale, error, Text::UsersLoadFailed) } },
                 Load::Ready(page) if page.items.is_empty() => html! { <p class="empty">{ locale.text(Text::NoUsers) }</p> },
                 Load::Ready(page) => html! {
                     <>
@@ -225,8 +225,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                                 <tbody>{ for page.items.iter().map(row) }</tbody>
                             </table>
                         </div>
-                        <Pager pages={pages.clone()} next_cursor={page.next_cursor.clone()}
-                            label={locale.text(Text::Users)} />
+                        { pager(locale, &pages, page.next_cursor.clone(), locale.text(Text::Users).into()) }
                     </>
                 },
             } }

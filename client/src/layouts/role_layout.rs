@@ -2,7 +2,7 @@ use hallpass_shared::Role;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{ErrorBanner, Nav, NewDeviceNotice, Spinner};
+use crate::components::{Nav, NewDeviceNotice, error_banner, spinner};
 use crate::hooks::{use_session, use_session_initializer};
 use crate::i18n::{Text, use_locale};
 use crate::routes::{Route, after_login};
@@ -26,10 +26,10 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
     use_session_initializer();
 
     match &session.status {
-        SessionStatus::Loading => html! { <Spinner /> },
+        SessionStatus::Loading => html! { { spinner(locale) } },
         SessionStatus::Unavailable(error) => html! {
             <main class="page narrow">
-                <ErrorBanner error={error.clone()} context={Text::SessionCheckFailed} />
+                { error_banner(locale, error, Text::SessionCheckFailed) }
                 <button onclick={Callback::from(|_| reload_page())}>{ locale.text(Text::TryAgain) }</button>
             </main>
         },

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::Spinner;
+use crate::components::spinner;
 use crate::hooks::use_session;
 use crate::i18n::use_locale;
 use crate::routes::Route;
@@ -13,7 +13,7 @@ pub fn HomeRedirect() -> Html {
     let locale = use_locale();
     let session = use_session();
     match &session.status {
-        SessionStatus::Loading => html! { <Spinner /> },
+        SessionStatus::Loading => html! { { spinner(locale) } },
         SessionStatus::Active(auth) => html! {
             <Redirect<Route> to={Route::dashboard(auth.user.role, locale)} />
         },
