@@ -6,10 +6,7 @@ use yew_router::prelude::*;
 
 use crate::i18n::{Locale, Text};
 use crate::layouts::RoleLayout;
-use crate::pages::{
-    AdminConsole, HomeRedirect, LoginPage, NotFound, ProfilePage, StudentDashboard,
-    TeacherDashboard,
-};
+use crate::pages::{AdminConsole, HomeRedirect, LoginPage, NotFound, ProfilePage, RoleHome};
 
 /// Where a signed-out visitor was going when they were sent to the login page, kept for
 /// this tab only (`sessionStorage`) and followed once they sign in. Only a path this app
@@ -136,12 +133,16 @@ pub fn switch(route: Route) -> Html {
     let page = match route.clone() {
         Route::Root | Route::Home { .. } => html! { <HomeRedirect /> },
         Route::Login { .. } => html! { <LoginPage /> },
-        Route::Student { .. } => {
-            html! { <RoleLayout role={Role::Student}><StudentDashboard /></RoleLayout> }
-        }
-        Route::Teacher { .. } => {
-            html! { <RoleLayout role={Role::Teacher}><TeacherDashboard /></RoleLayout> }
-        }
+        Route::Student { .. } => html! {
+            <RoleLayout role={Role::Student}>
+                <RoleHome title={Text::StudentDashboard} blurb={Text::StudentBlurb} />
+            </RoleLayout>
+        },
+        Route::Teacher { .. } => html! {
+            <RoleLayout role={Role::Teacher}>
+                <RoleHome title={Text::TeacherDashboard} blurb={Text::TeacherBlurb} />
+            </RoleLayout>
+        },
         Route::Admin { .. } => {
             html! { <RoleLayout role={Role::Admin}><AdminConsole /></RoleLayout> }
         }

@@ -3,8 +3,8 @@ use hallpass_shared::{SessionId, SessionView};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{SessionList, error_banner};
-use crate::hooks::{Load, use_load};
+use crate::components::{SessionActions, error_banner, session_list};
+use crate::hooks::{Load, use_load, use_now};
 use crate::i18n::{Text, use_locale};
 use crate::platform::label;
 
@@ -34,6 +34,7 @@ enum Outcome {
 #[component]
 pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
     let locale = use_locale();
+    let now = use_now(30_000);
     let sessions = use_load(props.generation, |_| async {
         api::sessions::list()
             .await
@@ -149,7 +150,12 @@ pub fn ActiveSessions(props: &ActiveSessionsProps) -> Html {
                     None => html! {},
                 } }
             </div>
-            <SessionList sessions={(*sessions).clone()} {on_revoke} on_rename={Some(on_rename)} busy={*busy} empty={Text::NoSessions} />
+            { session_list(locale, now, &sessions, &SessionActions {
+                on_revoke,
+                on_rename: Some(on_rename),
+                busy: *busy,
+                empty: Text::NoSessions,
+            }) }
             <div class="card-foot">
                 if *confirming_others {
                     <span role="alert">{ locale.text(Text::ConfirmSignOutOthers) }</span>

@@ -1,14 +1,12 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::i18n::{Locale, Text, use_locale};
+use crate::i18n::{Locale, Text};
 use crate::routes::Route;
 
-/// Links to the current page in every other language; the choice is remembered.
-#[component]
-pub fn LocaleSwitcher() -> Html {
-    let locale = use_locale();
-    let route = use_route::<Route>().unwrap_or(Route::Root);
+/// Links to `route`, the page on screen, in every other language; the choice is
+/// remembered.
+pub fn locale_switcher(locale: Locale, route: &Route) -> Html {
     html! {
         <nav class="locales" aria-label={locale.text(Text::Language)}>
             { for Locale::ALL.into_iter().map(|other| {

@@ -3,8 +3,8 @@ use hallpass_shared::UserView;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{SessionList, error_banner};
-use crate::hooks::{Load, use_load};
+use crate::components::{SessionActions, error_banner, session_list};
+use crate::hooks::{Load, use_load, use_now};
 use crate::i18n::{Text, use_locale};
 
 #[derive(Properties, PartialEq)]
@@ -21,6 +21,7 @@ pub struct UserSessionsProps {
 #[component]
 pub fn UserSessions(props: &UserSessionsProps) -> Html {
     let locale = use_locale();
+    let now = use_now(30_000);
     let id = props.user.id;
     let sessions = use_load((id, props.generation), |(id, _)| async move {
         api::admin::user_sessions(id)
@@ -89,7 +90,12 @@ pub fn UserSessions(props: &UserSessionsProps) -> Html {
             if let Some(error) = &*failure {
                 { error_banner(locale, error, Text::ActionFailed) }
             }
-            <SessionList sessions={(*sessions).clone()} {on_revoke} busy={*busy} empty={Text::NoSessionsForUser} />
+            { session_list(locale, now, &sessions, &SessionActions {
+                on_revoke,
+                on_rename: None,
+                busy: *busy,
+                empty: Text::NoSessionsForUser,
+            }) }
             <div class="card-foot">
                 if *confirming_all {
                     <span role="alert">{ locale.text(Text::ConfirmRevokeAll) }</span>

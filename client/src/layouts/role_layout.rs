@@ -2,11 +2,12 @@ use hallpass_shared::Role;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{Nav, NewDeviceNotice, error_banner, spinner};
+use crate::api;
+use crate::components::{NewDeviceNotice, error_banner, nav, spinner};
 use crate::hooks::{use_session, use_session_initializer};
 use crate::i18n::{Text, use_locale};
 use crate::routes::{Route, after_login};
-use crate::state::session::SessionStatus;
+use crate::state::session::{SessionAction, SessionStatus};
 
 #[derive(Properties, PartialEq)]
 pub struct RoleLayoutProps {
@@ -23,7 +24,29 @@ pub struct RoleLayoutProps {
 pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
     let locale = use_locale();
     let session = use_session();
+    let location = use_location();
+    let route = use_route::<Route>().unwrap_or(Route::Root);
+    let navigator = use_navigator();
+    let signing_out = use_state(|| false);
     use_session_initializer();
+    let sign_out = {
+        let (signing_out, dispatcher) = (signing_out.clone(), session.dispatcher());
+        Callback::from(move |_| {
+            signing_out.set(true);
+            let (signing_out, dispatcher, navigator) =
+                (signing_out.clone(), dispatcher.clone(), navigator.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                // Whatever the answer, this tab forgets the session; a failed call leaves
+                // it to expire on the server, and the user can revoke it from elsewhere.
+                let _ = api::auth::logout().await;
+                signing_out.set(false);
+                dispatcher.dispatch(SessionAction::SignedOut);
+                if let Some(navigator) = navigator {
+                    navigator.push(&Route::Login { locale });
+                }
+            });
+        })
+    };
 
     match &session.status {
         SessionStatus::Loading => html! { { spinner(locale) } },
@@ -33,14 +56,20 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
                 <button onclick={Callback::from(|_| reload_page())}>{ locale.text(Text::TryAgain) }</button>
             </main>
         },
-        SessionStatus::Anonymous { .. } => html! { <ToLogin /> },
+        // To the login page, which brings the visitor back here once signed in.
+        SessionStatus::Anonymous { .. } => {
+            if let Some(location) = location {
+                after_login::remember(location.path());
+            }
+            html! { <Redirect<Route> to={Route::Login { locale }} /> }
+        }
         SessionStatus::Active(auth) => match props.role {
             Some(role) if role != auth.user.role => html! {
                 <Redirect<Route> to={Route::dashboard(auth.user.role, locale)} />
             },
             _ => html! {
                 <>
-                    <Nav user={auth.user.clone()} />
+                    { nav(locale, &route, &auth.user, sign_out, *signing_out) }
                     <main id="main" class="page">
                         <NewDeviceNotice />
                         { props.children.clone() }
@@ -49,18 +78,6 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
             },
         },
     }
-}
-
-/// Sends a visitor without a session to the login page, which brings them back here
-/// once they have signed in.
-#[component]
-fn ToLogin() -> Html {
-    let locale = use_locale();
-    let location = use_location();
-    if let Some(location) = location {
-        after_login::remember(location.path());
-    }
-    html! { <Redirect<Route> to={Route::Login { locale }} /> }
 }
 
 /// A fresh start once the server is back: the whole page, so the check runs again.

@@ -4,7 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::LocaleSwitcher;
+use crate::components::locale_switcher;
 use crate::dom::input_value;
 use crate::hooks::use_session;
 use crate::i18n::{Text, use_locale};
@@ -15,6 +15,7 @@ use crate::state::session::{Departure, SessionAction, SessionStatus};
 #[component]
 pub fn LoginPage() -> Html {
     let locale = use_locale();
+    let route = use_route::<Route>().unwrap_or(Route::Root);
     let session = use_session();
     let email = use_node_ref();
     let password = use_node_ref();
@@ -82,7 +83,7 @@ pub fn LoginPage() -> Html {
 
     html! {
         <main id="main" class="page narrow login">
-            <LocaleSwitcher />
+            { locale_switcher(locale, &route) }
             <h1 class="brand-title">{ "Hallpass" }</h1>
             <section class="card" aria-labelledby="login-title">
                 <h2 id="login-title">{ locale.text(Text::SignIn) }</h2>

@@ -8,7 +8,7 @@ mod not_found;
 mod profile;
 
 pub use admin::AdminConsole;
-pub use dashboard::{StudentDashboard, TeacherDashboard};
+pub use dashboard::RoleHome;
 pub use home::HomeRedirect;
 pub use login::LoginPage;
 pub use not_found::NotFound;

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::LocaleSwitcher;
+use crate::components::locale_switcher;
 use crate::i18n::{Text, use_locale};
 use crate::routes::Route;
 
@@ -10,13 +10,14 @@ use crate::routes::Route;
 #[component]
 pub fn NotFound() -> Html {
     let locale = use_locale();
+    let route = use_route::<Route>().unwrap_or(Route::Root);
     let path = use_location().map(|location| location.path().to_owned());
     if let Some(route) = path.as_deref().and_then(Route::from_unknown_locale) {
         return html! { <Redirect<Route> to={route} /> };
     }
     html! {
         <main id="main" class="page narrow centered">
-            <LocaleSwitcher />
+            { locale_switcher(locale, &route) }
             <h1>{ locale.text(Text::NotFoundTitle) }</h1>
             <p>{ locale.text(Text::NotFoundBody) }</p>
             <Link<Route> to={Route::Home { locale }} classes="button">{ locale.text(Text::GoHome) }</Link<Route>>

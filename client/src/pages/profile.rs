@@ -1,10 +1,16 @@
+use hallpass_shared::PageQuery;
 use yew::prelude::*;
 
-use crate::components::{ActiveSessions, OwnActivity, PasswordForm};
-use crate::hooks::use_session;
+use crate::api;
+use crate::components::{ActiveSessions, EventTable, PasswordForm, event_table};
+use crate::hooks::{use_load, use_pages, use_session};
 use crate::i18n::{Text, use_locale};
 
-/// The account, its sessions, the password and the account's recent activity.
+/// Events shown a page at a time in the account's recent activity.
+const ACTIVITY_PAGE: u32 = 10;
+
+/// The account, its sessions, the password and the account's recent activity (its own
+/// audit trail: sign-ins, failed attempts, revocations).
 #[component]
 pub fn ProfilePage() -> Html {
     let locale = use_locale();
@@ -21,6 +27,14 @@ pub fn ProfilePage() -> Html {
         let activity = activity.clone();
         Callback::from(move |()| activity.set(*activity + 1))
     };
+    let pages = use_pages();
+    let query = PageQuery {
+        limit: Some(ACTIVITY_PAGE),
+        cursor: pages.cursor(),
+    };
+    let events = use_load((query, *generation + *activity), |(query, _)| async move {
+        api::sessions::events(&query).await
+    });
     html! {
         <>
             <h1>{ locale.text(Text::Profile) }</h1>
@@ -38,7 +52,16 @@ pub fn ProfilePage() -> Html {
             if let Some(auth) = session.active() {
                 <PasswordForm email={auth.user.email.clone()} {on_changed} />
             }
-            <OwnActivity generation={*generation + *activity} />
+            <section class="card" aria-labelledby="activity-title">
+                <h2 id="activity-title">{ locale.text(Text::RecentActivity) }</h2>
+                <p class="hint">{ locale.text(Text::RecentActivityHint) }</p>
+                { event_table(locale, EventTable {
+                    events: &events,
+                    pages: &pages,
+                    show_user: false,
+                    label: locale.text(Text::RecentActivity),
+                }) }
+            </section>
         </>
     }
 }
