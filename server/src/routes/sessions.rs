@@ -15,7 +15,10 @@ use crate::{
     auth::{cookie::SessionCookie, extract::CurrentSession},
     domain::{
         Client, audit,
-        sessions::{self, Ensured},
+        sessions::{
+            self, Ensured,
+            new_devices::{self, Answer},
+        },
     },
     error::ApiError,
     state::AppState,
@@ -163,7 +166,7 @@ pub async fn list_new_device_sessions(
     state: web::Data<AppState>,
     current: CurrentSession,
 ) -> Result<web::Json<SessionList>, ApiError> {
-    let sessions = sessions::new_devices::unanswered(&state.domain, &current, Utc::now()).await?;
+    let sessions = new_devices::unanswered(&state.domain, &current, Utc::now()).await?;
     Ok(web::Json(SessionList { sessions }))
 }
 
@@ -190,13 +193,7 @@ pub async fn confirm_new_device(
     client: Client,
     id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = *id;
-    state
-        .to_completion(move |domain| async move {
-            sessions::new_devices::confirm(&domain, &current, id, &client, Utc::now()).await
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    answer_new_device(state, current, client, *id, Answer::WasMe).await
 }
 
 /// `POST /api/sessions/{id}/deny`. **Permissions:** a valid session; only the caller's
@@ -222,10 +219,20 @@ pub async fn deny_new_device(
     client: Client,
     id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = *id;
+    answer_new_device(state, current, client, *id, Answer::NotMe).await
+}
+
+/// Both answers to "was this you?": recorded to completion even if the client leaves.
+async fn answer_new_device(
+    state: web::Data<AppState>,
+    current: CurrentSession,
+    client: Client,
+    id: SessionId,
+    answer: Answer,
+) -> Result<HttpResponse, ApiError> {
     state
         .to_completion(move |domain| async move {
-            sessions::new_devices::deny(&domain, &current, id, &client, Utc::now()).await
+            new_devices::answer(&domain, &current, id, answer, &client, Utc::now()).await
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

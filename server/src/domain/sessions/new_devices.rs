@@ -34,41 +34,24 @@ pub async fn unanswered(
         .collect())
 }
 
-/// "Yes, that was me": the sign-in stops asking. 404 when `id` is not an unanswered
-/// new-device session of the caller's (already answered in another tab, say).
-pub async fn confirm(
-    domain: &Domain,
-    current: &CurrentSession,
-    id: SessionId,
-    client: &Client,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let user_id = current.user.id;
-    let mut conn = domain.db.get().await?;
-    conn.transaction::<_, Error, _>(async move |conn| {
-        let row = SessionRow::answer_new_device(conn, id, user_id, now)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let event = audit::event(
-            EventKind::NewDeviceConfirmed,
-            Some(user_id),
-            Some(row.id),
-            Some(client),
-            json!({}),
-        )
-        .at(&row.place, true);
-        events::insert_all(conn, &[event]).await?;
-        Ok(())
-    })
-    .await
+/// The owner's answer to "was this you?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// "Yes, that was me": the sign-in stops asking (`new_device_confirmed`).
+    WasMe,
+    /// "No, sign it out": the session is revoked in the same transaction
+    /// (`new_device_denied`, then `session_revoked`).
+    NotMe,
 }
 
-/// "No, sign it out": the answer and the session's revocation in one transaction. 404
-/// as for [`confirm`].
-pub async fn deny(
+/// Records the caller's answer about their new-device session `id`, audited, and for
+/// [`Answer::NotMe`] revokes it everywhere. 404 when `id` is not an unanswered
+/// new-device session of the caller's (already answered in another tab, say).
+pub async fn answer(
     domain: &Domain,
     current: &CurrentSession,
     id: SessionId,
+    answer: Answer,
     client: &Client,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -76,32 +59,39 @@ pub async fn deny(
     let mut conn = domain.db.get().await?;
     let revoked = conn
         .transaction::<_, Error, _>(async move |conn| {
-            let answered = SessionRow::answer_new_device(conn, id, user_id, now)
+            let row = SessionRow::answer_new_device(conn, id, user_id, now)
                 .await?
                 .ok_or(Error::NotFound)?;
-            let revoked = SessionRow::revoke(conn, id, Some(user_id), RevokedReason::User, now)
-                .await?
-                .ok_or(Error::NotFound)?;
+            let kind = match answer {
+                Answer::WasMe => EventKind::NewDeviceConfirmed,
+                Answer::NotMe => EventKind::NewDeviceDenied,
+            };
             let mut log = vec![
-                audit::event(
-                    EventKind::NewDeviceDenied,
-                    Some(user_id),
-                    Some(id),
-                    Some(client),
-                    json!({}),
-                )
-                .at(&answered.place, true),
+                audit::event(kind, Some(user_id), Some(id), Some(client), json!({}))
+                    .at(&row.place, true),
             ];
-            log.extend(audit::revocations(
-                std::slice::from_ref(&revoked),
-                Some(user_id),
-                Some(client),
-            ));
+            let revoked = match answer {
+                Answer::WasMe => None,
+                Answer::NotMe => {
+                    let revoked =
+                        SessionRow::revoke(conn, id, Some(user_id), RevokedReason::User, now)
+                            .await?
+                            .ok_or(Error::NotFound)?;
+                    log.extend(audit::revocations(
+                        std::slice::from_ref(&revoked),
+                        Some(user_id),
+                        Some(client),
+                    ));
+                    Some(revoked)
+                }
+            };
             events::insert_all(conn, &log).await?;
             Ok(revoked)
         })
         .await?;
     drop(conn);
-    uncache_and_count_revoked(domain, std::slice::from_ref(&revoked)).await;
+    if let Some(revoked) = revoked {
+        uncache_and_count_revoked(domain, std::slice::from_ref(&revoked)).await;
+    }
     Ok(())
 }
