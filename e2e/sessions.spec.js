@@ -94,8 +94,9 @@ test('the profile panel marks this device; the login page and panel are screensh
   await expect(current).toContainText('Chrome');
   await expect(current).toContainText('127.0.0.1');
   const activity = page.locator('section', { has: page.getByRole('heading', { name: 'Recent activity' }) });
-  await expect(activity.locator('tbody')).toContainText('Login');
-  await expect(activity.locator('tbody')).toContainText('Session created');
+  // History reads as sentences, not as event names and raw details.
+  await expect(activity.locator('tbody')).toContainText('Signed in');
+  await expect(activity.locator('tbody')).toContainText('Session opened at sign-in');
   await page.locator('#active-sessions-title').locator('..').locator('..').screenshot({
     path: path.join(SCREENSHOTS, 'active-sessions.png'),
   });
@@ -123,8 +124,7 @@ test('a session revoked from the panel sends the other browser to the login page
   await expect(mine.locator('.session-card')).toHaveCount(1);
   await expect(mine.locator('.session-card.current')).toBeVisible();
   const activity = mine.locator('section', { has: mine.getByRole('heading', { name: 'Recent activity' }) });
-  await expect(activity.locator('tbody tr').first()).toContainText('Session signed out');
-  await expect(activity.locator('tbody tr').first()).toContainText('reason=user');
+  await expect(activity.locator('tbody tr').first()).toContainText('You signed out a session');
 
   await theirs.getByRole('link', { name: 'Profile' }).click();
   await expect(theirs).toHaveURL(`${BASE}/en/login`);
@@ -187,6 +187,10 @@ test('a password change signs out the other sessions; the new password works', a
   await form.getByRole('button', { name: 'Change password' }).click();
   await expect(form.getByText('Password changed. Your other sessions were signed out.')).toBeVisible();
   await expect(mine.locator('.session-card')).toHaveCount(1);
+  // The history says what happened and how many sessions it ended.
+  await mine.reload();
+  const activity = mine.locator('section', { has: mine.getByRole('heading', { name: 'Recent activity' }) });
+  await expect(activity.locator('.event-sentence', { hasText: /^Password changed: 1 other session signed out$/ })).toBeVisible();
 
   await other.getByRole('link', { name: 'Profile' }).click();
   await expect(other).toHaveURL(`${BASE}/en/login`);
@@ -272,15 +276,20 @@ test('an admin oversees users, revokes their sessions and reads the audit trail'
   const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit trail' }) });
   await audit.getByLabel('Event').selectOption('session_revoked');
   await audit.getByRole('button', { name: 'Filter' }).click();
-  await expect(audit.locator('tbody tr').first()).toContainText('Session signed out');
-  await expect(audit.locator('tbody tr').first()).toContainText('reason=admin');
-  await expect(audit.locator('tbody tr').first()).toContainText(USERS.teacher.email);
-  // The acting admin is named by email, not by an id.
-  await expect(audit.locator('tbody tr').first()).toContainText(`by ${USERS.admin.email}`);
-  await expect(audit.locator('tbody tr').first()).not.toContainText('by=');
+  // The sessions one action signed out read as one sentence; the reader is "You".
+  const latest = audit.locator('tbody tr').first();
+  await expect(latest.locator('.event-sentence')).toHaveText(/^You signed out (a session|\d+ sessions)$/);
+  await expect(latest).toContainText(USERS.teacher.email);
+  await expect(latest).not.toContainText('reason=');
 
   await teacherPage.reload();
   await expect(teacherPage).toHaveURL(`${BASE}/en/login`);
+  // The teacher reads who did it, by name, in their own language.
+  await logIn(teacherPage, 'teacher');
+  await expect(teacherPage).toHaveURL(`${BASE}/en/teacher`);
+  await teacherPage.goto('/fr/profile');
+  const history = teacherPage.locator('section', { has: teacherPage.getByRole('heading', { name: 'Activité récente' }) });
+  await expect(history.locator('.event-sentence', { hasText: /^Alan Admin a déconnecté (une session|\d+ sessions)$/ }).first()).toBeVisible();
   await elsewhere.close();
 });
 
@@ -316,7 +325,7 @@ test('an admin adds a user, changes roles, and cannot demote the last admin', as
   await role.selectOption('student');
   await expect(page.locator('.admin-status')).toHaveText('nia@e2e.hallpass.test is now Student.');
   const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit trail' }) });
-  await expect(audit.locator('tbody tr').first()).toContainText('User updated');
+  await expect(audit.locator('tbody tr').first()).toContainText('You changed the role from Teacher to Student');
 
   const newcomer = await browser.newContext({ baseURL: BASE });
   const theirs = await newcomer.newPage();
@@ -447,7 +456,7 @@ test('a sign-in from a new device is asked about in every tab, and "no" signs it
   // The activity list says where each sign-in was, and marks the new one.
   await tab.goto('/en/profile');
   const activity = tab.locator('section', { has: tab.getByRole('heading', { name: 'Recent activity' }) });
-  const signIns = activity.locator('tbody tr', { has: tab.locator('.event-kind', { hasText: /^Login$/ }) });
+  const signIns = activity.locator('tbody tr', { has: tab.locator('.event-sentence', { hasText: /^Signed in/ }) });
   await expect(signIns.filter({ hasText: 'United States' })).toContainText('New device');
   await expect(signIns.filter({ hasText: 'France' }).first()).toBeVisible();
 

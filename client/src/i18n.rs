@@ -238,14 +238,6 @@ impl Locale {
         }
     }
 
-    /// Who did what an audit event records.
-    pub fn done_by(self, email: &str) -> String {
-        match self {
-            Self::En => format!("by {email}"),
-            Self::Fr => format!("par {email}"),
-        }
-    }
-
     /// The accessible name of the button that clears the audit trail's user filter.
     pub fn show_everyone_instead_of(self, email: &str) -> String {
         match self {
@@ -439,7 +431,6 @@ texts! {
     CurrentPasswordWrong => "Your current password is not right: the password was not changed.", "Votre mot de passe actuel est incorrect : le mot de passe n'a pas été modifié.";
     Dashboard => "Dashboard", "Tableau de bord";
     Deactivate => "Deactivate", "Désactiver";
-    Details => "Details", "Détails";
     Device => "Device", "Appareil";
     DeviceAppliance => "Appliance", "Appareil connecté";
     DeviceComputer => "Computer", "Ordinateur";
@@ -481,8 +472,8 @@ texts! {
     Inactive => "Deactivated", "Désactivé";
     InvalidCredentials => "Wrong email or password.", "Adresse e-mail ou mot de passe incorrect.";
     IpAddress => "IP address", "Adresse IP";
-    KindLoginFailed => "Login failed", "Échec de connexion";
-    KindLoginSucceeded => "Login", "Connexion";
+    KindLoginFailed => "Failed sign-in", "Échec de connexion";
+    KindLoginSucceeded => "Sign-in", "Connexion";
     KindPasswordChanged => "Password changed", "Mot de passe changé";
     KindSessionCreated => "Session created", "Session créée";
     KindSessionExpired => "Session expired", "Session expirée";
@@ -494,7 +485,7 @@ texts! {
     KindUserDeactivated => "User deactivated", "Utilisateur désactivé";
     KindUserReactivated => "User reactivated", "Utilisateur réactivé";
     KindUserUpdated => "User updated", "Utilisateur modifié";
-    KindValidationFailed => "Session refused", "Session refusée";
+    KindValidationFailed => "Request refused", "Requête refusée";
     Language => "Language", "Langue";
     LastActive => "Last active", "Dernière activité";
     Location => "Location", "Lieu";

@@ -7,6 +7,7 @@ pub mod api;
 mod app;
 pub mod components;
 mod dom;
+mod history;
 pub mod hooks;
 pub mod i18n;
 pub mod layouts;

@@ -44,9 +44,17 @@ fn major_version(browser: &str) -> String {
     }
 }
 
+/// A browser without its version, for sentences: `Firefox 133.0` → `Firefox`.
+pub fn browser_name(browser: &str) -> &str {
+    match browser.rsplit_once(' ') {
+        Some((name, version)) if version.starts_with(|c: char| c.is_ascii_digit()) => name,
+        _ => browser,
+    }
+}
+
 /// The system's current name: Apple's phones and tablets run iOS and iPadOS, its
 /// computers macOS.
-fn system(os: &str) -> String {
+pub fn system(os: &str) -> String {
     let (name, version) = match os.rsplit_once(' ') {
         Some((name, version)) if version.starts_with(|c: char| c.is_ascii_digit()) => {
             (name, Some(version))

@@ -1,6 +1,9 @@
 //! The audit trail as the API shows it, and keyset pagination.
 
-use crate::ids::{EventId, SessionId, UserId};
+use crate::{
+    ErrorCode, RevokedReason, Role,
+    ids::{EventId, SessionId, UserId},
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -89,6 +92,9 @@ pub struct SessionEventView {
     /// admin, or the user themself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_email: Option<String>,
+    /// The current name of whoever did it, beside `actor_email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub session_id: Option<SessionId>,
     pub kind: EventKind,
@@ -100,7 +106,72 @@ pub struct SessionEventView {
     /// On sign-ins: from a device the account had not used in the last 90 days.
     #[serde(default)]
     pub new_device: bool,
+    /// What a sentence about the event needs, typed: readers need not parse `detail`.
+    #[serde(default)]
+    pub facts: EventFacts,
+    /// The event's recorded detail as stored, for clients written before `facts`; its
+    /// keys vary by kind and version.
+    #[cfg(feature = "raw-detail")]
+    #[serde(default)]
     pub detail: serde_json::Value,
+}
+
+/// What an event's sentence needs ("Ms Martin changed the role from Admin to Student"),
+/// read from its recorded detail. Each field is present only on the kinds its description
+/// names, and only on events recorded since it is; ids and emails are never in here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventFacts {
+    /// `session_revoked`: why the session ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_reason: Option<RevokedReason>,
+    /// `login_failed`, `validation_failed`, `session_expired`: the refusal the client got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<ErrorCode>,
+    /// `login_failed` with `rate_limited`: how long the client was told to wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+    /// `session_created`: what opened it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_by: Option<OpenedBy>,
+    /// `login_succeeded`, `session_created`: the browser and the system, as the session
+    /// list names them (`Firefox 133.0`, `Windows 10`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// `user_created`: the role given; `user_updated`: the new role, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// `user_updated`: the role before, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_role: Option<Role>,
+    /// `user_updated`: whether the name changed. `session_renamed`: always.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub renamed: bool,
+    /// With `renamed`: the name after (absent: the session's name was removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// With `renamed`: the name before (absent: the session had none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_name: Option<String>,
+    /// `password_changed`: how many of the account's other sessions were signed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_out: Option<u64>,
+}
+
+/// What opened a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OpenedBy {
+    /// A sign-in.
+    Login,
+    /// `POST /api/sessions/ensure` recorded a session a valid cookie carried (after an
+    /// upgrade, or once the record was purged).
+    Ensure,
+    /// The password change that signed every session out opened this one in their place.
+    PasswordChange,
 }
 
 /// One page of a listing. `next_cursor` is opaque; pass it back as `cursor` to get the

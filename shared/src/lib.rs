@@ -39,7 +39,7 @@ pub mod validate;
 
 pub use auth::{AuthResponse, LoginRequest, PasswordChange};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use event::{EventKind, EventQuery, Page, PageQuery, SessionEventView};
+pub use event::{EventFacts, EventKind, EventQuery, OpenedBy, Page, PageQuery, SessionEventView};
 pub use ids::{EventId, SessionId, UserId};
 pub use session::{
     DeviceKind, EnsureResponse, Location, RenameSession, RevokeOthersResponse, RevokedReason,

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::{EventTable, event_table};
 use crate::dom::input_value;
-use crate::hooks::{use_load, use_pages};
+use crate::hooks::{use_load, use_pages, use_session};
 use crate::i18n::{Text, use_locale};
 use crate::time::local_midnight;
 
@@ -48,6 +48,7 @@ impl Filters {
 #[component]
 pub fn AuditTrail(props: &AuditTrailProps) -> Html {
     let locale = use_locale();
+    let session = use_session();
     let filters = use_state(Filters::default);
     let pages = use_pages();
     // The selected user filters the trail until the admin clears it (or selects another).
@@ -134,6 +135,7 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
                 pages: &pages,
                 show_user: true,
                 label: locale.text(Text::AuditTrail),
+                reader: session.active().map(|auth| auth.user.email.as_str()),
             }) }
         </section>
     }

@@ -3,6 +3,7 @@ use hallpass_shared::{Page, SessionEventView};
 use yew::prelude::*;
 
 use crate::components::{error_banner, moment, pager, spinner};
+use crate::history::{same_act, sentence};
 use crate::hooks::{Load, UsePagesHandle};
 use crate::i18n::{Locale, Text};
 use crate::places::place;
@@ -16,10 +17,12 @@ pub struct EventTable<'a> {
     pub show_user: bool,
     /// Names the list for screen readers.
     pub label: &'static str,
+    /// The reader's email: what they did reads "You …".
+    pub reader: Option<&'a str>,
 }
 
-/// Audit events, a page at a time, with loading, error and empty states; sign-ins say
-/// where they were and whether the device was new.
+/// Audit events as sentences, a page at a time, with loading, error and empty states;
+/// sign-ins say where they were and whether the device was new.
 pub fn event_table(locale: Locale, props: EventTable<'_>) -> Html {
     let now = Utc::now();
     let page = match props.events {
@@ -32,13 +35,13 @@ pub fn event_table(locale: Locale, props: EventTable<'_>) -> Html {
         }
         Load::Ready(page) => page,
     };
-    let row = |event: &SessionEventView| {
+    let row = |(event, count): (&SessionEventView, usize)| {
         html! {
             <tr key={event.id.to_string()}>
                 <td data-label={locale.text(Text::When)}>{ moment(locale, event.at, relative_past(locale, now, event.at)) }</td>
                 <td data-label={locale.text(Text::EventKind)}>
                     <span>
-                        <span class="event-kind">{ locale.event_kind(event.kind) }</span>
+                        <span class="event-sentence">{ sentence(locale, event, count, props.reader) }</span>
                         if event.new_device {
                             { " " }<span class="badge new-device">{ locale.text(Text::NewDevice) }</span>
                         }
@@ -55,14 +58,6 @@ pub fn event_table(locale: Locale, props: EventTable<'_>) -> Html {
                         }
                     </span>
                 </td>
-                <td class="detail" data-label={locale.text(Text::Details)}>
-                    <span>
-                        if let Some(actor) = &event.actor_email {
-                            <span class="actor">{ locale.done_by(actor) }</span>{ " " }
-                        }
-                        <code>{ detail_text(&event.detail) }</code>
-                    </span>
-                </td>
             </tr>
         }
     };
@@ -77,9 +72,8 @@ pub fn event_table(locale: Locale, props: EventTable<'_>) -> Html {
                             <th scope="col">{ locale.text(Text::User) }</th>
                         }
                         <th scope="col">{ locale.text(Text::IpAddress) }</th>
-                        <th scope="col">{ locale.text(Text::Details) }</th>
                     </tr></thead>
-                    <tbody>{ for page.items.iter().map(row) }</tbody>
+                    <tbody>{ for acts(&page.items).map(row) }</tbody>
                 </table>
             </div>
             { pager(locale, props.pages, page.next_cursor.clone(), props.label.into()) }
@@ -92,54 +86,17 @@ fn short_id(id: impl std::fmt::Display) -> String {
     id.to_string().chars().take(8).collect()
 }
 
-/// An event's detail object as `key=value` pairs, without the JSON punctuation; `by` is
-/// left out (the event names who did it by email), and a change reads `from → to`.
-fn detail_text(detail: &serde_json::Value) -> String {
-    match detail {
-        serde_json::Value::Object(fields) => fields
-            .iter()
-            .filter(|(key, _)| *key != "by")
-            .map(|(key, value)| format!("{key}={}", plain(value)))
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => plain(other),
-    }
-}
-
-/// One detail value in words.
-fn plain(value: &serde_json::Value) -> String {
-    use serde_json::Value;
-    match value {
-        Value::Null => String::new(),
-        Value::Bool(yes) => yes.to_string(),
-        Value::Number(number) => number.to_string(),
-        Value::String(text) => text.clone(),
-        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
-        Value::Object(fields) => match (fields.get("from"), fields.get("to")) {
-            (Some(from), Some(to)) if fields.len() == 2 => {
-                format!("{} → {}", plain(from), plain(to))
-            }
-            _ => fields
-                .iter()
-                .map(|(key, value)| format!("{key}={}", plain(value)))
-                .collect::<Vec<_>>()
-                .join(" "),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn details_read_as_pairs() {
-        let detail = serde_json::json!({"reason": "admin", "count": 2, "by": "5f0c…"});
-        assert_eq!(detail_text(&detail), "count=2 reason=admin");
-        let change = serde_json::json!({"role": {"from": "admin", "to": "student"}});
-        assert_eq!(detail_text(&change), "role=admin → student");
-        let nested = serde_json::json!({"name": {"from": null, "to": "School laptop"}, "ok": true});
-        assert_eq!(detail_text(&nested), "name= → School laptop ok=true");
-        assert_eq!(detail_text(&serde_json::Value::Null), "");
-    }
+/// Each event with how many it stands for: the sessions one revocation signed out
+/// together read as one line ("Ms Martin signed out 2 sessions").
+fn acts(events: &[SessionEventView]) -> impl Iterator<Item = (&SessionEventView, usize)> {
+    let mut rest = events;
+    std::iter::from_fn(move || {
+        let (first, _) = rest.split_first()?;
+        let count = 1 + rest
+            .windows(2)
+            .take_while(|pair| same_act(&pair[0], &pair[1]))
+            .count();
+        rest = &rest[count..];
+        Some((first, count))
+    })
 }

@@ -60,6 +60,7 @@ pub fn ProfilePage() -> Html {
                     pages: &pages,
                     show_user: false,
                     label: locale.text(Text::RecentActivity),
+                    reader: session.active().map(|auth| auth.user.email.as_str()),
                 }) }
             </section>
         </>

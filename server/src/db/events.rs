@@ -8,7 +8,7 @@ use diesel::{
     query_builder::{Query, QueryFragment, QueryId},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hallpass_shared::{EventId, EventKind, SessionEventView, SessionId, UserId};
+use hallpass_shared::{EventKind, SessionId, UserId};
 use uuid::Uuid;
 
 use super::{
@@ -83,7 +83,8 @@ fn done_by() -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diese
     diesel::dsl::sql("(session_events.detail->>'by')::uuid")
 }
 
-/// An event with its user's email and the email of whoever did it, as listings return it.
+/// An event with its user's email and the email and name of whoever did it, as listings
+/// return it.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(check_for_backend(Pg))]
 pub struct ListedEvent {
@@ -95,36 +96,9 @@ pub struct ListedEvent {
     #[diesel(select_expression = actors.field(users::email).nullable())]
     #[diesel(select_expression_type = diesel::dsl::Nullable<diesel::query_source::AliasedField<Actors, users::email>>)]
     pub actor_email: Option<String>,
-}
-
-impl From<ListedEvent> for SessionEventView {
-    fn from(
-        ListedEvent {
-            event: row,
-            user_email,
-            actor_email,
-        }: ListedEvent,
-    ) -> Self {
-        Self {
-            id: EventId(row.id),
-            at: row.at,
-            user_id: row.user_id.map(UserId),
-            user_email,
-            actor_email,
-            session_id: row.session_id.map(SessionId),
-            kind: row.kind.0,
-            ip_address: row.ip_address,
-            user_agent: row.user_agent,
-            location: Place {
-                country: row.country,
-                region: row.region,
-                city: row.city,
-            }
-            .location(),
-            new_device: row.new_device,
-            detail: row.detail,
-        }
-    }
+    #[diesel(select_expression = actors.field(users::name).nullable())]
+    #[diesel(select_expression_type = diesel::dsl::Nullable<diesel::query_source::AliasedField<Actors, users::name>>)]
+    pub actor_name: Option<String>,
 }
 
 /// Deletes up to `batch` events older than `cutoff`, oldest first, from `from` on (the

@@ -10,7 +10,7 @@ pub struct Platform {
     pub os: String,
 }
 
-const UNKNOWN: &str = "Unknown";
+pub const UNKNOWN: &str = "Unknown";
 
 pub fn parse(user_agent: &str) -> Platform {
     let Some(parsed) = woothee::parser::Parser::new().parse(user_agent) else {

@@ -7,8 +7,9 @@ use std::sync::LazyLock;
 use actix_web::HttpResponse;
 use hallpass_shared::{
     AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail,
-    EventKind, Location, LoginRequest, PasswordChange, RenameSession, RevokeOthersResponse, Role,
-    SessionEventView, SessionList, SessionView, UpdateUser, UserView,
+    EventFacts, EventKind, Location, LoginRequest, OpenedBy, PasswordChange, RenameSession,
+    RevokeOthersResponse, RevokedReason, Role, SessionEventView, SessionList, SessionView,
+    UpdateUser, UserView,
 };
 use utoipa::{
     Modify, OpenApi,
@@ -35,7 +36,8 @@ use crate::config::COOKIE_NAME;
         probes::healthz, probes::readyz, probes::metrics, openapi_json,
     ),
     components(schemas(
-        AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail, EventKind, Location,
+        AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail, EventFacts, EventKind, Location,
+        OpenedBy, RevokedReason,
         LoginRequest, PasswordChange, RenameSession, RevokeOthersResponse, Role, SessionEventView, SessionList,
         SessionView, UpdateUser, UserView,
     )),

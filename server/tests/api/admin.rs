@@ -2,8 +2,8 @@
 
 use hallpass_server::config::CacheBackend;
 use hallpass_shared::{
-    CreateUser, ErrorCode, EventKind, Page, RevokeOthersResponse, Role, SessionEventView,
-    SessionId, SessionList, UserId, UserView, paths,
+    CreateUser, ErrorCode, EventKind, OpenedBy, Page, PasswordChange, RevokeOthersResponse,
+    RevokedReason, Role, SessionEventView, SessionId, SessionList, UserId, UserView, paths,
 };
 use reqwest::StatusCode;
 use serde_json::json;
@@ -607,4 +607,60 @@ async fn the_trail_names_who_did_it() {
             .iter()
             .any(|event| event.actor_email.as_deref() == Some(admin.email.as_str()))
     );
+}
+
+/// Readers build sentences from `facts` and the people named, never from `detail`: a role
+/// change, a rename, the sessions one admin action signed out, a password change's count.
+#[tokio::test]
+async fn the_trail_carries_what_its_sentences_need() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let student = app.student().await;
+    let phone = student.second_device().await;
+    let tablet = student.second_device().await;
+    tablet.current().await;
+    let changed = patch(
+        &admin,
+        student.id,
+        &json!({ "role": "teacher", "name": "Ann Martin" }),
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let change = PasswordChange {
+        current_password: PASSWORD.into(),
+        new_password: "a much better passphrase".into(),
+    };
+    assert_eq!(
+        phone.post_json(paths::PASSWORD, &change).await.status(),
+        StatusCode::NO_CONTENT
+    );
+
+    let own: Page<SessionEventView> = phone.get_json(paths::OWN_EVENTS).await;
+    let of_kind = |kind| own.items.iter().find(|event| event.kind == kind).unwrap();
+    let updated = of_kind(EventKind::UserUpdated);
+    assert_eq!(updated.actor_name.as_deref(), Some("Test admin"));
+    assert_eq!(
+        (updated.facts.previous_role, updated.facts.role),
+        (Some(Role::Student), Some(Role::Teacher))
+    );
+    assert!(updated.facts.renamed);
+    assert_eq!(updated.facts.name.as_deref(), Some("Ann Martin"));
+    // The student's first session and the tablet went; the phone was opened again.
+    assert_eq!(
+        of_kind(EventKind::PasswordChanged).facts.signed_out,
+        Some(2)
+    );
+    let revoked = of_kind(EventKind::SessionRevoked);
+    assert_eq!(
+        revoked.facts.revoked_reason,
+        Some(RevokedReason::PasswordChange)
+    );
+    let reopened = own
+        .items
+        .iter()
+        .find(|event| event.facts.opened_by == Some(OpenedBy::PasswordChange))
+        .unwrap();
+    assert_eq!(reopened.kind, EventKind::SessionCreated);
+    let signed_in = of_kind(EventKind::LoginSucceeded);
+    assert!(signed_in.facts.browser.is_some() || signed_in.facts.os.is_some());
 }

@@ -193,12 +193,14 @@ pub async fn change_password(
                 now,
             )
             .await?;
+            // Every session was signed out; this one is opened again below.
+            let others = revoked.iter().filter(|row| row.id != this).count();
             let mut log = vec![audit::event(
                 EventKind::PasswordChanged,
                 Some(user_id),
                 Some(this),
                 Some(client),
-                json!({}),
+                json!({ "signed_out": others }),
             )];
             log.extend(audit::revocations(&revoked, Some(user_id), Some(client)));
             events::insert_all(conn, &log).await?;

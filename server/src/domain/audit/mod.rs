@@ -3,6 +3,8 @@
 //! Events are written in the same transaction as the change they
 //! record; `detail` never holds a token, a password or a cookie.
 
+mod facts;
+
 use chrono::DateTime;
 use hallpass_shared::{
     EventKind, EventQuery, Page, PageQuery, RevokedReason, SessionEventView, SessionId, UserId,
@@ -106,7 +108,7 @@ async fn list(
         format!("{}.{}", listed.event.at.timestamp_micros(), listed.event.id)
     });
     Ok(Page {
-        items: rows.into_iter().map(SessionEventView::from).collect(),
+        items: rows.into_iter().map(facts::view).collect(),
         next_cursor,
         total: None,
         more_than_total: false,
