@@ -368,6 +368,33 @@ test('a deactivated user who signs in is told the account is deactivated, not th
   await expect(theirs.getByText('Your session has ended')).toHaveCount(0);
 });
 
+test('the users table filters by role and status, sorts by last sign-in, and counts open sessions', async ({ page }) => {
+  await logIn(page, 'admin');
+  const users = page.locator('section', { has: page.getByRole('heading', { name: 'Users', exact: true }) });
+  const rows = users.locator('tbody tr');
+  await expect(rows.first()).toBeVisible();
+
+  await users.locator('.filters').getByLabel('Role').selectOption('teacher');
+  await expect(rows.first().getByRole('combobox')).toHaveValue('teacher');
+  for (const role of await rows.getByRole('combobox').all()) {
+    await expect(role).toHaveValue('teacher');
+  }
+  await users.locator('.filters').getByLabel('Role').selectOption('');
+
+  // Whoever signed in last comes first: the admin, just now, with an open session.
+  await users.locator('.filters').getByLabel('Sort by').selectOption('last_sign_in');
+  await expect(rows.first()).toContainText(USERS.admin.email);
+  await expect(rows.first().locator('td[data-label="Last sign-in"]')).toContainText('just now');
+  await expect(rows.first().locator('td[data-label="Open sessions"]')).not.toHaveText('0');
+
+  await users.locator('.filters').getByLabel('Status').selectOption('false');
+  await expect(users.locator('tbody tr, .empty').first()).toBeVisible();
+  for (const status of await rows.locator('td[data-label="Status"]').all()) {
+    await expect(status).toHaveText('Deactivated');
+  }
+  await expect(rows.filter({ hasText: USERS.admin.email })).toHaveCount(0);
+});
+
 test('every admin action says what it did, and reactivating asks first', async ({ page }) => {
   await logIn(page, 'admin');
   const form = page.locator('section', { has: page.getByRole('heading', { name: 'Add a user' }) });

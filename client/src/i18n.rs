@@ -408,6 +408,8 @@ texts! {
     ActionFailed => "That did not work.", "L’action a échoué.";
     Actions => "Actions", "Actions";
     Active => "Active", "Actif";
+    AllRoles => "All roles", "Tous les rôles";
+    AnyStatus => "Any status", "Tous les statuts";
     ActiveSessions => "Active sessions", "Sessions actives";
     ActiveSessionsHint => "Every browser or device signed in to your account. Sign out any you do not recognise.",
         "Chaque navigateur ou appareil connecté à votre compte. Déconnectez ceux que vous ne reconnaissez pas.";
@@ -470,6 +472,7 @@ texts! {
     From => "From", "Du";
     GoHome => "Go to the start page", "Aller à l’accueil";
     Inactive => "Deactivated", "Désactivé";
+    LastSignIn => "Last sign-in", "Dernière connexion";
     InvalidCredentials => "Wrong email or password.", "Adresse e-mail ou mot de passe incorrect.";
     IpAddress => "IP address", "Adresse IP";
     KindLoginFailed => "Failed sign-in", "Échec de connexion";
@@ -503,6 +506,8 @@ texts! {
     MainNavigation => "Main", "Principale";
     ManageSessions => "Manage your sessions", "Gérer vos sessions";
     Name => "Name", "Nom";
+    Never => "Never", "Jamais";
+    OpenSessions => "Open sessions", "Sessions ouvertes";
     NameInvalid => "A name is at most 100 characters, without control characters.", "Un nom compte 100 caractères au plus, sans caractère de contrôle.";
     NameMissing => "Enter a name.", "Saisissez un nom.";
     NewPassword => "New password", "Nouveau mot de passe";
@@ -553,6 +558,7 @@ texts! {
     SignOutOthers => "Sign out all other sessions", "Déconnecter toutes les autres sessions";
     SkipToContent => "Skip to content", "Aller au contenu";
     Status => "Status", "Statut";
+    SortBy => "Sort by", "Trier par";
     StudentBlurb => "Your courses, timetable and marks live here. Your sessions are on your profile page.",
         "Vos cours, votre emploi du temps et vos notes sont ici. Vos sessions sont sur votre page de profil.";
     StudentDashboard => "Student dashboard", "Espace élève";

@@ -45,7 +45,7 @@ pub use session::{
     DeviceKind, EnsureResponse, Location, RenameSession, RevokeOthersResponse, RevokedReason,
     SessionList, SessionView,
 };
-pub use user::{CreateUser, Role, UpdateUser, UserQuery, UserView};
+pub use user::{CreateUser, ListedUser, Role, UpdateUser, UserQuery, UserSort, UserView};
 
 /// A string that names no variant of the enum it was parsed as.
 #[derive(Debug, Clone, PartialEq, Eq)]

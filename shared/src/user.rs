@@ -40,6 +40,21 @@ pub struct UserView {
     pub created_at: DateTime<Utc>,
 }
 
+/// A user as the admin's users table lists them: the account, when they last signed in,
+/// and how many sessions they have open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListedUser {
+    #[serde(flatten)]
+    pub user: UserView,
+    /// The last sign-in; absent for a user who never signed in (or not since the
+    /// audit trail's retention, for sign-ins before this field existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// Sessions neither signed out nor expired.
+    pub active_sessions: u64,
+}
+
 /// `POST /api/admin/users`. `Debug` never prints the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -77,12 +92,21 @@ pub struct UpdateUser {
     pub is_active: Option<bool>,
 }
 
-/// `GET /api/admin/users?q=&limit=&cursor=`: `q` matches email or name.
+/// `GET /api/admin/users?q=&role=&active=&sort=&limit=&cursor=`: `q` matches email or
+/// name; every filter is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct UserQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// `true`: only users who may sign in; `false`: only deactivated ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The order (default `email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<UserSort>,
     /// Page size, 1 to 200 (default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
@@ -90,3 +114,31 @@ pub struct UserQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
+
+/// How the users table is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UserSort {
+    /// By email, A to Z.
+    #[default]
+    Email,
+    /// By name, A to Z.
+    Name,
+    /// Most recent sign-in first; users who never signed in last.
+    LastSignIn,
+}
+
+impl UserSort {
+    pub const ALL: [Self; 3] = [Self::Email, Self::Name, Self::LastSignIn];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Name => "name",
+            Self::LastSignIn => "last_sign_in",
+        }
+    }
+}
+
+crate::wire_name_impls!(UserSort);

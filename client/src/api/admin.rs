@@ -2,8 +2,8 @@
 
 use gloo_net::http::Method;
 use hallpass_shared::{
-    CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionList, UpdateUser,
-    UserQuery, UserView, paths,
+    CreateUser, EventQuery, ListedUser, Page, RevokeOthersResponse, SessionEventView, SessionList,
+    UpdateUser, UserQuery, UserView, paths,
 };
 use hallpass_shared::{SessionId, UserId};
 
@@ -11,9 +11,12 @@ use crate::time::iso;
 
 use super::{ApiError, call, call_empty, get};
 
-pub async fn users(query: &UserQuery) -> Result<Page<UserView>, ApiError> {
+pub async fn users(query: &UserQuery) -> Result<Page<ListedUser>, ApiError> {
     let mut pairs = Vec::new();
     push(&mut pairs, "q", query.q.clone());
+    push(&mut pairs, "role", query.role);
+    push(&mut pairs, "active", query.active);
+    push(&mut pairs, "sort", query.sort);
     push(&mut pairs, "limit", query.limit);
     push(&mut pairs, "cursor", query.cursor.clone());
     get(paths::ADMIN_USERS, &pairs).await

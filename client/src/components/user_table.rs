@@ -1,6 +1,6 @@
 use chrono::Utc;
 use hallpass_shared::UserId;
-use hallpass_shared::{Role, UpdateUser, UserQuery, UserView};
+use hallpass_shared::{ListedUser, Role, UpdateUser, UserQuery, UserSort, UserView};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -34,16 +34,29 @@ pub struct UserTableProps {
     pub show: Option<String>,
 }
 
-/// Every account, searchable by name or email, a page at a time, with its sessions one
-/// click away, its role a choice away, and deactivation (which ends every session of the
-/// user) and reactivation each behind a confirm.
+/// Which users the table shows, and in which order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct View {
+    role: Option<Role>,
+    active: Option<bool>,
+    sort: UserSort,
+}
+
+/// Every account, searchable by name or email, filtered by role and status, ordered by
+/// email, name or last sign-in, a page at a time, with its last sign-in and open sessions,
+/// its sessions one click away, its role a choice away, and deactivation (which ends every
+/// session of the user) and reactivation each behind a confirm.
 #[component]
 pub fn UserTable(props: &UserTableProps) -> Html {
     let locale = use_locale();
     let search = use_state(String::new);
+    let view = use_state(View::default);
     let pages = use_pages();
     let query = UserQuery {
         q: Some((*search).clone()).filter(|q| !q.is_empty()),
+        role: view.role,
+        active: view.active,
+        sort: Some(view.sort),
         limit: Some(PAGE_SIZE),
         cursor: pages.cursor(),
     };
@@ -106,6 +119,22 @@ pub fn UserTable(props: &UserTableProps) -> Html {
         )
     };
 
+    // Each menu changes the view at once, from the first page.
+    let choose = |apply: fn(&mut View, &str)| {
+        let (view, pages) = (view.clone(), pages.clone());
+        Callback::from(move |event: Event| {
+            if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
+                let mut next = *view;
+                apply(&mut next, &select.value());
+                view.set(next);
+                pages.reset();
+            }
+        })
+    };
+    let on_role = choose(|view, value| view.role = value.parse().ok());
+    let on_status = choose(|view, value| view.active = value.parse().ok());
+    let on_sort = choose(|view, value| view.sort = value.parse().unwrap_or_default());
+
     let now = Utc::now();
     let set_active = {
         let update = update.clone();
@@ -117,7 +146,8 @@ pub fn UserTable(props: &UserTableProps) -> Html {
             update.emit((id, change, Callback::noop()));
         })
     };
-    let row = |user: &UserView| {
+    let row = |listed: &ListedUser| {
+        let user = &listed.user;
         let id = user.id;
         let change_role = {
             let (update, before) = (update.clone(), user.role);
@@ -162,6 +192,13 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                     </select>
                 </td>
                 <td data-label={locale.text(Text::Status)}>{ locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }</td>
+                <td data-label={locale.text(Text::LastSignIn)}>
+                    { match listed.last_sign_in_at {
+                        Some(at) => moment(locale, at, relative_past(locale, now, at)),
+                        None => html! { locale.text(Text::Never) },
+                    } }
+                </td>
+                <td data-label={locale.text(Text::OpenSessions)} class="number">{ listed.active_sessions }</td>
                 <td data-label={locale.text(Text::AccountCreated)}>{ moment(locale, user.created_at, relative_past(locale, now, user.created_at)) }</td>
                 <td class="actions">
                     <button class="secondary" onclick={select} aria-pressed={selected.to_string()}
@@ -203,6 +240,33 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                     placeholder={locale.text(Text::SearchPlaceholder)} />
                 <button type="submit">{ locale.text(Text::Search) }</button>
             </form>
+            <div class="filters">
+                <label>
+                    { locale.text(Text::Role) }
+                    <select onchange={on_role}>
+                        <option value="" selected={view.role.is_none()}>{ locale.text(Text::AllRoles) }</option>
+                        { for Role::ALL.into_iter().map(|role| html! {
+                            <option value={role.as_str()} selected={view.role == Some(role)}>{ locale.role(role) }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>
+                    { locale.text(Text::Status) }
+                    <select onchange={on_status}>
+                        <option value="" selected={view.active.is_none()}>{ locale.text(Text::AnyStatus) }</option>
+                        <option value="true" selected={view.active == Some(true)}>{ locale.text(Text::Active) }</option>
+                        <option value="false" selected={view.active == Some(false)}>{ locale.text(Text::Inactive) }</option>
+                    </select>
+                </label>
+                <label>
+                    { locale.text(Text::SortBy) }
+                    <select onchange={on_sort}>
+                        { for UserSort::ALL.into_iter().map(|sort| html! {
+                            <option value={sort.as_str()} selected={view.sort == sort}>{ locale.text(sort_text(sort)) }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
             if let Some(error) = &*failure {
                 { error_banner(locale, error, Text::ActionFailed) }
             }
@@ -219,6 +283,8 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                                     <th scope="col">{ locale.text(Text::Email) }</th>
                                     <th scope="col">{ locale.text(Text::Role) }</th>
                                     <th scope="col">{ locale.text(Text::Status) }</th>
+                                    <th scope="col">{ locale.text(Text::LastSignIn) }</th>
+                                    <th scope="col">{ locale.text(Text::OpenSessions) }</th>
                                     <th scope="col">{ locale.text(Text::AccountCreated) }</th>
                                     <th scope="col"><span class="visually-hidden">{ locale.text(Text::Actions) }</span></th>
                                 </tr></thead>
@@ -230,5 +296,13 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                 },
             } }
         </section>
+    }
+}
+
+fn sort_text(sort: UserSort) -> Text {
+    match sort {
+        UserSort::Email => Text::Email,
+        UserSort::Name => Text::Name,
+        UserSort::LastSignIn => Text::LastSignIn,
     }
 }

@@ -94,6 +94,7 @@ diesel::table! {
         sessions_valid_after -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        last_sign_in_at -> Nullable<Timestamptz>,
     }
 }
 

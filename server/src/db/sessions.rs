@@ -92,6 +92,25 @@ pub struct NewSession {
 }
 
 impl SessionRow {
+    /// How many sessions each of `ids` has open (neither signed out nor expired); users
+    /// with none are left out.
+    pub async fn active_session_counts(
+        conn: &mut AsyncPgConnection,
+        ids: &[UserId],
+        now: DateTime<Utc>,
+    ) -> QueryResult<Vec<(UserId, i64)>> {
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+        let counts: Vec<(Uuid, i64)> = user_sessions::table
+            .filter(user_sessions::user_id.eq_any(ids))
+            .filter(user_sessions::is_active)
+            .filter(user_sessions::expires_at.gt(now))
+            .group_by(user_sessions::user_id)
+            .select((user_sessions::user_id, diesel::dsl::count_star()))
+            .load(conn)
+            .await?;
+        Ok(counts.into_iter().map(|(id, n)| (UserId(id), n)).collect())
+    }
+
     pub fn view(&self, current: SessionId) -> SessionView {
         SessionView {
             id: self.id,

@@ -1,9 +1,9 @@
 //! The `users` table.
 
 use chrono::{DateTime, Utc};
-use diesel::{dsl::AsSelect, pg::Pg, prelude::*};
+use diesel::{dsl::AsSelect, expression::SqlLiteral, pg::Pg, prelude::*, sql_types::Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hallpass_shared::{Role, UserId, UserView};
+use hallpass_shared::{Role, UserId, UserSort, UserView};
 use uuid::Uuid;
 
 use super::{schema::users, stored::Stored};
@@ -24,6 +24,7 @@ pub struct UserRow {
     pub sessions_valid_after: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Insertable)]
@@ -127,13 +128,46 @@ impl UserRow {
 pub struct UserFilter {
     /// Case-insensitive substring of the email or the name.
     pub search: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
 }
 
-/// Where a listing ordered by `(email, id)` resumes.
+/// Where a listing resumes: after this user, in the listing's order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserCursor {
-    pub email: String,
+    pub after: SortKey,
     pub id: UserId,
+}
+
+/// A user's place in one of the listing's orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortKey {
+    Email(String),
+    Name(String),
+    /// `None`: never signed in (listed last).
+    LastSignIn(Option<DateTime<Utc>>),
+}
+
+impl SortKey {
+    /// `row`'s key in the order `sort`.
+    pub fn of(row: &UserRow, sort: UserSort) -> Self {
+        match sort {
+            UserSort::Email => Self::Email(row.email.clone()),
+            UserSort::Name => Self::Name(row.name.clone()),
+            UserSort::LastSignIn => Self::LastSignIn(row.last_sign_in_at),
+        }
+    }
+}
+
+/// The last sign-in as the listing orders it: "never" is the earliest time there is, so
+/// that one index (`users_last_sign_in_idx`, on this expression) orders every user.
+fn last_sign_in() -> SqlLiteral<Timestamptz> {
+    diesel::dsl::sql("coalesce(users.last_sign_in_at, '-infinity'::timestamptz)")
+}
+
+/// Where "never signed in" sorts: before any time.
+fn never() -> SqlLiteral<Timestamptz> {
+    diesel::dsl::sql("'-infinity'::timestamptz")
 }
 
 /// `%`, `_` and `\` stand for themselves in a `LIKE` pattern.
@@ -156,41 +190,84 @@ impl UserRow {
                     .or(users::name.ilike(pattern)),
             );
         }
+        if let Some(role) = filter.role {
+            query = query.filter(users::role.eq(Stored(role)));
+        }
+        if let Some(active) = filter.active {
+            query = query.filter(users::is_active.eq(active));
+        }
         query
     }
 
-    /// Matching users ordered by email, `limit` of them after `cursor`.
+    /// Matching users in the order `sort`, `limit` of them after `cursor`.
     pub async fn list(
         conn: &mut AsyncPgConnection,
         filter: &UserFilter,
+        sort: UserSort,
         cursor: Option<&UserCursor>,
         limit: i64,
     ) -> QueryResult<Vec<Self>> {
-        Self::listing(filter, cursor, limit).load(conn).await
+        Self::listing(filter, sort, cursor, limit).load(conn).await
     }
 
     /// [`UserRow::list`]'s query (public, like every query a request runs, so a test can
-    /// check its plan).
+    /// check its plan). Each order has its index; the first bound of each cursor
+    /// (`email >= …`) bounds the index scan, so a deep page starts where the cursor
+    /// points instead of filtering every earlier row; the rest only settles ties.
     pub fn listing(
         filter: &UserFilter,
+        sort: UserSort,
         cursor: Option<&UserCursor>,
         limit: i64,
     ) -> users::BoxedQuery<'static, Pg, AsSelect<Self, Pg>> {
-        let mut query = Self::filtered(filter)
-            .order((users::email.asc(), users::id.asc()))
+        let query = Self::filtered(filter)
             .limit(limit)
             .select(Self::as_select());
-        if let Some(cursor) = cursor {
-            // `email >= cursor` bounds the index scan, so a deep page starts where the
-            // cursor points instead of filtering every earlier row; the rest of the
-            // condition only settles a tie on the email.
-            query = query.filter(users::email.ge(cursor.email.clone())).filter(
-                users::email
-                    .gt(cursor.email.clone())
-                    .or(users::id.gt(cursor.id.0)),
-            );
+        let mut query = match sort {
+            UserSort::Email => query.order((users::email.asc(), users::id.asc())),
+            UserSort::Name => query.order((users::name.asc(), users::id.asc())),
+            UserSort::LastSignIn => query.order((last_sign_in().desc(), users::id.asc())),
+        };
+        let Some(UserCursor { after, id }) = cursor else {
+            return query;
+        };
+        let later_id = users::id.gt(id.0);
+        match after.clone() {
+            SortKey::Email(email) => {
+                query = query
+                    .filter(users::email.ge(email.clone()))
+                    .filter(users::email.gt(email).or(later_id));
+            }
+            SortKey::Name(name) => {
+                query = query
+                    .filter(users::name.ge(name.clone()))
+                    .filter(users::name.gt(name).or(later_id));
+            }
+            // The first bound bounds the index scan, the second settles the tie.
+            SortKey::LastSignIn(Some(at)) => {
+                query = query
+                    .filter(last_sign_in().le(at))
+                    .filter(last_sign_in().lt(at).or(later_id));
+            }
+            SortKey::LastSignIn(None) => {
+                query = query
+                    .filter(last_sign_in().le(never()))
+                    .filter(last_sign_in().lt(never()).or(later_id));
+            }
         }
         query
+    }
+
+    /// Records a sign-in's time, for the admin's users table.
+    pub async fn signed_in(
+        conn: &mut AsyncPgConnection,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> QueryResult<usize> {
+        diesel::update(users::table.find(id.0))
+            .set(users::last_sign_in_at.eq(now))
+            .execute(conn)
+            .await
     }
 
     /// How many users match, counting no further than `cap + 1`: a figure above `cap`

@@ -1,11 +1,13 @@
 //! User lifecycle rules: creating accounts (CLI and admins), admins listing and changing
 //! users (deactivation ends every session of the user).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use hallpass_shared::{
-    CreateUser, EventKind, Page, RevokedReason, Role, UpdateUser, UserId, UserQuery, UserView,
-    validate,
+    CreateUser, EventKind, ListedUser, Page, RevokedReason, Role, UpdateUser, UserId, UserQuery,
+    UserSort, UserView, validate,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
@@ -20,7 +22,7 @@ use crate::{
         events,
         sessions::SessionRow,
         stored::Stored,
-        users::{NewUser, UserChanges, UserCursor, UserFilter, UserRow},
+        users::{NewUser, SortKey, UserChanges, UserCursor, UserFilter, UserRow},
     },
 };
 
@@ -90,8 +92,9 @@ pub async fn create_or_reset(conn: &mut AsyncPgConnection, account: NewAccount) 
 /// The user list counts its matches up to this many; beyond, it says "more than".
 pub const COUNT_CAP: u64 = 1_000;
 
-/// One page of users ordered by email, with the number of matches (up to [`COUNT_CAP`]).
-pub async fn list(domain: &Domain, query: &UserQuery) -> Result<Page<UserView>> {
+/// One page of users in the order asked (email by default), each with their last sign-in
+/// and open sessions, and the number of matches (up to [`COUNT_CAP`]).
+pub async fn list(domain: &Domain, query: &UserQuery) -> Result<Page<ListedUser>> {
     let limit = pagination::limit(query.limit)?;
     let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     if search.is_some_and(|q| q.chars().count() > validate::EMAIL_MAX_CHARS) {
@@ -99,36 +102,79 @@ pub async fn list(domain: &Domain, query: &UserQuery) -> Result<Page<UserView>> 
     }
     let filter = UserFilter {
         search: search.map(str::to_owned),
+        role: query.role,
+        active: query.active,
     };
-    let scope = format!("users|{filter:?}");
+    let sort = query.sort.unwrap_or_default();
+    let scope = format!("users|{filter:?}|{sort}");
     let after = query
         .cursor
         .as_deref()
-        .map(|raw| pagination::decode(&scope, raw).and_then(|position| parse_position(&position)))
+        .map(|raw| {
+            pagination::decode(&scope, raw).and_then(|position| parse_position(&position, sort))
+        })
         .transpose()?;
     let mut conn = domain.db.get().await?;
     let counted = UserRow::count_up_to(&mut conn, &filter, COUNT_CAP as i64).await? as u64;
-    let rows = UserRow::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
+    let rows = UserRow::list(
+        &mut conn,
+        &filter,
+        sort,
+        after.as_ref(),
+        i64::from(limit) + 1,
+    )
+    .await?;
     let (rows, next_cursor) = pagination::finish(rows, limit, &scope, |row| {
-        format!("{}{}", row.id, row.email)
+        format!("{}{}", row.id, position_key(&SortKey::of(row, sort)))
     });
+    let ids: Vec<UserId> = rows.iter().map(|row| row.id).collect();
+    let counts: HashMap<UserId, i64> =
+        SessionRow::active_session_counts(&mut conn, &ids, Utc::now())
+            .await?
+            .into_iter()
+            .collect();
+    let listed = |row: &UserRow| ListedUser {
+        user: UserView::from(row),
+        last_sign_in_at: row.last_sign_in_at,
+        active_sessions: counts.get(&row.id).copied().unwrap_or(0).unsigned_abs(),
+    };
     Ok(Page {
-        items: rows.iter().map(UserView::from).collect(),
+        items: rows.iter().map(listed).collect(),
         next_cursor,
         total: Some(counted.min(COUNT_CAP)),
         more_than_total: counted > COUNT_CAP,
     })
 }
 
-/// Positions read `{uuid}{email}`: the id has a fixed length, the email follows.
-fn parse_position(position: &str) -> Result<UserCursor> {
+/// The key part of a position: the email or name as it is, a sign-in as microseconds
+/// (empty for "never").
+fn position_key(key: &SortKey) -> String {
+    match key {
+        SortKey::Email(text) | SortKey::Name(text) => text.clone(),
+        SortKey::LastSignIn(at) => at
+            .map(|at| at.timestamp_micros().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Positions read `{uuid}{key}`: the id has a fixed length, the key of the order `sort`
+/// follows (see [`position_key`]).
+fn parse_position(position: &str, sort: UserSort) -> Result<UserCursor> {
     let parsed = position
         .get(..36)
         .zip(position.get(36..))
-        .and_then(|(id, email)| {
+        .and_then(|(id, key)| {
+            let after = match sort {
+                UserSort::Email => SortKey::Email(key.to_owned()),
+                UserSort::Name => SortKey::Name(key.to_owned()),
+                UserSort::LastSignIn if key.is_empty() => SortKey::LastSignIn(None),
+                UserSort::LastSignIn => {
+                    SortKey::LastSignIn(Some(DateTime::from_timestamp_micros(key.parse().ok()?)?))
+                }
+            };
             Some(UserCursor {
                 id: id.parse().ok()?,
-                email: email.to_owned(),
+                after,
             })
         });
     parsed.ok_or(Error::ForeignCursor)

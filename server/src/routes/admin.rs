@@ -8,8 +8,8 @@ use hallpass_shared::ErrorBody;
 
 use super::responses::{AdminRefusals, BodyRefusals, QueryRefusals};
 use hallpass_shared::{
-    CreateUser, EventQuery, Page, RevokeOthersResponse, SessionEventView, SessionId, SessionList,
-    UpdateUser, UserId, UserQuery, UserView,
+    CreateUser, EventQuery, ListedUser, Page, RevokeOthersResponse, SessionEventView, SessionId,
+    SessionList, UpdateUser, UserId, UserQuery, UserView,
 };
 
 use crate::{
@@ -19,14 +19,16 @@ use crate::{
     state::AppState,
 };
 
-/// `GET /api/admin/users?q=&limit=&cursor=`: search by email or name, keyset-paginated, with a total.
+/// `GET /api/admin/users?q=&role=&active=&sort=&limit=&cursor=`: search by email or name,
+/// filter by role and status, order by email, name or last sign-in; keyset-paginated, with
+/// a total. Each user comes with their last sign-in and number of open sessions.
 #[utoipa::path(
     get,
     path = "/api/admin/users",
     tag = "admin",
     params(UserQuery),
     responses(
-        (status = 200, description = "Users ordered by email, with the total number of matches", body = Page<UserView>),
+        (status = 200, description = "Users in the order asked, each with their last sign-in and open sessions, with the total number of matches", body = Page<ListedUser>),
         AdminRefusals,
         QueryRefusals,
         (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
@@ -37,7 +39,7 @@ pub async fn list_users(
     state: web::Data<AppState>,
     _admin: AdminSession,
     query: web::Query<UserQuery>,
-) -> Result<web::Json<Page<UserView>>, ApiError> {
+) -> Result<web::Json<Page<ListedUser>>, ApiError> {
     Ok(web::Json(users::list(&state.domain, &query).await?))
 }
 

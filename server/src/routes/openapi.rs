@@ -7,9 +7,9 @@ use std::sync::LazyLock;
 use actix_web::HttpResponse;
 use hallpass_shared::{
     AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail,
-    EventFacts, EventKind, Location, LoginRequest, OpenedBy, PasswordChange, RenameSession,
-    RevokeOthersResponse, RevokedReason, Role, SessionEventView, SessionList, SessionView,
-    UpdateUser, UserView,
+    EventFacts, EventKind, ListedUser, Location, LoginRequest, OpenedBy, PasswordChange,
+    RenameSession, RevokeOthersResponse, RevokedReason, Role, SessionEventView, SessionList,
+    SessionView, UpdateUser, UserSort, UserView,
 };
 use utoipa::{
     Modify, OpenApi,
@@ -36,10 +36,10 @@ use crate::config::COOKIE_NAME;
         probes::healthz, probes::readyz, probes::metrics, openapi_json,
     ),
     components(schemas(
-        AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail, EventFacts, EventKind, Location,
+        AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail, EventFacts, EventKind, ListedUser, Location,
         OpenedBy, RevokedReason,
         LoginRequest, PasswordChange, RenameSession, RevokeOthersResponse, Role, SessionEventView, SessionList,
-        SessionView, UpdateUser, UserView,
+        SessionView, UpdateUser, UserSort, UserView,
     )),
     modifiers(&SessionCookie),
     tags(

@@ -2,8 +2,9 @@
 
 use hallpass_server::config::CacheBackend;
 use hallpass_shared::{
-    CreateUser, ErrorCode, EventKind, OpenedBy, Page, PasswordChange, RevokeOthersResponse,
-    RevokedReason, Role, SessionEventView, SessionId, SessionList, UserId, UserView, paths,
+    CreateUser, ErrorCode, EventKind, ListedUser, OpenedBy, Page, PasswordChange,
+    RevokeOthersResponse, RevokedReason, Role, SessionEventView, SessionId, SessionList, UserId,
+    UserView, paths,
 };
 use reqwest::StatusCode;
 use serde_json::json;
@@ -663,4 +664,89 @@ async fn the_trail_carries_what_its_sentences_need() {
     assert_eq!(reopened.kind, EventKind::SessionCreated);
     let signed_in = of_kind(EventKind::LoginSucceeded);
     assert!(signed_in.facts.browser.is_some() || signed_in.facts.os.is_some());
+}
+
+/// The users table filters by role and status, orders by name or by last sign-in (users
+/// who never signed in last), a page at a time, and shows each user's open sessions.
+#[tokio::test]
+async fn users_filter_and_sort_and_count_their_sessions() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let teacher = app.logged_in(Role::Teacher).await;
+    let student = app.logged_in(Role::Student).await;
+    student.second_device().await;
+    let never = app.user(Role::Student).await;
+    assert_eq!(
+        patch(
+            &admin,
+            never.id,
+            &json!({ "is_active": false, "name": "Aaron Away" })
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let list = |query: &str| {
+        let path = format!("{}?{query}", paths::ADMIN_USERS);
+        let admin = &admin;
+        async move { admin.get_json::<Page<ListedUser>>(&path).await }
+    };
+    let emails = |page: &Page<ListedUser>| -> Vec<String> {
+        page.items
+            .iter()
+            .map(|listed| listed.user.email.clone())
+            .collect()
+    };
+
+    let students = list("role=student").await;
+    assert_eq!(students.total, Some(2));
+    assert!(
+        students
+            .items
+            .iter()
+            .all(|listed| listed.user.role == Role::Student)
+    );
+    let away = list("active=false").await;
+    assert_eq!(emails(&away), std::slice::from_ref(&never.email));
+    let by_name = list("sort=name").await;
+    assert_eq!(by_name.items[0].user.name, "Aaron Away");
+
+    // Most recent sign-in first, one user a page, never-signed-in last.
+    let mut order = Vec::new();
+    let mut cursor = None::<String>;
+    loop {
+        let query = match &cursor {
+            Some(cursor) => format!("sort=last_sign_in&limit=1&cursor={cursor}"),
+            None => "sort=last_sign_in&limit=1".into(),
+        };
+        let page = list(&query).await;
+        order.extend(page.items);
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let order_emails: Vec<&str> = order
+        .iter()
+        .map(|listed| listed.user.email.as_str())
+        .collect();
+    assert_eq!(
+        order_emails,
+        [&student.email, &teacher.email, &admin.email, &never.email].map(String::as_str)
+    );
+    assert!(order[0].last_sign_in_at > order[1].last_sign_in_at);
+    assert_eq!(order[3].last_sign_in_at, None);
+    let sessions: Vec<u64> = order.iter().map(|listed| listed.active_sessions).collect();
+    assert_eq!(sessions, [2, 1, 1, 0]);
+
+    // A cursor belongs to its order and filters.
+    let first = list("sort=name&limit=1").await;
+    let foreign = admin
+        .get(&format!(
+            "{}?sort=last_sign_in&limit=1&cursor={}",
+            paths::ADMIN_USERS,
+            first.next_cursor.unwrap()
+        ))
+        .await;
+    assert_error(foreign, StatusCode::BAD_REQUEST, ErrorCode::BadRequest).await;
 }

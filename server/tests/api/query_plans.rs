@@ -15,10 +15,10 @@ use hallpass_server::{
     db::{
         events::{self, EventCursor, EventFilter},
         sessions::SessionRow,
-        users::{UserCursor, UserFilter, UserRow},
+        users::{SortKey, UserCursor, UserFilter, UserRow},
     },
 };
-use hallpass_shared::{EventKind, UserId};
+use hallpass_shared::{EventKind, Role, UserId, UserSort};
 use serde_json::Value;
 
 use crate::support::{TestApp, spawn_app};
@@ -132,9 +132,10 @@ async fn assert_starts_at_cursor<Q: QueryFragment<Pg> + Send>(
 /// pages are all visible.
 async fn seed(app: &TestApp) {
     app.execute(
-        "INSERT INTO users (email, name, role, password_hash)
+        "INSERT INTO users (email, name, role, password_hash, last_sign_in_at)
          SELECT 'user' || n || '@school.example.org', 'Pupil Number ' || n,
-                (ARRAY['student', 'teacher', 'admin'])[1 + n % 3], 'not a hash'
+                (ARRAY['student', 'teacher', 'admin'])[1 + n % 3], 'not a hash',
+                CASE WHEN n % 10 > 0 THEN now() - n * interval '1 hour' END
          FROM generate_series(1, 3000) n",
     )
     .await;
@@ -203,19 +204,38 @@ async fn every_request_query_on_a_growing_table_uses_an_index() {
     let everyone = UserFilter::default();
     let search = |text: &str| UserFilter {
         search: Some(text.into()),
+        ..UserFilter::default()
     };
-    let resume = UserCursor {
-        email: "user2000@school.example.org".into(),
-        id: user,
+    let list = |filter: &UserFilter, sort, after: Option<SortKey>| {
+        let cursor = after.map(|after| UserCursor { after, id: user });
+        UserRow::listing(filter, sort, cursor.as_ref(), 26)
     };
-    assert_indexed(&app, "users", UserRow::listing(&everyone, None, 26)).await;
-    let deep = UserRow::listing(&everyone, Some(&resume), 26);
-    assert_indexed(&app, "users, a later page", deep).await;
-    let deep = UserRow::listing(&everyone, Some(&resume), 26);
-    assert_starts_at_cursor(&app, "users, a later page", deep, "email >=").await;
-    let by_email = UserRow::listing(&search("user123"), None, 26);
+    let by_email = Some(SortKey::Email("user2000@school.example.org".into()));
+    let by_name = Some(SortKey::Name("Pupil Number 2000".into()));
+    let signed_in = Some(SortKey::LastSignIn(Some(now - Duration::days(100))));
+    let never = Some(SortKey::LastSignIn(None));
+    for (sort, resume, bound) in [
+        (UserSort::Email, by_email, "email >="),
+        (UserSort::Name, by_name, "name >="),
+        (UserSort::LastSignIn, signed_in, "COALESCE"),
+        (UserSort::LastSignIn, never, "COALESCE"),
+    ] {
+        let name = format!("users by {sort}");
+        assert_indexed(&app, &name, list(&everyone, sort, None)).await;
+        let later = format!("{name}, a later page");
+        assert_indexed(&app, &later, list(&everyone, sort, resume.clone())).await;
+        assert_starts_at_cursor(&app, &later, list(&everyone, sort, resume), bound).await;
+    }
+    let teachers = UserFilter {
+        role: Some(Role::Teacher),
+        active: Some(true),
+        ..UserFilter::default()
+    };
+    let filtered = list(&teachers, UserSort::LastSignIn, None);
+    assert_indexed(&app, "active teachers by last sign-in", filtered).await;
+    let by_email = UserRow::listing(&search("user123"), UserSort::Email, None, 26);
     assert_indexed(&app, "user search by email", by_email).await;
-    let by_name = UserRow::listing(&search("Number 77"), None, 26);
+    let by_name = UserRow::listing(&search("Number 77"), UserSort::Email, None, 26);
     assert_indexed(&app, "user search by name", by_name).await;
     let counted = UserRow::counting(&search("user1"), 1000);
     assert_indexed(&app, "user search, counted", counted).await;

@@ -13,6 +13,7 @@ use crate::{
         events,
         sessions::{NewSession, SessionRow},
         stored::Stored,
+        users::UserRow,
     },
     domain::{Client, Domain, Error, Result, audit, user_agent},
 };
@@ -92,8 +93,10 @@ pub(super) async fn open_session(
             let Some(row) = new.insert_if_absent(conn).await? else {
                 return Ok(None);
             };
+            // A sign-in (only sign-ins have fingerprints): remember the device, and when.
             if let Some(sign_in) = &sign_in {
                 sign_in.remember(conn, user_id, now).await?;
+                UserRow::signed_in(conn, user_id, now).await?;
             }
             retired.extend(SessionRow::revoke_beyond_limit(conn, row.user_id, limit, now).await?);
             let mut log = Vec::new();

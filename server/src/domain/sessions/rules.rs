@@ -191,6 +191,7 @@ mod tests {
             sessions_valid_after: None,
             created_at: at(-100_000),
             updated_at: at(-100_000),
+            last_sign_in_at: None,
         }
     }
 
