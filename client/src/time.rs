@@ -52,6 +52,14 @@ fn local_date_time_in(_locale: Locale, _at: DateTime<Utc>) -> Option<String> {
     None
 }
 
+/// The day a date input holds (`2026-12-03`), read without chrono's general parser (see
+/// `hallpass_shared::time`).
+pub fn input_date(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.splitn(3, '-').map(|part| part.parse::<u32>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
 /// The instant `day` begins on the reader's clock (what "from 3 December" means to them);
 /// midnight UTC where there is no browser clock.
 pub fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
@@ -130,6 +138,17 @@ mod tests {
     fn ago(locale: Locale, seconds: i64) -> String {
         let now = Utc::now();
         relative_past(locale, now, now - Duration::seconds(seconds))
+    }
+
+    #[test]
+    fn date_inputs_read_as_days() {
+        assert_eq!(
+            input_date("2026-12-03"),
+            NaiveDate::from_ymd_opt(2026, 12, 3)
+        );
+        assert_eq!(input_date("2026-02-30"), None);
+        assert_eq!(input_date(""), None);
+        assert_eq!(input_date("2026-12"), None);
     }
 
     #[test]

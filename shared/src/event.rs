@@ -80,7 +80,10 @@ crate::wire_name_impls!(EventKind);
 pub struct SessionEventView {
     #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
     pub id: EventId,
-    #[serde(serialize_with = "crate::time::rfc3339")]
+    #[serde(
+        serialize_with = "crate::time::rfc3339",
+        deserialize_with = "crate::time::read"
+    )]
     pub at: DateTime<Utc>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<uuid::Uuid>))]
     pub user_id: Option<UserId>,
@@ -118,7 +121,7 @@ pub struct SessionEventView {
 
 /// What an event's sentence needs ("Ms Martin changed the role from Admin to Student"),
 /// read from its recorded detail. Each field is present only on the kinds its description
-/// names, and only on events recorded since it is; ids and emails are never in here.
+/// names, and only on events recorded since it is; ids are never in here.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventFacts {
@@ -155,6 +158,11 @@ pub struct EventFacts {
     /// With `renamed`: the name before (absent: the session had none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_name: Option<String>,
+    /// `user_updated`: the sign-in email after and before, when it changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_email: Option<String>,
     /// `password_changed`: how many of the account's other sessions were signed out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_out: Option<u64>,

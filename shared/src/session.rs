@@ -15,11 +15,20 @@ pub struct SessionView {
     pub device: DeviceKind,
     pub browser: String,
     pub os: String,
-    #[serde(serialize_with = "crate::time::rfc3339")]
+    #[serde(
+        serialize_with = "crate::time::rfc3339",
+        deserialize_with = "crate::time::read"
+    )]
     pub created: DateTime<Utc>,
-    #[serde(serialize_with = "crate::time::rfc3339")]
+    #[serde(
+        serialize_with = "crate::time::rfc3339",
+        deserialize_with = "crate::time::read"
+    )]
     pub last_seen_at: DateTime<Utc>,
-    #[serde(serialize_with = "crate::time::rfc3339")]
+    #[serde(
+        serialize_with = "crate::time::rfc3339",
+        deserialize_with = "crate::time::read"
+    )]
     pub expires_at: DateTime<Utc>,
     /// True for the session of the request that asked.
     pub is_current: bool,

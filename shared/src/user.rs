@@ -36,23 +36,54 @@ pub struct UserView {
     pub name: String,
     pub role: Role,
     pub is_active: bool,
-    #[serde(serialize_with = "crate::time::rfc3339")]
+    #[serde(
+        serialize_with = "crate::time::rfc3339",
+        deserialize_with = "crate::time::read"
+    )]
     pub created_at: DateTime<Utc>,
 }
 
-/// A user as the admin's users table lists them: the account, when they last signed in,
-/// and how many sessions they have open.
+/// A user as the admin's users table lists them: the account's fields (those of
+/// [`UserView`], side by side rather than nested, as earlier versions listed them), when
+/// they last signed in, and how many sessions they have open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListedUser {
-    #[serde(flatten)]
-    pub user: UserView,
+    #[cfg_attr(feature = "openapi", schema(value_type = uuid::Uuid))]
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub is_active: bool,
+    #[serde(
+        serialize_with = "crate::time::rfc3339",
+        deserialize_with = "crate::time::read"
+    )]
+    pub created_at: DateTime<Utc>,
     /// The last sign-in; absent for a user who never signed in (or not since the
     /// audit trail's retention, for sign-ins before this field existed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::read_option"
+    )]
     pub last_sign_in_at: Option<DateTime<Utc>>,
     /// Sessions neither signed out nor expired.
     pub active_sessions: u64,
+}
+
+impl ListedUser {
+    /// The account without the listing's figures.
+    pub fn view(&self) -> UserView {
+        UserView {
+            id: self.id,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            is_active: self.is_active,
+            created_at: self.created_at,
+        }
+    }
 }
 
 /// `POST /api/admin/users`. `Debug` never prints the password.
@@ -86,6 +117,10 @@ impl std::fmt::Debug for CreateUser {
 pub struct UpdateUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// A new sign-in email; 409 `conflict` when another account has it.
+    #[cfg_attr(feature = "openapi", schema(format = "email", max_length = 254))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

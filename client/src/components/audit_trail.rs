@@ -8,7 +8,7 @@ use crate::components::{EventTable, event_table};
 use crate::dom::input_value;
 use crate::hooks::{use_load, use_pages, use_session};
 use crate::i18n::{Text, use_locale};
-use crate::time::local_midnight;
+use crate::time::{input_date, local_midnight};
 
 const PAGE_SIZE: u32 = 25;
 
@@ -72,7 +72,7 @@ pub fn AuditTrail(props: &AuditTrailProps) -> Html {
         let (kind, from, to) = (kind.clone(), from.clone(), to.clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let date = |node: &NodeRef| input_value(node).parse::<NaiveDate>().ok();
+            let date = |node: &NodeRef| input_date(&input_value(node));
             if let (Some(first), Some(last)) = (date(&from), date(&to))
                 && first > last
             {

@@ -146,8 +146,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
             update.emit((id, change, Callback::noop()));
         })
     };
-    let row = |listed: &ListedUser| {
-        let user = &listed.user;
+    let row = |user: &ListedUser| {
         let id = user.id;
         let change_role = {
             let (update, before) = (update.clone(), user.role);
@@ -164,7 +163,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
             })
         };
         let select = {
-            let (on_select, user) = (props.on_select.clone(), user.clone());
+            let (on_select, user) = (props.on_select.clone(), user.view());
             Callback::from(move |_| on_select.emit(user.clone()))
         };
         let toggle = {
@@ -193,12 +192,12 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                 </td>
                 <td data-label={locale.text(Text::Status)}>{ locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }</td>
                 <td data-label={locale.text(Text::LastSignIn)}>
-                    { match listed.last_sign_in_at {
+                    { match user.last_sign_in_at {
                         Some(at) => moment(locale, at, relative_past(locale, now, at)),
                         None => html! { locale.text(Text::Never) },
                     } }
                 </td>
-                <td data-label={locale.text(Text::OpenSessions)} class="number">{ listed.active_sessions }</td>
+                <td data-label={locale.text(Text::OpenSessions)} class="number">{ user.active_sessions }</td>
                 <td data-label={locale.text(Text::AccountCreated)}>{ moment(locale, user.created_at, relative_past(locale, now, user.created_at)) }</td>
                 <td class="actions">
                     <button class="secondary" onclick={select} aria-pressed={selected.to_string()}

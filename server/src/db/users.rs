@@ -332,6 +332,10 @@ impl UserRow {
                     .name
                     .as_deref()
                     .map(|name| users::name.eq(name.to_owned())),
+                changes
+                    .email
+                    .as_deref()
+                    .map(|email| users::email.eq(email.to_owned())),
                 changes.role.map(|role| users::role.eq(Stored(role))),
                 changes.is_active.map(|active| users::is_active.eq(active)),
                 valid_after.map(|at| users::sessions_valid_after.eq(Some(at))),
@@ -362,6 +366,8 @@ impl UserRow {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserChanges {
     pub name: Option<String>,
+    /// Normalized (see `hallpass_shared::validate::normalize_email`).
+    pub email: Option<String>,
     pub role: Option<Role>,
     pub is_active: Option<bool>,
 }

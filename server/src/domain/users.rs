@@ -134,7 +134,12 @@ pub async fn list(domain: &Domain, query: &UserQuery) -> Result<Page<ListedUser>
             .into_iter()
             .collect();
     let listed = |row: &UserRow| ListedUser {
-        user: UserView::from(row),
+        id: row.id,
+        email: row.email.clone(),
+        name: row.name.clone(),
+        role: row.role.0,
+        is_active: row.is_active,
+        created_at: row.created_at,
         last_sign_in_at: row.last_sign_in_at,
         active_sessions: counts.get(&row.id).copied().unwrap_or(0).unsigned_abs(),
     };
@@ -216,7 +221,7 @@ pub async fn create_by_admin(
     Ok(UserView::from(&user))
 }
 
-/// An admin changes a user's name, role or active flag. Deactivation ends every session
+/// An admin changes a user's name, email, role or active flag. Deactivation ends every session
 /// of the user in the same transaction; any change drops the user's cached sessions so
 /// the very next request sees it. Refuses (409 `last_admin`) to leave no active admin.
 pub async fn update(
@@ -240,7 +245,15 @@ pub async fn update(
             if removes_an_admin(&before, &changes) && admins <= 1 {
                 return Err(Error::LastAdmin);
             }
-            let after = UserRow::update(conn, id, &changes, now).await?;
+            let after = UserRow::update(conn, id, &changes, now)
+                .await
+                .map_err(|error| match Error::from(error) {
+                    Error::Conflict(_) => Error::Conflict(format!(
+                        "a user with email {} already exists",
+                        changes.email.as_deref().unwrap_or_default()
+                    )),
+                    other => other,
+                })?;
             let deactivated = before.is_active && !after.is_active;
             let revoked = if deactivated {
                 SessionRow::revoke_all_for_user(conn, id, None, RevokedReason::UserDeactivated, now)
@@ -275,14 +288,18 @@ pub async fn update(
 fn validated_changes(request: UpdateUser) -> Result<UserChanges> {
     if request == UpdateUser::default() {
         return Err(Error::Invalid(
-            "nothing to change: give name, role or is_active".into(),
+            "nothing to change: give name, email, role or is_active".into(),
         ));
     }
     if let Some(name) = &request.name {
         validate::name(name).map_err(|invalid| Error::Invalid(format!("name: {invalid}")))?;
     }
+    if let Some(email) = &request.email {
+        validate::email(email).map_err(|invalid| Error::Invalid(format!("email: {invalid}")))?;
+    }
     Ok(UserChanges {
         name: request.name.map(|name| name.trim().to_owned()),
+        email: request.email.as_deref().map(validate::normalize_email),
         role: request.role,
         is_active: request.is_active,
     })
@@ -308,6 +325,9 @@ fn change_detail(by: UserId, before: &UserRow, after: &UserRow) -> serde_json::V
     let mut detail = json!({ "by": by });
     if before.name != after.name {
         detail["name"] = json!({ "from": before.name, "to": after.name });
+    }
+    if before.email != after.email {
+        detail["email"] = json!({ "from": before.email, "to": after.email });
     }
     if before.role != after.role {
         detail["role"] = json!({ "from": before.role.0, "to": after.role.0 });

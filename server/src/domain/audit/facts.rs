@@ -53,6 +53,7 @@ struct Recorded {
     via: Option<OpenedBy>,
     role: Option<RoleField>,
     name: Option<Change<Option<String>>>,
+    email: Option<Change<String>>,
     signed_out: Option<u64>,
 }
 
@@ -105,6 +106,9 @@ pub(super) fn facts(kind: EventKind, detail: &Value, user_agent: Option<&str>) -
                 None => {}
             }
             read_rename(&mut facts, recorded.name);
+            if let Some(change) = recorded.email {
+                (facts.previous_email, facts.email) = (Some(change.from), Some(change.to));
+            }
         }
         EventKind::SessionRenamed => read_rename(&mut facts, recorded.name),
         EventKind::PasswordChanged => facts.signed_out = recorded.signed_out,
@@ -179,7 +183,8 @@ mod tests {
         );
         let updated = facts(
             EventKind::UserUpdated,
-            &json!({"by": by, "role": {"from": "admin", "to": "student"}, "name": {"from": "Ann", "to": "Anne"}}),
+            &json!({"by": by, "role": {"from": "admin", "to": "student"}, "name": {"from": "Ann", "to": "Anne"},
+                    "email": {"from": "ann@a.test", "to": "anne@a.test"}}),
             None,
         );
         assert_eq!(
@@ -187,6 +192,10 @@ mod tests {
             (Some(Role::Admin), Some(Role::Student))
         );
         assert!(updated.renamed);
+        assert_eq!(
+            (updated.previous_email.as_deref(), updated.email.as_deref()),
+            (Some("ann@a.test"), Some("anne@a.test"))
+        );
         assert_eq!(
             (updated.previous_name.as_deref(), updated.name.as_deref()),
             (Some("Ann"), Some("Anne"))
