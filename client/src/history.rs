@@ -277,6 +277,10 @@ fn account_changed(
         en.push(format!("renamed the account from {before} to {after}"));
         fr.push(format!("renommé le compte de {before} en {after}"));
     }
+    if let (Some(before), Some(after)) = (&facts.previous_email, &facts.email) {
+        en.push(format!("changed the email from {before} to {after}"));
+        fr.push(format!("changé l’adresse e-mail de {before} à {after}"));
+    }
     if let (Some(before), Some(after)) = (facts.previous_role, facts.role) {
         en.push(format!(
             "changed the role from {} to {}",
@@ -398,6 +402,22 @@ mod tests {
         assert_eq!(
             sentence(Locale::En, &updated, 1, None),
             "Ms Martin changed the role from Admin to Student"
+        );
+        let corrected = event(
+            EventKind::UserUpdated,
+            EventFacts {
+                renamed: true,
+                previous_name: Some("Ann".into()),
+                name: Some("Anne".into()),
+                previous_email: Some("ann@school.test".into()),
+                email: Some("anne@school.test".into()),
+                ..EventFacts::default()
+            },
+        );
+        assert_eq!(
+            sentence(Locale::Fr, &corrected, 1, Some("martin@school.test")),
+            "Vous avez renommé le compte de « Ann » en « Anne » et changé l’adresse e-mail de \
+             ann@school.test à anne@school.test"
         );
         let mut own = event(
             EventKind::SessionRenamed,
