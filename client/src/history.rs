@@ -96,6 +96,24 @@ pub fn sentence(
         EventKind::SessionRevoked => signed_out(locale, facts.revoked_reason, count, &did),
         EventKind::SessionExpired => pick("Session expired".into(), "Session expirée".into()),
         EventKind::ValidationFailed => refused(locale, facts.refusal),
+        // Set by someone else (an admin), or changed by the user themself.
+        EventKind::PasswordChanged if event.actor_email.is_some() => {
+            let (en, fr) = match facts.signed_out {
+                Some(0) | None => (String::new(), String::new()),
+                Some(1) => (
+                    ": 1 session signed out".into(),
+                    " : 1 session déconnectée".into(),
+                ),
+                Some(n) => (
+                    format!(": {n} sessions signed out"),
+                    format!(" : {n} sessions déconnectées"),
+                ),
+            };
+            did(
+                &format!("set a new password{en}"),
+                &format!("défini un nouveau mot de passe{fr}"),
+            )
+        }
         EventKind::PasswordChanged => match facts.signed_out {
             Some(0) | None => pick("Password changed".into(), "Mot de passe changé".into()),
             Some(1) => pick(
@@ -378,7 +396,13 @@ mod tests {
             signed_out: Some(3),
             ..EventFacts::default()
         };
-        let changed = event(EventKind::PasswordChanged, changed);
+        let mut set = event(EventKind::PasswordChanged, changed.clone());
+        assert_eq!(
+            sentence(Locale::En, &set, 1, None),
+            "Ms Martin set a new password: 3 sessions signed out"
+        );
+        set.actor_email = None;
+        let changed = set;
         assert_eq!(
             sentence(Locale::En, &changed, 1, None),
             "Password changed: 3 other sessions signed out"

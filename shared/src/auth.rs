@@ -47,6 +47,22 @@ impl std::fmt::Debug for PasswordChange {
     }
 }
 
+/// `POST /api/admin/users/{id}/password`: an admin gives a user a new password (one the
+/// user forgot, or one that leaked). `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetPassword {
+    /// 10 to 256 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
+    pub password: String,
+}
+
+impl std::fmt::Debug for SetPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SetPassword { .. }")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +73,10 @@ mod tests {
             email: "a@b.c".into(),
             password: "hunter2-secret".into(),
         };
+        let set = SetPassword {
+            password: "hunter2-secret".into(),
+        };
+        assert!(!format!("{set:?}").contains("hunter2"));
         let change = PasswordChange {
             current_password: "hunter2-secret".into(),
             new_password: "hunter3-secret".into(),

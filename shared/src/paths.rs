@@ -28,6 +28,8 @@ pub const ADMIN_USER_BY_ID: &str = "/api/admin/users/{id}";
 pub const ADMIN_USER_SESSIONS: &str = "/api/admin/users/{id}/sessions";
 /// Route template; see [`admin_revoke_user_sessions`].
 pub const ADMIN_REVOKE_USER_SESSIONS: &str = "/api/admin/users/{id}/revoke-sessions";
+/// Route template; see [`admin_user_password`].
+pub const ADMIN_USER_PASSWORD: &str = "/api/admin/users/{id}/password";
 /// Route template; see [`admin_session`].
 pub const ADMIN_SESSION_BY_ID: &str = "/api/admin/sessions/{id}";
 pub const ADMIN_EVENTS: &str = "/api/admin/events";
@@ -62,6 +64,10 @@ pub fn admin_user_sessions(id: crate::UserId) -> String {
 
 pub fn admin_revoke_user_sessions(id: crate::UserId) -> String {
     format!("{ADMIN_USERS}/{id}/revoke-sessions")
+}
+
+pub fn admin_user_password(id: crate::UserId) -> String {
+    format!("{ADMIN_USERS}/{id}/password")
 }
 
 pub fn admin_session(id: crate::SessionId) -> String {

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use hallpass_shared::{
-    CreateUser, EventKind, ListedUser, Page, RevokedReason, Role, UpdateUser, UserId, UserQuery,
-    UserSort, UserView, validate,
+    CreateUser, EventKind, ListedUser, Page, RevokedReason, Role, SetPassword, UpdateUser, UserId,
+    UserQuery, UserSort, UserView, validate,
 };
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
@@ -283,6 +283,49 @@ pub async fn update(
         .fence(live.iter().map(|row| row.token_hash.as_str()))
         .await;
     Ok(UserView::from(&user))
+}
+
+/// An admin gives a user a new password: every session of theirs ends at once (the
+/// browsers are told their password was changed), and the change is audited as
+/// `password_changed` done `by` the admin, with how many sessions it signed out. Returns
+/// that count; 404 for an unknown user, 422 for a password that breaks the rules.
+pub async fn set_password(
+    domain: &Domain,
+    admin: &CurrentSession,
+    id: UserId,
+    request: SetPassword,
+    client: &Client,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    validate::password(&request.password)
+        .map_err(|invalid| Error::Invalid(format!("password: {invalid}")))?;
+    let password_hash = password::hash(request.password.into()).await?;
+    let by = admin.user.id;
+    let mut conn = domain.db.get().await?;
+    let revoked = conn
+        .transaction::<_, Error, _>(async move |conn| {
+            if UserRow::set_password(conn, id, &password_hash, now, now).await? == 0 {
+                return Err(Error::NotFound);
+            }
+            let revoked =
+                SessionRow::revoke_all_for_user(conn, id, None, RevokedReason::PasswordChange, now)
+                    .await?;
+            let detail = json!({ "by": by, "signed_out": revoked.len() });
+            let mut log = vec![audit::event(
+                EventKind::PasswordChanged,
+                Some(id),
+                None,
+                Some(client),
+                detail,
+            )];
+            log.extend(audit::revocations(&revoked, Some(by), Some(client)));
+            events::insert_all(conn, &log).await?;
+            Ok(revoked)
+        })
+        .await?;
+    drop(conn);
+    uncache_and_count_revoked(domain, &revoked).await;
+    Ok(revoked.len() as u64)
 }
 
 fn validated_changes(request: UpdateUser) -> Result<UserChanges> {

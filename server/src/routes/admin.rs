@@ -9,7 +9,7 @@ use hallpass_shared::ErrorBody;
 use super::responses::{AdminRefusals, BodyRefusals, QueryRefusals};
 use hallpass_shared::{
     CreateUser, EventQuery, ListedUser, Page, RevokeOthersResponse, SessionEventView, SessionId,
-    SessionList, UpdateUser, UserId, UserQuery, UserView,
+    SessionList, SetPassword, UpdateUser, UserId, UserQuery, UserView,
 };
 
 use crate::{
@@ -147,6 +147,40 @@ pub async fn revoke_user_sessions(
     let revoked = state
         .to_completion(move |domain| async move {
             sessions::revoke_all_of_user(&domain, &admin, id, &client, Utc::now()).await
+        })
+        .await?;
+    Ok(web::Json(RevokeOthersResponse { revoked }))
+}
+
+/// `POST /api/admin/users/{id}/password`: gives the user a new password and ends every
+/// session of theirs (each browser is told its password was changed).
+#[tracing::instrument(skip_all, fields(user.id = %id))]
+#[utoipa::path(
+    post,
+    path = "/api/admin/users/{id}/password",
+    tag = "admin",
+    params(("id" = Uuid, Path, description = "User id")),
+    request_body = SetPassword,
+    responses(
+        (status = 200, description = "Set; how many sessions were signed out", body = RevokeOthersResponse),
+        AdminRefusals,
+        BodyRefusals,
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`validation`: the password breaks a rule (10 to 256 characters)", body = ErrorBody)
+    ),
+    security(("session_cookie" = []))
+)]
+pub async fn set_user_password(
+    state: web::Data<AppState>,
+    AdminSession(admin): AdminSession,
+    client: Client,
+    id: web::Path<UserId>,
+    body: web::Json<SetPassword>,
+) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
+    let (id, body) = (*id, body.into_inner());
+    let revoked = state
+        .to_completion(move |domain| async move {
+            users::set_password(&domain, &admin, id, body, &client, Utc::now()).await
         })
         .await?;
     Ok(web::Json(RevokeOthersResponse { revoked }))

@@ -95,6 +95,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(admin::revoke_user_sessions)),
                 )
                 .service(
+                    resource(paths::ADMIN_USER_PASSWORD, "POST")
+                        .route(web::post().to(admin::set_user_password)),
+                )
+                .service(
                     resource(paths::ADMIN_SESSION_BY_ID, "DELETE")
                         .route(web::delete().to(admin::revoke_session)),
                 )

@@ -9,7 +9,7 @@ use hallpass_shared::{
     AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail,
     EventFacts, EventKind, ListedUser, Location, LoginRequest, OpenedBy, PasswordChange,
     RenameSession, RevokeOthersResponse, RevokedReason, Role, SessionEventView, SessionList,
-    SessionView, UpdateUser, UserSort, UserView,
+    SessionView, SetPassword, UpdateUser, UserSort, UserView,
 };
 use utoipa::{
     Modify, OpenApi,
@@ -32,14 +32,14 @@ use crate::config::COOKIE_NAME;
         sessions::revoke_other_sessions, sessions::list_own_events, sessions::rename_session,
         sessions::list_new_device_sessions, sessions::confirm_new_device, sessions::deny_new_device,
         admin::list_users, admin::create_user, admin::update_user, admin::list_user_sessions,
-        admin::revoke_user_sessions, admin::revoke_session, admin::list_events,
+        admin::revoke_user_sessions, admin::set_user_password, admin::revoke_session, admin::list_events,
         probes::healthz, probes::readyz, probes::metrics, openapi_json,
     ),
     components(schemas(
         AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail, EventFacts, EventKind, ListedUser, Location,
         OpenedBy, RevokedReason,
         LoginRequest, PasswordChange, RenameSession, RevokeOthersResponse, Role, SessionEventView, SessionList,
-        SessionView, UpdateUser, UserSort, UserView,
+        SessionView, SetPassword, UpdateUser, UserSort, UserView,
     )),
     modifiers(&SessionCookie),
     tags(

@@ -136,6 +136,10 @@ async fn only_admins_may_use_admin_routes() {
                 .post(caller.url(&paths::admin_revoke_user_sessions(someone))),
             caller
                 .client
+                .post(caller.url(&paths::admin_user_password(someone)))
+                .json(&json!({ "password": "a new password for you" })),
+            caller
+                .client
                 .delete(caller.url(&paths::admin_session(SessionId(someone.0)))),
             caller.client.get(caller.url(paths::ADMIN_EVENTS)),
         ];
@@ -798,4 +802,66 @@ async fn an_admin_edits_a_users_name_and_email() {
         Some(student.email.as_str())
     );
     assert_eq!(facts.name.as_deref(), Some("Ann Martin"));
+}
+
+/// An admin gives a user a new password: every session of the user ends at once and is
+/// told why, the old password stops working and the new one works, and the trail says
+/// who did it and how many sessions it ended.
+#[tokio::test]
+async fn an_admin_sets_a_users_password() {
+    let app = spawn_app(CacheBackend::Redis).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let student = app.logged_in(Role::Student).await;
+    let phone = student.second_device().await;
+    phone.current().await;
+    let fresh = "a password the office gave";
+
+    let weak = admin
+        .post_json(
+            &paths::admin_user_password(student.id),
+            &json!({ "password": "short" }),
+        )
+        .await;
+    assert_error(
+        weak,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation,
+    )
+    .await;
+    let unknown = admin
+        .post_json(
+            &paths::admin_user_password(UserId::random()),
+            &json!({ "password": fresh }),
+        )
+        .await;
+    assert_error(unknown, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+
+    let set: RevokeOthersResponse = json(
+        admin
+            .post_json(
+                &paths::admin_user_password(student.id),
+                &json!({ "password": fresh }),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(set.revoked, 2);
+    student.assert_signed_out(ErrorCode::SessionRevoked).await;
+    phone.assert_signed_out(ErrorCode::SessionRevoked).await;
+    assert_eq!(
+        student.login_with(PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(student.login_with(fresh).await.status(), StatusCode::OK);
+
+    let trail: Page<SessionEventView> = admin
+        .get_json(&format!(
+            "{}?kind=password_changed&user_id={}",
+            paths::ADMIN_EVENTS,
+            student.id
+        ))
+        .await;
+    let event = &trail.items[0];
+    assert_eq!(event.actor_email.as_deref(), Some(admin.email.as_str()));
+    assert_eq!(event.facts.signed_out, Some(2));
 }
