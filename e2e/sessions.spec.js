@@ -471,6 +471,8 @@ test('a sign-in from a new device is asked about in every tab, and "no" signs it
   await tab.getByRole('button', { name: 'No, sign it out' }).click();
   await expect(tab.getByText('Firefox 133 · Windows 10 was signed out.')).toBeVisible();
   await expect(tab.getByRole('link', { name: 'Change password' })).toBeVisible();
+  // The outcome takes the keyboard focus the answered button had.
+  await expect(tab.locator('.new-device-notices .banner.ok')).toBeFocused();
   await expect(tab.locator('.new-device')).toHaveCount(0);
   // Asked once: the other tab stops asking at its next page.
   await otherTab.getByRole('link', { name: 'Tableau de bord' }).click();

@@ -32,6 +32,18 @@ pub fn NewDeviceNotice() -> Html {
         api::sessions::new_devices().await.map(|list| list.sessions)
     });
     let answered = use_state(|| None::<Answered>);
+    // The outcome takes the focus the answered question's button had.
+    let outcome = use_node_ref();
+    {
+        let outcome = outcome.clone();
+        use_effect_with((*answered).clone(), move |answered| {
+            if answered.is_some()
+                && let Some(outcome) = outcome.cast::<web_sys::HtmlElement>()
+            {
+                let _ = outcome.focus();
+            }
+        });
+    }
     {
         let pending = pending.clone();
         use_effect_with((), move |_| {
@@ -73,10 +85,10 @@ pub fn NewDeviceNotice() -> Html {
         <div class="new-device-notices" aria-live="polite">
             { match &*answered {
                 Some(Answered::WasMe) => html! {
-                    <p class="banner ok" tabindex="-1">{ locale.text(Text::NewSignInConfirmed) }</p>
+                    <p class="banner ok" tabindex="-1" ref={outcome}>{ locale.text(Text::NewSignInConfirmed) }</p>
                 },
                 Some(Answered::SignedOut(device)) => html! {
-                    <p class="banner ok" tabindex="-1">
+                    <p class="banner ok" tabindex="-1" ref={outcome}>
                         { locale.signed_out_device(device) }{ " " }
                         <Link<Route> to={Route::Profile { locale }}>{ locale.text(Text::ChangePassword) }</Link<Route>>
                     </p>
@@ -86,7 +98,12 @@ pub fn NewDeviceNotice() -> Html {
                 },
                 None => html! {},
             } }
-            { for questions.into_iter().map(|session| question(locale, session, &answer)) }
+            // In a box of their own: Yew matches unkeyed siblings from the end, so a
+            // question going away beside the outcome would otherwise replace the outcome's
+            // element (and drop the focus it holds).
+            <div class="new-device-questions">
+                { for questions.into_iter().map(|session| question(locale, session, &answer)) }
+            </div>
         </div>
     }
 }
