@@ -132,6 +132,7 @@ mod tests {
             paths::ADMIN_USER_BY_ID,
             paths::ADMIN_USER_SESSIONS,
             paths::ADMIN_REVOKE_USER_SESSIONS,
+            paths::ADMIN_USER_PASSWORD,
             paths::ADMIN_SESSION_BY_ID,
             paths::ADMIN_EVENTS,
             paths::HEALTHZ,
@@ -146,7 +147,7 @@ mod tests {
         }
         assert_eq!(
             doc.paths.paths.len(),
-            22,
+            23,
             "a documented path that is not a route constant"
         );
     }
