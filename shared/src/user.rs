@@ -73,6 +73,31 @@ pub struct ListedUser {
 }
 
 impl ListedUser {
+    pub fn new(
+        user: UserView,
+        last_sign_in_at: Option<DateTime<Utc>>,
+        active_sessions: u64,
+    ) -> Self {
+        let UserView {
+            id,
+            email,
+            name,
+            role,
+            is_active,
+            created_at,
+        } = user;
+        Self {
+            id,
+            email,
+            name,
+            role,
+            is_active,
+            created_at,
+            last_sign_in_at,
+            active_sessions,
+        }
+    }
+
     /// The account without the listing's figures.
     pub fn view(&self) -> UserView {
         UserView {

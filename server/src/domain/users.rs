@@ -133,15 +133,9 @@ pub async fn list(domain: &Domain, query: &UserQuery) -> Result<Page<ListedUser>
             .await?
             .into_iter()
             .collect();
-    let listed = |row: &UserRow| ListedUser {
-        id: row.id,
-        email: row.email.clone(),
-        name: row.name.clone(),
-        role: row.role.0,
-        is_active: row.is_active,
-        created_at: row.created_at,
-        last_sign_in_at: row.last_sign_in_at,
-        active_sessions: counts.get(&row.id).copied().unwrap_or(0).unsigned_abs(),
+    let listed = |row: &UserRow| {
+        let sessions = counts.get(&row.id).copied().unwrap_or(0).unsigned_abs();
+        ListedUser::new(UserView::from(row), row.last_sign_in_at, sessions)
     };
     Ok(Page {
         items: rows.iter().map(listed).collect(),
