@@ -29,7 +29,7 @@ use crate::{
     config::Settings,
     crypto::token::SessionToken,
     domain::{sessions::SessionClaim, throttle::DeviceClaim},
-    error::DeadSessionCookie,
+    error::{ApiError, DeadSessionCookie},
 };
 
 const TOKEN: &str = "token";
@@ -83,15 +83,15 @@ impl SessionCookies {
     pub fn open_request(&self, req: &ServiceRequest) {
         let opened = cookie_pairs(req)
             .filter(|(name, _)| name == self.name)
-            .find_map(|(_, value)| self.open(&Cookie::new(self.name, value.into_owned())));
+            .find_map(|(_, value)| self.open(&value));
         if let Some(opened) = opened {
             req.extensions_mut().insert(opened);
         }
     }
 
-    fn open(&self, sealed: &Cookie<'static>) -> Option<Opened> {
-        let (plain, opener) = self.keys.open(sealed)?;
-        let mut claim = parse_claim(plain.value())?;
+    fn open(&self, sealed: &str) -> Option<Opened> {
+        let (plain, opener) = self.keys.open(self.name, sealed)?;
+        let mut claim = parse_claim(&plain)?;
         if opener == Opener::Retired {
             claim.lifetime = None;
         }
@@ -108,7 +108,7 @@ impl SessionCookies {
         let change = res.request().extensions_mut().remove::<Change>();
         let dead = res.response().extensions().contains::<DeadSessionCookie>();
         let cookie = match change {
-            Some(Change::Start(claim)) => Some(self.sealed(&claim, now)),
+            Some(Change::Start(claim)) => Some(self.sealed(&claim, now)?),
             Some(Change::End) => Some(self.removal()),
             None if dead && res.request().cookie(self.name).is_some() => Some(self.removal()),
             None => {
@@ -117,6 +117,7 @@ impl SessionCookies {
                     .filter(|opened| opened.opener != Opener::Newest)
                     .filter(|_| res.status().is_success())
                     .map(|opened| self.sealed(&opened.claim, now))
+                    .transpose()?
             }
         };
         if let Some(cookie) = cookie {
@@ -128,8 +129,8 @@ impl SessionCookies {
     /// The device cookie `req` brought, if one of the keys opens it.
     pub fn device_of(&self, req: &HttpRequest) -> Option<DeviceClaim> {
         let sealed = req.cookie(self.device_name)?;
-        let (plain, _) = self.keys.open(&sealed)?;
-        let fields: HashMap<String, String> = serde_json::from_str(plain.value()).ok()?;
+        let (plain, _) = self.keys.open(self.device_name, sealed.value())?;
+        let fields: HashMap<String, String> = serde_json::from_str(&plain).ok()?;
         Some(DeviceClaim {
             id: fields.get(DEVICE_ID)?.clone(),
             account: fields.get(DEVICE_ACCOUNT)?.clone(),
@@ -137,34 +138,38 @@ impl SessionCookies {
     }
 
     /// The device cookie holding `device`, sealed: HttpOnly, and kept for 400 days.
-    pub fn device_cookie(&self, device: &DeviceClaim) -> Cookie<'static> {
+    pub fn device_cookie(&self, device: &DeviceClaim) -> Result<Cookie<'static>, ApiError> {
         let fields = HashMap::from([
             (DEVICE_ID, device.id.as_str()),
             (DEVICE_ACCOUNT, device.account.as_str()),
         ]);
-        let cookie = Cookie::build(self.device_name, json(&fields))
+        let sealed = self.keys.seal(self.device_name, &json(&fields))?;
+        Ok(Cookie::build(self.device_name, sealed)
             .path("/")
             .http_only(true)
             .secure(self.secure)
             .same_site(SameSite::Lax)
             .max_age(DEVICE_LIFETIME)
-            .finish();
-        self.keys.seal(cookie)
+            .finish())
     }
 
     /// `claim` sealed, kept by the browser until the claim's lifetime runs out.
-    pub fn sealed(&self, claim: &SessionClaim, now: DateTime<Utc>) -> Cookie<'static> {
+    pub fn sealed(
+        &self,
+        claim: &SessionClaim,
+        now: DateTime<Utc>,
+    ) -> Result<Cookie<'static>, ApiError> {
         let lifetime = claim.lifetime.unwrap_or(self.default_lifetime);
         // Whole seconds, rounded up: a cookie minted now lives its full lifetime.
         let left = ((claim.issued_at + lifetime - now).num_milliseconds() + 999).max(0) / 1000;
-        let cookie = Cookie::build(self.name, payload(claim))
+        let sealed = self.keys.seal(self.name, &payload(claim))?;
+        Ok(Cookie::build(self.name, sealed)
             .path("/")
             .http_only(true)
             .secure(self.secure)
             .same_site(SameSite::Lax)
             .max_age(time::Duration::seconds(left))
-            .finish();
-        self.keys.seal(cookie)
+            .finish())
     }
 
     /// A cookie that makes the browser forget the session cookie.

@@ -1,4 +1,7 @@
-//! The keys that seal session cookies (AES-256-GCM, the `cookie` crate's private jar).
+//! The keys that seal session cookies: AES-256-GCM over the cookie's value with its name
+//! as associated data, written as base64 of nonce ‖ ciphertext ‖ tag (the format of the
+//! `cookie` crate's private jar, which sealed the cookies of earlier versions). Each
+//! key's cipher is built once, not per request: this runs on every request.
 //!
 //! They come from `SESSION_SECRET` (or `SESSION_SECRET_FILE`), never from the database:
 //! whoever holds a key can mint cookies, and a database backup must not be enough to
@@ -9,7 +12,11 @@
 
 use std::{io::Write as _, path::Path};
 
-use actix_web::cookie::{Cookie, CookieJar, Key};
+use actix_web::cookie::Key;
+use aes_gcm::{
+    Aes256Gcm, KeyInit as _, Nonce, Tag,
+    aead::{AeadInPlace as _, generic_array::GenericArray},
+};
 use anyhow::Context as _;
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Utc};
@@ -31,10 +38,62 @@ pub enum Opener {
     Retired,
 }
 
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+
+/// A key and its cipher.
+struct SealingKey {
+    /// The derived key (encryption and signing halves); other secrets derive from it.
+    key: Key,
+    cipher: Aes256Gcm,
+}
+
+impl SealingKey {
+    fn new(key: Key) -> Self {
+        let cipher = Aes256Gcm::new(GenericArray::from_slice(key.encryption()));
+        Self { key, cipher }
+    }
+
+    /// `plain` sealed under `name`: base64 of nonce ‖ ciphertext ‖ tag.
+    fn seal(&self, name: &str, plain: &str) -> anyhow::Result<String> {
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|error| anyhow::anyhow!("OS RNG failed: {error}"))?;
+        let mut sealed = Vec::with_capacity(NONCE_LEN + plain.len() + TAG_LEN);
+        sealed.extend_from_slice(&nonce);
+        sealed.extend_from_slice(plain.as_bytes());
+        let tag = self
+            .cipher
+            .encrypt_in_place_detached(
+                Nonce::from_slice(&nonce),
+                name.as_bytes(),
+                &mut sealed[NONCE_LEN..],
+            )
+            .map_err(|_| anyhow::anyhow!("a cookie value too long to seal"))?;
+        sealed.extend_from_slice(&tag);
+        Ok(STANDARD.encode(sealed))
+    }
+
+    /// The plain value of `sealed` (decoded from base64), if this key sealed it under `name`.
+    fn open(&self, name: &str, sealed: &[u8]) -> Option<String> {
+        let (nonce, rest) = sealed.split_at_checked(NONCE_LEN)?;
+        let (ciphertext, tag) = rest.split_at_checked(rest.len().checked_sub(TAG_LEN)?)?;
+        let mut plain = ciphertext.to_vec();
+        self.cipher
+            .decrypt_in_place_detached(
+                Nonce::from_slice(nonce),
+                name.as_bytes(),
+                &mut plain,
+                Tag::from_slice(tag),
+            )
+            .ok()?;
+        String::from_utf8(plain).ok()
+    }
+}
+
 pub struct CookieKeys {
     /// Newest first; never empty.
-    configured: Vec<Key>,
-    retired: Option<Key>,
+    configured: Vec<SealingKey>,
+    retired: Option<SealingKey>,
 }
 
 impl CookieKeys {
@@ -47,7 +106,7 @@ impl CookieKeys {
         );
         let configured = secrets
             .iter()
-            .map(|secret| Key::derive_from(secret.expose_secret().as_bytes()))
+            .map(|secret| SealingKey::new(Key::derive_from(secret.expose_secret().as_bytes())))
             .collect();
         Ok(Self {
             configured,
@@ -65,7 +124,11 @@ impl CookieKeys {
     ) -> anyhow::Result<Self> {
         let mut keys = Self::from_secrets(secrets)?;
         let mut conn = db.get().await.context("loading the cookie keys")?;
-        let known: Vec<Vec<u8>> = keys.configured.iter().map(fingerprint).collect();
+        let known: Vec<Vec<u8>> = keys
+            .configured
+            .iter()
+            .map(|k| fingerprint(&k.key))
+            .collect();
         let agreed = keys::agree_on_fingerprint(&mut conn, &known[0], &known)
             .await
             .context("checking the cookie key fingerprint")?;
@@ -85,7 +148,8 @@ impl CookieKeys {
                  cookies it sealed (only for recorded sessions, which are resealed with \
                  SESSION_SECRET); it is deleted one SESSION_TTL after the upgrade"
             );
-            keys.retired = Some(Key::try_from(retired.as_slice()).context("retired key")?);
+            let key = Key::try_from(retired.as_slice()).context("retired key")?;
+            keys.retired = Some(SealingKey::new(key));
         }
         Ok(keys)
     }
@@ -97,22 +161,19 @@ impl CookieKeys {
         digest.update(b"hallpass derived key v1\0");
         digest.update(purpose.as_bytes());
         digest.update(b"\0");
-        digest.update(self.configured[0].master());
+        digest.update(self.configured[0].key.master());
         digest.finalize().into()
     }
 
-    /// Seals `cookie` with the newest key.
-    pub fn seal(&self, cookie: Cookie<'static>) -> Cookie<'static> {
-        let name = cookie.name().to_owned();
-        let mut jar = CookieJar::new();
-        jar.private_mut(&self.configured[0]).add(cookie);
-        jar.get(&name)
-            .cloned()
-            .unwrap_or_else(|| Cookie::new(name, ""))
+    /// `plain`, the value of the cookie `name`, sealed with the newest key.
+    pub fn seal(&self, name: &str, plain: &str) -> anyhow::Result<String> {
+        self.configured[0].seal(name, plain)
     }
 
-    /// The plain cookie and the key that opened it, or `None` if no key does.
-    pub fn open(&self, sealed: &Cookie<'static>) -> Option<(Cookie<'static>, Opener)> {
+    /// The plain value of the cookie `name` sealed as `sealed`, and the key that opened
+    /// it, or `None` if no key does.
+    pub fn open(&self, name: &str, sealed: &str) -> Option<(String, Opener)> {
+        let sealed = STANDARD.decode(sealed).ok()?;
         let opener = |index: usize| {
             if index == 0 {
                 Opener::Newest
@@ -126,10 +187,9 @@ impl CookieKeys {
             .enumerate()
             .map(|(i, key)| (key, opener(i)));
         let retired = self.retired.iter().map(|key| (key, Opener::Retired));
-        configured.chain(retired).find_map(|(key, opener)| {
-            let opened = CookieJar::new().private(key).decrypt(sealed.clone())?;
-            Some((opened, opener))
-        })
+        configured
+            .chain(retired)
+            .find_map(|(key, opener)| Some((key.open(name, &sealed)?, opener)))
     }
 }
 
@@ -183,39 +243,71 @@ mod tests {
     #[test]
     fn the_newest_key_seals_and_every_key_opens() {
         let before = keys(&[OLD]);
-        let sealed_before = before.seal(Cookie::new("c", "claim"));
-        assert_ne!(sealed_before.value(), "claim");
+        let sealed_before = before.seal("c", "claim").unwrap();
+        assert!(!sealed_before.contains("claim"));
 
         let rotated = keys(&[NEW, OLD]);
-        let (opened, opener) = rotated.open(&sealed_before).unwrap();
-        assert_eq!((opened.value(), opener), ("claim", Opener::Older));
-        let sealed_after = rotated.seal(Cookie::new("c", "claim"));
-        assert_eq!(rotated.open(&sealed_after).unwrap().1, Opener::Newest);
+        let opened = rotated.open("c", &sealed_before).unwrap();
+        assert_eq!(opened, ("claim".to_owned(), Opener::Older));
+        let sealed_after = rotated.seal("c", "claim").unwrap();
+        assert_eq!(rotated.open("c", &sealed_after).unwrap().1, Opener::Newest);
 
-        assert!(before.open(&sealed_after).is_none(), "unknown key");
-        assert!(keys(&[NEW]).open(&sealed_before).is_none(), "dropped key");
+        assert!(before.open("c", &sealed_after).is_none(), "unknown key");
+        assert!(
+            keys(&[NEW]).open("c", &sealed_before).is_none(),
+            "dropped key"
+        );
     }
 
     #[test]
-    fn a_cookie_is_bound_to_its_name() {
+    fn a_cookie_is_bound_to_its_name_and_its_every_byte() {
         let keys = keys(&[NEW]);
-        let sealed = keys.seal(Cookie::new("c", "claim"));
-        let renamed = Cookie::new("other", sealed.value().to_owned());
-        assert!(keys.open(&renamed).is_none());
+        let sealed = keys.seal("c", "claim").unwrap();
+        assert!(keys.open("other", &sealed).is_none());
+        let bytes = STANDARD.decode(&sealed).unwrap();
+        for i in 0..bytes.len() {
+            let mut tampered = bytes.clone();
+            tampered[i] ^= 1;
+            let tampered = STANDARD.encode(&tampered);
+            assert!(keys.open("c", &tampered).is_none(), "byte {i}");
+        }
+        assert!(keys.open("c", "not base64!").is_none());
+        assert!(
+            keys.open("c", &STANDARD.encode([0u8; 20])).is_none(),
+            "too short"
+        );
+        assert!(keys.open("c", "").is_none());
+    }
+
+    #[test]
+    fn cookies_the_private_jar_sealed_are_opened_and_the_jar_opens_ours() {
+        use actix_web::cookie::{Cookie, CookieJar};
+        let keys = keys(&[NEW]);
+        let mut jar = CookieJar::new();
+        jar.private_mut(&keys.configured[0].key)
+            .add(Cookie::new("c", "claim"));
+        let sealed = jar.get("c").unwrap().value().to_owned();
+        assert_eq!(keys.open("c", &sealed).unwrap().0, "claim");
+
+        let ours = Cookie::new("c", keys.seal("c", "claim").unwrap());
+        let opened = CookieJar::new()
+            .private(&keys.configured[0].key)
+            .decrypt(ours);
+        assert_eq!(opened.unwrap().value(), "claim");
     }
 
     #[test]
     fn fingerprints_tell_keys_apart() {
         let (old, new) = (keys(&[OLD]), keys(&[NEW]));
         assert_eq!(
-            fingerprint(&old.configured[0]),
-            fingerprint(&keys(&[OLD]).configured[0])
+            fingerprint(&old.configured[0].key),
+            fingerprint(&keys(&[OLD]).configured[0].key)
         );
         assert_ne!(
-            fingerprint(&old.configured[0]),
-            fingerprint(&new.configured[0])
+            fingerprint(&old.configured[0].key),
+            fingerprint(&new.configured[0].key)
         );
-        assert_eq!(fingerprint(&old.configured[0]).len(), 32);
+        assert_eq!(fingerprint(&old.configured[0].key).len(), 32);
     }
 
     #[test]

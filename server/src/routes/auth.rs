@@ -64,7 +64,7 @@ pub async fn login(
     cookie.start(&claim);
     tracing::info!(user.id = %current.user.id, session.id = %current.session.id, "logged in");
     Ok(HttpResponse::Ok()
-        .cookie(cookies.device_cookie(&device))
+        .cookie(cookies.device_cookie(&device)?)
         .json(AuthResponse {
             user: current.user,
             session: current.session,
