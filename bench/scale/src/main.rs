@@ -38,7 +38,9 @@ fn main() -> anyhow::Result<()> {
     for line in std::io::stdin().lock().lines() {
         let user_id: UserId = line?.trim().parse()?;
         let claim = SessionClaim::mint(user_id, now, lifetime)?;
-        let cookie = cookies.sealed(&claim, now);
+        let cookie = cookies
+            .sealed(&claim, now)
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
         writeln!(
             out,
             "{},{},{}",
