@@ -58,6 +58,44 @@ for (const [persona, dashboard] of Object.entries(DASHBOARDS)) {
   });
 }
 
+/** The WebAssembly bundle a built page loads (`/index.html` or `/admin.html`). */
+async function bundleOf(request, page) {
+  const html = await (await request.get(page)).text();
+  return html.match(/[\w-]+_bg\.wasm/)[0];
+}
+
+test('students load the app without the admin console; admins load the console apart', async ({ browser, request }) => {
+  const [main, admin] = [await bundleOf(request, '/index.html'), await bundleOf(request, '/admin.html')];
+  expect(main).not.toEqual(admin);
+  const loaded = async (persona, dashboard) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const wasm = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('.wasm')) wasm.push(path.basename(new URL(request.url()).pathname));
+    });
+    await logIn(page, persona);
+    await expect(page.getByRole('heading', { name: dashboard })).toBeVisible();
+    return { page, context, wasm };
+  };
+
+  const student = await loaded('student', 'Student dashboard');
+  expect(student.wasm).toEqual([main]);
+  await student.context.close();
+
+  // The admin signs in on the main bundle; the console's route loads its own page, once.
+  const seen = await loaded('admin', 'Admin console');
+  expect(seen.wasm).toEqual([main, admin]);
+  await expect(seen.page.getByRole('columnheader', { name: 'Last sign-in' })).toBeVisible();
+  // In the console's bundle the rest of the app stays in the page (no further load).
+  await seen.page.getByRole('link', { name: 'Profile' }).click();
+  await expect(seen.page.locator('.session-card.current')).toBeVisible();
+  await seen.page.goBack();
+  await expect(seen.page.getByRole('heading', { name: 'Admin console' })).toBeVisible();
+  expect(seen.wasm).toEqual([main, admin]);
+  await seen.context.close();
+});
+
 test('ensure is posted once per page load and never on in-app navigation', async ({ page }) => {
   const seen = watch(page);
   await logIn(page, 'teacher');
@@ -423,6 +461,66 @@ test('every admin action says what it did, and reactivating asks first', async (
   await row.getByRole('button', { name: 'Reactivate', exact: true }).click();
   await expect(status).toHaveText('ola@e2e.hallpass.test can sign in again.');
   await expect(row).toContainText('Active');
+});
+
+test('an admin corrects a name and an email, and gives a new password that signs the user out', async ({ page, browser }) => {
+  await logIn(page, 'admin');
+  const form = page.locator('section', { has: page.getByRole('heading', { name: 'Add a user' }) });
+  await form.getByLabel('Name').fill('Rhea Rename');
+  await form.getByLabel('Email').fill('rhea@e2e.hallpass.test');
+  await form.getByLabel('First password').fill('first password 123');
+  await form.getByRole('button', { name: 'Add a user' }).click();
+  const status = page.locator('.admin-status');
+  await expect(status).toContainText('rhea@e2e.hallpass.test can now sign in');
+
+  // Rhea signs in elsewhere.
+  const theirs = await (await browser.newContext()).newPage();
+  await theirs.goto('/en/login');
+  await theirs.locator('#email').fill('rhea@e2e.hallpass.test');
+  await theirs.locator('#password').fill('first password 123');
+  await theirs.locator('button[type=submit]').click();
+  await expect(theirs).toHaveURL(`${BASE}/en/student`);
+
+  const users = page.locator('section', { has: page.getByRole('heading', { name: 'Users', exact: true }) });
+  await users.getByRole('button', { name: 'Sessions rhea@e2e.hallpass.test' }).click();
+  const account = page.locator('section', { has: page.getByRole('heading', { name: 'Account of Rhea Rename' }) });
+  const email = account.getByLabel('Email');
+
+  // Someone else's email is refused under the field, which takes the focus.
+  await email.fill(USERS.student.email);
+  await account.getByRole('button', { name: 'Save' }).click();
+  await expect(account.locator('#account-email-error')).toHaveText('A user with this email already exists.');
+  await expect(email).toBeFocused();
+  await expect(email).toHaveAttribute('aria-invalid', 'true');
+
+  await account.getByLabel('Name').fill('Rhea Renamed');
+  await email.fill('Rhea.Renamed@e2e.hallpass.test');
+  await account.getByRole('button', { name: 'Save' }).click();
+  await expect(status).toHaveText('Changes to rhea.renamed@e2e.hallpass.test saved.');
+  await expect(page.getByRole('heading', { name: 'Account of Rhea Renamed' })).toBeVisible();
+  await expect(users.locator('tbody tr', { hasText: 'rhea.renamed@e2e.hallpass.test' })).toContainText('Rhea Renamed');
+  await expect(account.locator('.field-error')).toHaveCount(0);
+
+  // A new password: too short is said under its field; a good one signs Rhea out.
+  const renamed = page.locator('section', { has: page.getByRole('heading', { name: 'Account of Rhea Renamed' }) });
+  await renamed.getByLabel('New password').fill('short');
+  await renamed.getByRole('button', { name: 'Set the new password' }).click();
+  await expect(renamed.locator('#account-password-error')).toHaveText('The new password must be 10 to 256 characters long.');
+  await renamed.getByLabel('New password').fill('given by the admin');
+  await renamed.getByRole('button', { name: 'Set the new password' }).click();
+  await expect(status).toHaveText('New password set for rhea.renamed@e2e.hallpass.test: 1 session signed out.');
+  await expect(renamed.getByLabel('New password')).toHaveValue('');
+
+  // Rhea's tab finds out on its next page.
+  await theirs.getByRole('link', { name: 'Profile' }).click();
+  await expect(theirs).toHaveURL(`${BASE}/en/login`);
+  await expect(theirs.getByText('Your password was changed')).toBeVisible();
+  await theirs.locator('#email').fill('rhea.renamed@e2e.hallpass.test');
+  await theirs.locator('#password').fill('given by the admin');
+  await theirs.locator('button[type=submit]').click();
+  // Back to the page she was going to.
+  await expect(theirs).toHaveURL(`${BASE}/en/profile`);
+  await theirs.context().close();
 });
 
 test('French words agree with what they describe', async ({ page }) => {

@@ -18,6 +18,7 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy -p hallpass-shared -p hallpass-client --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p hallpass-client --features admin --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
 echo "== schemathesis (API conformance to docs/openapi.json, as each role)"
 bash scripts/schemathesis.sh
 
@@ -36,7 +37,8 @@ suite() {
 }
 
 suite cargo test --workspace --locked
-suite cargo test -p hallpass-client --target wasm32-unknown-unknown --locked
+suite cargo test -p hallpass-client --features admin --locked
+suite cargo test -p hallpass-client --features admin --target wasm32-unknown-unknown --locked
 echo "== build the SPA (release) and the server for the browser tests"
 build_spa
 cargo build --locked -p hallpass-server --bin hallpass

@@ -54,10 +54,17 @@ ensure_chromium() {
 }
 
 # The release build of the SPA into dist/, with wasm-opt, plus a gzip copy of each asset
-# for browsers that accept it.
+# for browsers that accept it. Two bundles of the same app: index.html's without the admin
+# console (what students and teachers load) and admin.html's with it (the `admin` feature,
+# served for admin routes). Trunk replaces its whole dist folder, so admin.html is built
+# aside first and its page and bundle are copied in after.
 build_spa() {
     cargo fetch --locked
-    trunk build --release --offline
+    local admin_dist="target/spa-admin"
+    trunk build --release --offline=true --dist "$admin_dist" client/admin.html
+    trunk build --release --offline=true
+    cp "$admin_dist/index.html" dist/admin.html
+    cp "$admin_dist"/*.wasm "$admin_dist"/*.js dist/
     for asset in dist/*.wasm dist/*.js dist/*.css; do
         gzip -9 --keep --force "$asset"
     done

@@ -220,6 +220,36 @@ impl Locale {
         }
     }
 
+    /// The heading of a user's account card in the admin console.
+    pub fn account_of(self, name: &str) -> String {
+        match self {
+            Self::En => format!("Account of {name}"),
+            Self::Fr => format!("Compte de {name}"),
+        }
+    }
+
+    /// After an admin corrected a user's name or email.
+    pub fn account_saved(self, email: &str) -> String {
+        match self {
+            Self::En => format!("Changes to {email} saved."),
+            Self::Fr => format!("Modifications de {email} enregistrées."),
+        }
+    }
+
+    /// After an admin gave a user a new password, which signed out their sessions.
+    pub fn password_set(self, email: &str, count: u64) -> String {
+        match (self, count) {
+            (Self::En, 1) => format!("New password set for {email}: 1 session signed out."),
+            (Self::En, n) => format!("New password set for {email}: {n} sessions signed out."),
+            (Self::Fr, 0 | 1) => {
+                format!("Nouveau mot de passe défini pour {email} : {count} session déconnectée.")
+            }
+            (Self::Fr, n) => {
+                format!("Nouveau mot de passe défini pour {email} : {n} sessions déconnectées.")
+            }
+        }
+    }
+
     /// After an admin signed out every session of a user.
     pub fn sessions_signed_out(self, email: &str, count: u64) -> String {
         match (self, count) {
@@ -547,6 +577,9 @@ texts! {
     SessionEnded => "Your session has ended. Please sign in again.", "Votre session a pris fin. Veuillez vous reconnecter.";
     AccountDeactivated => "This account is deactivated. Ask your school's Hallpass administrator to reactivate it.", "Ce compte est désactivé. Demandez à l'administrateur Hallpass de votre établissement de le réactiver.";
     Sessions => "Sessions", "Sessions";
+    SetPassword => "Set the new password", "Définir le nouveau mot de passe";
+    SetPasswordHint => "Every session of theirs is signed out; give them the new password yourself.",
+        "Toutes ses sessions sont déconnectées ; transmettez-lui vous-même le nouveau mot de passe.";
     SessionsLoadFailed => "Could not load the sessions.", "Impossible de charger les sessions.";
     SignedInSince => "Signed in", "Connecté";
     SignIn => "Sign in", "Se connecter";

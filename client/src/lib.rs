@@ -3,6 +3,8 @@
 //! console. It talks to its own origin only (`/api/...`); the session token lives in an
 //! HttpOnly cookie and never reaches this code.
 
+#[cfg(feature = "admin")]
+mod admin;
 pub mod api;
 mod app;
 pub mod components;

@@ -6,7 +6,7 @@ use yew_router::prelude::*;
 
 use crate::i18n::{Locale, Text};
 use crate::layouts::RoleLayout;
-use crate::pages::{AdminConsole, HomeRedirect, LoginPage, NotFound, ProfilePage, RoleHome};
+use crate::pages::{HomeRedirect, LoginPage, NotFound, ProfilePage, RoleHome};
 
 /// Where a signed-out visitor was going when they were sent to the login page, kept for
 /// this tab only (`sessionStorage`) and followed once they sign in. Only a path this app
@@ -143,13 +143,45 @@ pub fn switch(route: Route) -> Html {
                 <RoleHome title={Text::TeacherDashboard} blurb={Text::TeacherBlurb} />
             </RoleLayout>
         },
-        Route::Admin { .. } => {
-            html! { <RoleLayout role={Role::Admin}><AdminConsole /></RoleLayout> }
-        }
+        Route::Admin { .. } => admin_console(),
         Route::Profile { .. } => html! { <RoleLayout><ProfilePage /></RoleLayout> },
         Route::NotFound => html! { <NotFound /> },
     };
     html! { <PageScope {route} {locale}>{ page }</PageScope> }
+}
+
+/// The admin console, in this bundle when it was built with the `admin` feature (the
+/// bundle of `admin.html`).
+#[cfg(feature = "admin")]
+fn admin_console() -> Html {
+    html! { <RoleLayout role={Role::Admin}><crate::admin::AdminConsole /></RoleLayout> }
+}
+
+/// Without the console in this bundle, the page is loaded again from the server, which
+/// answers admin routes with `admin.html`.
+#[cfg(not(feature = "admin"))]
+fn admin_console() -> Html {
+    html! { <LoadAdminBundle /> }
+}
+
+/// Reloads the admin route this bundle was sent to from within the app. If the document
+/// was loaded at this very address, the server has no `admin.html` to give (a build
+/// without it): reloading would only loop, so the page is not found.
+#[cfg(not(feature = "admin"))]
+#[component]
+fn LoadAdminBundle() -> Html {
+    let locale = crate::i18n::use_locale();
+    let loaded_here = crate::dom::loaded_at_current_address();
+    use_effect_with(loaded_here, |loaded_here| {
+        if !loaded_here {
+            crate::dom::reload();
+        }
+    });
+    if loaded_here {
+        html! { <NotFound /> }
+    } else {
+        crate::components::spinner(locale)
+    }
 }
 
 #[derive(Properties, PartialEq)]

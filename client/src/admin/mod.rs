@@ -1,7 +1,22 @@
+//! The admin console, built only into the bundle `admin.html` loads (the `admin`
+//! feature): students and teachers never download it. The other bundle opens an admin
+//! route with a full page load (see [`crate::routes`]).
+
+mod audit_trail;
+mod new_user_form;
+mod user_account;
+mod user_sessions;
+mod user_table;
+
 use hallpass_shared::UserView;
 use yew::prelude::*;
 
-use crate::components::{AuditTrail, NewUserForm, UserChange, UserSessions, UserTable};
+use audit_trail::AuditTrail;
+use new_user_form::NewUserForm;
+use user_account::UserAccount;
+use user_sessions::UserSessions;
+use user_table::{UserChange, UserTable};
+
 use crate::i18n::{Locale, Text, use_locale};
 
 /// What the admin's last action did; one at a time, so an older one never lingers.
@@ -10,6 +25,8 @@ enum Done {
     Created(UserView),
     Changed(UserView, UserChange),
     SignedOut { email: String, count: u64 },
+    Saved(UserView),
+    PasswordSet { email: String, count: u64 },
 }
 
 impl Done {
@@ -20,12 +37,14 @@ impl Done {
             Self::Changed(user, UserChange::Deactivated) => locale.deactivated(&user.email),
             Self::Changed(user, UserChange::Reactivated) => locale.reactivated(&user.email),
             Self::SignedOut { email, count } => locale.sessions_signed_out(email, *count),
+            Self::Saved(user) => locale.account_saved(&user.email),
+            Self::PasswordSet { email, count } => locale.password_set(email, *count),
         }
     }
 }
 
 /// The admin dashboard: every user, the form to add one just below them, the selected
-/// user's sessions, and the audit trail. Any change made in one part bumps `generation`
+/// user's account (name, email, a new password) and sessions, and the audit trail. Any change made in one part bumps `generation`
 /// so the others fetch again, and is said in one status line that stays in view.
 #[component]
 pub fn AdminConsole() -> Html {
@@ -69,6 +88,27 @@ pub fn AdminConsole() -> Html {
             bump();
         })
     };
+    let on_saved = {
+        let (selected, bump, done, show) =
+            (selected.clone(), bump.clone(), done.clone(), show.clone());
+        // The table searches for the user as saved, so a new email still finds them.
+        Callback::from(move |user: UserView| {
+            show.set(Some(user.email.clone()));
+            selected.set(Some(user.clone()));
+            done.set(Some(Done::Saved(user)));
+            bump();
+        })
+    };
+    let on_password_set = {
+        let (selected, bump, done) = (selected.clone(), bump.clone(), done.clone());
+        Callback::from(move |count: u64| {
+            if let Some(user) = &*selected {
+                let email = user.email.clone();
+                done.set(Some(Done::PasswordSet { email, count }));
+            }
+            bump();
+        })
+    };
     let on_sessions_changed = {
         let (selected, done) = (selected.clone(), done.clone());
         Callback::from(move |count: u64| {
@@ -88,6 +128,7 @@ pub fn AdminConsole() -> Html {
                 on_changed={on_user_changed} generation={*generation} show={(*show).clone()} />
             <NewUserForm {on_created} />
             if let Some(user) = &*selected {
+                <UserAccount key={user.id.to_string()} user={user.clone()} {on_saved} {on_password_set} />
                 <UserSessions user={user.clone()} generation={*generation} on_changed={on_sessions_changed} />
             }
             <AuditTrail user={(*selected).clone()} generation={*generation} />

@@ -3,7 +3,7 @@
 use gloo_net::http::Method;
 use hallpass_shared::{
     CreateUser, EventQuery, ListedUser, Page, RevokeOthersResponse, SessionEventView, SessionList,
-    UpdateUser, UserQuery, UserView, paths,
+    SetPassword, UpdateUser, UserQuery, UserView, paths,
 };
 use hallpass_shared::{SessionId, UserId};
 
@@ -28,6 +28,19 @@ pub async fn create_user(user: &CreateUser) -> Result<UserView, ApiError> {
 
 pub async fn update_user(id: UserId, change: &UpdateUser) -> Result<UserView, ApiError> {
     call(Method::PATCH, &paths::admin_user(id), Some(change)).await
+}
+
+/// Gives the user a new password, which signs out every session of theirs.
+pub async fn set_user_password(
+    id: UserId,
+    password: &SetPassword,
+) -> Result<RevokeOthersResponse, ApiError> {
+    call(
+        Method::POST,
+        &paths::admin_user_password(id),
+        Some(password),
+    )
+    .await
 }
 
 pub async fn user_sessions(id: UserId) -> Result<SessionList, ApiError> {

@@ -6,6 +6,7 @@
 //! whoever registered with [`on_session_end`] — the session store — so no page has to
 //! handle it.
 
+#[cfg(feature = "admin")]
 pub mod admin;
 pub mod auth;
 pub mod sessions;

@@ -1,10 +1,12 @@
-//! The single-page app: built assets from `STATIC_DIR`, and `index.html` for every other
-//! path outside `/api` and the probes, so client-side routes survive a reload.
-//! Without a built SPA those paths answer a JSON 404.
+//! The single-page app: built assets from `STATIC_DIR`, and a page for every other path
+//! outside `/api` and the probes, so client-side routes survive a reload: `admin.html`
+//! (the app with the admin console) for `/{locale}/admin`, `index.html` (the app
+//! without it, what students and teachers load) for the rest. Without a built SPA those
+//! paths answer a JSON 404.
 //!
 //! Every answer carries a Content-Security-Policy that lets the page run only this
-//! server's own scripts (plus WebAssembly compilation, and the one inline loader trunk
-//! writes into `index.html`, allowed by its hash), and refuses framing.
+//! server's own scripts (plus WebAssembly compilation, and the inline loader trunk
+//! writes into each page, allowed by its hash), and refuses framing.
 
 use std::path::{Path, PathBuf};
 
@@ -16,24 +18,52 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
-/// The built SPA: where it lives, once checked to hold a readable `index.html`, and the
-/// security policy its pages are served with. Loaded once at start-up.
+const INDEX: &str = "index.html";
+const ADMIN: &str = "admin.html";
+
+/// The built SPA: where it lives, once checked to hold a readable `index.html`, whether
+/// it has `admin.html`, and the security policy its pages are served with. Loaded once
+/// at start-up.
 #[derive(Clone)]
 pub struct Spa {
     dir: PathBuf,
+    has_admin: bool,
     policy: HeaderValue,
 }
 
 impl Spa {
-    /// The SPA built into `dir`; `None` when there is no readable `index.html`.
+    /// The SPA built into `dir`; `None` when there is no readable `index.html`. Without
+    /// `admin.html` (a build of one bundle), every route gets `index.html`.
     pub fn load(dir: &Path) -> Option<Self> {
-        let index = std::fs::read_to_string(dir.join("index.html")).ok()?;
-        let policy = HeaderValue::from_str(&content_security_policy(&index)).ok()?;
+        let index = std::fs::read_to_string(dir.join(INDEX)).ok()?;
+        let admin = std::fs::read_to_string(dir.join(ADMIN)).ok();
+        let pages = [Some(index.as_str()), admin.as_deref()];
+        let policy = content_security_policy(pages.into_iter().flatten());
         Some(Self {
             dir: dir.to_owned(),
-            policy,
+            has_admin: admin.is_some(),
+            policy: HeaderValue::from_str(&policy).ok()?,
         })
     }
+
+    /// The page a client route starts from.
+    fn page_for(&self, path: &str) -> &'static str {
+        if self.has_admin && is_admin_route(path) {
+            ADMIN
+        } else {
+            INDEX
+        }
+    }
+}
+
+/// `/{locale}/admin`, the admin console's route (any first segment: the app itself sends
+/// an unknown locale to a known one).
+fn is_admin_route(path: &str) -> bool {
+    let mut segments = path.trim_end_matches('/').split('/').skip(1);
+    matches!(
+        (segments.next(), segments.next(), segments.next()),
+        (Some(locale), Some("admin"), None) if !locale.is_empty()
+    )
 }
 
 /// Mounts the SPA as the default service; without one, other paths answer a JSON 404.
@@ -57,10 +87,10 @@ async fn serve(req: HttpRequest, spa: web::Data<Spa>) -> Result<HttpResponse, Ap
         .filter(|path| path.is_file());
     let caching = match &asset {
         Some(path) if is_fingerprinted(path) => "public, max-age=31536000, immutable",
-        // index.html names the current fingerprinted files: always revalidate it.
+        // The pages name the current fingerprinted files: always revalidate them.
         _ => "no-cache",
     };
-    let path = asset.unwrap_or_else(|| spa.dir.join("index.html"));
+    let path = asset.unwrap_or_else(|| spa.dir.join(spa.page_for(req.path())));
     let file = open(&path, accepts_gzip(&req)).await.map_err(|error| {
         ApiError::Internal(anyhow::Error::new(error).context("reading the built SPA"))
     })?;
@@ -109,10 +139,11 @@ fn accepts_gzip(req: &HttpRequest) -> bool {
         == Some(Encoding::gzip())
 }
 
-/// The policy for pages built from `index_html`: same-origin everything, WebAssembly
-/// allowed to compile, and each inline script of the page allowed by its SHA-256.
-fn content_security_policy(index_html: &str) -> String {
-    let hashes: String = inline_scripts(index_html)
+/// The policy for the SPA's `pages`: same-origin everything, WebAssembly allowed to
+/// compile, and each inline script of the pages allowed by its SHA-256.
+fn content_security_policy<'a>(pages: impl Iterator<Item = &'a str>) -> String {
+    let hashes: String = pages
+        .flat_map(inline_scripts)
         .map(|script| format!(" 'sha256-{}'", BASE64.encode(Sha256::digest(script))))
         .collect();
     format!(
@@ -173,13 +204,35 @@ mod tests {
                     <script src=\"/b.js\"></script></head>";
         let scripts: Vec<_> = inline_scripts(html).collect();
         assert_eq!(scripts, ["import init from '/a.js';"]);
-        let policy = content_security_policy(html);
-        let hash = BASE64.encode(Sha256::digest("import init from '/a.js';"));
+        let admin = "<script type=\"module\">import init from '/admin.js';</script>";
+        let policy = content_security_policy([html, admin].into_iter());
+        let hash = |script: &str| BASE64.encode(Sha256::digest(script));
+        let (index, admin) = (
+            hash("import init from '/a.js';"),
+            hash("import init from '/admin.js';"),
+        );
         assert!(policy.contains(&format!(
-            "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-{index}' 'sha256-{admin}';"
         )));
         assert!(policy.contains("frame-ancestors 'none'"));
         assert!(!policy.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn admin_routes_start_from_the_admin_page() {
+        for admin in ["/en/admin", "/fr/admin/", "/de/admin"] {
+            assert!(is_admin_route(admin), "{admin}");
+        }
+        for other in [
+            "/en/profile",
+            "/admin",
+            "/en/admin/x",
+            "//admin",
+            "/en",
+            "/",
+        ] {
+            assert!(!is_admin_route(other), "{other}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Paths outside `/api` and the probes serve the built SPA: assets as files, every other
-//! path `index.html` (client-side routes), while `/api` keeps answering JSON.
+//! Paths outside `/api` and the probes serve the built SPA: assets as files, admin routes
+//! `admin.html` (the bundle with the console), every other path `index.html` (client-side
+//! routes), while `/api` keeps answering JSON.
 
 use hallpass_server::config::CacheBackend;
 use hallpass_shared::ErrorCode;
@@ -78,6 +79,48 @@ async fn client_routes_get_index_html_and_assets_are_files() {
         INDEX,
         "no file outside STATIC_DIR is served"
     );
+    std::fs::remove_dir_all(dist).unwrap();
+}
+
+#[tokio::test]
+async fn admin_routes_get_the_admin_page_when_it_was_built() {
+    const ADMIN: &str = "<!doctype html><title>Hallpass</title>\
+                         <script type=\"module\">import init from '/admin.js';</script>";
+    let dist =
+        std::env::temp_dir().join(format!("hallpass-dist-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), INDEX).unwrap();
+    let spawn = |dist: std::path::PathBuf| {
+        spawn_app_with(CacheBackend::Memory, move |settings| {
+            settings.static_dir = dist
+        })
+    };
+    let page = |app: &crate::support::TestApp, path: &'static str| {
+        let browser = app.anonymous();
+        async move { browser.get(path).await.text().await.unwrap() }
+    };
+
+    // A build of one bundle: every route gets index.html.
+    let single = spawn(dist.clone()).await;
+    assert_eq!(page(&single, "/en/admin").await, INDEX);
+
+    std::fs::write(dist.join("admin.html"), ADMIN).unwrap();
+    let app = spawn(dist.clone()).await;
+    for path in ["/en/admin", "/fr/admin/"] {
+        let response = app.anonymous().get(path).await;
+        assert_security_headers(&response);
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(response.text().await.unwrap(), ADMIN, "{path}");
+        // The admin page's loader runs: its hash is in the policy.
+        assert_eq!(policy.matches("'sha256-").count(), 1, "{policy}");
+    }
+    for path in ["/en/profile", "/en/admin/users", "/admin"] {
+        assert_eq!(page(&app, path).await, INDEX, "{path}");
+    }
+    assert_eq!(page(&app, "/admin.html").await, ADMIN);
     std::fs::remove_dir_all(dist).unwrap();
 }
 
