@@ -503,13 +503,13 @@ test('an admin corrects a name and an email, and gives a new password that signs
 
   // A new password: too short is said under its field; a good one signs Rhea out.
   const renamed = page.locator('section', { has: page.getByRole('heading', { name: 'Account of Rhea Renamed' }) });
-  await renamed.getByLabel('New password').fill('short');
+  await renamed.getByLabel('New password', { exact: true }).fill('short');
   await renamed.getByRole('button', { name: 'Set the new password' }).click();
   await expect(renamed.locator('#account-password-error')).toHaveText('The new password must be 10 to 256 characters long.');
-  await renamed.getByLabel('New password').fill('given by the admin');
+  await renamed.getByLabel('New password', { exact: true }).fill('given by the admin');
   await renamed.getByRole('button', { name: 'Set the new password' }).click();
   await expect(status).toHaveText('New password set for rhea.renamed@e2e.hallpass.test: 1 session signed out.');
-  await expect(renamed.getByLabel('New password')).toHaveValue('');
+  await expect(renamed.getByLabel('New password', { exact: true })).toHaveValue('');
 
   // Rhea's tab finds out on its next page.
   await theirs.getByRole('link', { name: 'Profile' }).click();
@@ -520,7 +520,25 @@ test('an admin corrects a name and an email, and gives a new password that signs
   await theirs.locator('button[type=submit]').click();
   // Back to the page she was going to.
   await expect(theirs).toHaveURL(`${BASE}/en/profile`);
+
+  // The admin asks her to choose a password of her own: every page asks for it first.
+  await renamed.getByLabel('Ask for a new password at the next sign-in').check();
+  await expect(status).toHaveText('rhea.renamed@e2e.hallpass.test must choose a new password at their next sign-in.');
+  await theirs.getByRole('link', { name: 'Dashboard' }).click();
+  await expect(theirs.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  await expect(theirs.getByText('An administrator asked you to choose a new password')).toBeVisible();
+  await expect(theirs.getByRole('heading', { name: 'Student dashboard' })).toHaveCount(0);
+  await theirs.locator('#current-password').fill('given by the admin');
+  await theirs.locator('#new-password').fill('one of my very own');
+  await theirs.locator('#repeat-password').fill('one of my very own');
+  await theirs.getByRole('button', { name: 'Change password' }).click();
+  await expect(theirs.getByRole('heading', { name: 'Student dashboard' })).toBeVisible();
   await theirs.context().close();
+
+  // The admin's console shows the demand was met.
+  await page.reload();
+  await users.getByRole('button', { name: 'Sessions rhea.renamed@e2e.hallpass.test' }).click();
+  await expect(page.getByLabel('Ask for a new password at the next sign-in')).not.toBeChecked();
 });
 
 test('French words agree with what they describe', async ({ page }) => {

@@ -311,6 +311,17 @@ fn account_changed(
             locale.role(after)
         ));
     }
+    match facts.must_change_password {
+        Some(true) => {
+            en.push("asked for a new password at the next sign-in".into());
+            fr.push("demandé un nouveau mot de passe à la prochaine connexion".into());
+        }
+        Some(false) => {
+            en.push("withdrew the demand for a new password".into());
+            fr.push("retiré la demande de nouveau mot de passe".into());
+        }
+        None => {}
+    }
     if event.kind == EventKind::UserDeactivated {
         en.push("deactivated the account".into());
         fr.push("désactivé le compte".into());
@@ -426,6 +437,21 @@ mod tests {
         assert_eq!(
             sentence(Locale::En, &updated, 1, None),
             "Ms Martin changed the role from Admin to Student"
+        );
+        let demanded = event(
+            EventKind::UserUpdated,
+            EventFacts {
+                must_change_password: Some(true),
+                ..EventFacts::default()
+            },
+        );
+        assert_eq!(
+            sentence(Locale::En, &demanded, 1, None),
+            "Ms Martin asked for a new password at the next sign-in"
+        );
+        assert_eq!(
+            sentence(Locale::Fr, &demanded, 1, None),
+            "Ms Martin a demandé un nouveau mot de passe à la prochaine connexion"
         );
         let corrected = event(
             EventKind::UserUpdated,

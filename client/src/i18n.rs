@@ -114,6 +114,7 @@ impl Locale {
                 | ErrorCode::SessionRevoked => Text::SessionEnded,
                 ErrorCode::UserInactive => Text::AccountDeactivated,
                 ErrorCode::Forbidden | ErrorCode::Csrf => Text::ErrorForbidden,
+                ErrorCode::PasswordChangeRequired => Text::PasswordRequiredBody,
                 ErrorCode::NotFound => Text::ErrorNotFound,
                 ErrorCode::LastAdmin => Text::ErrorLastAdmin,
                 ErrorCode::Conflict => Text::ErrorConflict,
@@ -233,6 +234,22 @@ impl Locale {
         match self {
             Self::En => format!("Changes to {email} saved."),
             Self::Fr => format!("Modifications de {email} enregistrées."),
+        }
+    }
+
+    /// After an admin demanded (or stopped demanding) that a user choose a new password.
+    pub fn password_demanded(self, email: &str, demanded: bool) -> String {
+        match (self, demanded) {
+            (Self::En, true) => {
+                format!("{email} must choose a new password at their next sign-in.")
+            }
+            (Self::En, false) => format!("{email} no longer has to choose a new password."),
+            (Self::Fr, true) => {
+                format!("{email} devra choisir un nouveau mot de passe à sa prochaine connexion.")
+            }
+            (Self::Fr, false) => {
+                format!("{email} n’a plus à choisir de nouveau mot de passe.")
+            }
         }
     }
 
@@ -576,6 +593,11 @@ texts! {
     SessionCheckFailed => "Could not check your session.", "Impossible de vérifier votre session.";
     SessionEnded => "Your session has ended. Please sign in again.", "Votre session a pris fin. Veuillez vous reconnecter.";
     AccountDeactivated => "This account is deactivated. Ask your school's Hallpass administrator to reactivate it.", "Ce compte est désactivé. Demandez à l'administrateur Hallpass de votre établissement de le réactiver.";
+    PasswordRequiredTitle => "Choose a new password", "Choisissez un nouveau mot de passe";
+    PasswordRequiredBody => "An administrator asked you to choose a new password before you continue.",
+        "Un administrateur vous demande de choisir un nouveau mot de passe avant de continuer.";
+    RequirePasswordChange => "Ask for a new password at the next sign-in",
+        "Demander un nouveau mot de passe à la prochaine connexion";
     Sessions => "Sessions", "Sessions";
     SetPassword => "Set the new password", "Définir le nouveau mot de passe";
     SetPasswordHint => "Every session of theirs is signed out; give them the new password yourself.",

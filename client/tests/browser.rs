@@ -97,6 +97,7 @@ fn user(role: Role) -> UserView {
         role,
         is_active: true,
         created_at: Utc::now(),
+        must_change_password: false,
     }
 }
 
@@ -352,6 +353,58 @@ async fn a_page_of_another_role_sends_the_user_to_their_own_dashboard() {
         0,
         "the admin page never loads"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_demanded_password_comes_before_any_page_and_then_the_page_opens() {
+    let current = session(true, "Firefox 140");
+    let mut routes = signed_in(Role::Teacher, &current);
+    let mut demanded = user(Role::Teacher);
+    demanded.must_change_password = true;
+    routes["GET /api/auth/session"] =
+        json!({ "status": 200, "body": { "user": demanded, "session": current } });
+    routes["POST /api/auth/password"] = json!({ "status": 204 });
+    stub(routes);
+    let (_history, root) = render_app_at("/en/teacher");
+    until("the demand for a new password", || {
+        root.text_content()
+            .unwrap_or_default()
+            .contains("An administrator asked you to choose a new password")
+    })
+    .await;
+    let text = root.text_content().unwrap_or_default();
+    assert!(!text.contains("Teacher dashboard"), "{text}");
+    assert_eq!(
+        count("GET /api/sessions/new-devices"),
+        0,
+        "nothing else is asked"
+    );
+
+    // Once changed, the session is asked again; the server no longer demands it.
+    let mut routes = signed_in(Role::Teacher, &current);
+    routes["POST /api/auth/password"] = json!({ "status": 204 });
+    stub(routes);
+    for (field, value) in [
+        ("#current-password", "the old password"),
+        ("#new-password", "a brand new password"),
+        ("#repeat-password", "a brand new password"),
+    ] {
+        let input: web_sys::HtmlInputElement = root
+            .query_selector(field)
+            .unwrap()
+            .expect(field)
+            .dyn_into()
+            .unwrap();
+        input.set_value(value);
+    }
+    click(&root, "Change password");
+    until("the dashboard", || {
+        root.text_content()
+            .unwrap_or_default()
+            .contains("Teacher dashboard")
+    })
+    .await;
+    assert_eq!(count("POST /api/auth/password"), 1);
 }
 
 /// Submits the login form of the app rendered in `root` with a password.

@@ -93,6 +93,9 @@ impl ApiError {
                 format!("the session was revoked ({reason})")
             }
             Self::Forbidden(ErrorCode::Csrf) => "cross-site request refused".into(),
+            Self::Forbidden(ErrorCode::PasswordChangeRequired) => {
+                "choose a new password first (POST /api/auth/password)".into()
+            }
             Self::Forbidden(_) => "not allowed for this role".into(),
             Self::NotFound => "no such resource".into(),
             Self::MethodNotAllowed { allow } => {

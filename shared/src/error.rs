@@ -19,6 +19,8 @@ pub enum ErrorCode {
     UserInactive,
     /// Authenticated, but the role does not allow this.
     Forbidden,
+    /// An admin asked the user to choose a new password first (`POST /api/auth/password`).
+    PasswordChangeRequired,
     /// A state-changing request from another site.
     Csrf,
     NotFound,
@@ -47,6 +49,7 @@ impl ErrorCode {
             Self::SessionRevoked => "session_revoked",
             Self::UserInactive => "user_inactive",
             Self::Forbidden => "forbidden",
+            Self::PasswordChangeRequired => "password_change_required",
             Self::Csrf => "csrf",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",

@@ -166,6 +166,10 @@ pub struct EventFacts {
     /// `password_changed`: how many of the account's other sessions were signed out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_out: Option<u64>,
+    /// `user_updated`: an admin demanded a new password (`true`) or lifted the demand
+    /// (`false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub must_change_password: Option<bool>,
 }
 
 /// What opened a session.

@@ -41,6 +41,11 @@ pub struct UserView {
         deserialize_with = "crate::time::read"
     )]
     pub created_at: DateTime<Utc>,
+    /// An admin asked the user to choose a new password: until they do, their sessions
+    /// may only change the password, read the session, and sign out (403
+    /// `password_change_required` otherwise).
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// A user as the admin's users table lists them: the account's fields (those of
@@ -60,6 +65,9 @@ pub struct ListedUser {
         deserialize_with = "crate::time::read"
     )]
     pub created_at: DateTime<Utc>,
+    /// See [`UserView::must_change_password`].
+    #[serde(default)]
+    pub must_change_password: bool,
     /// The last sign-in; absent for a user who never signed in (or not since the
     /// audit trail's retention, for sign-ins before this field existed).
     #[serde(
@@ -85,6 +93,7 @@ impl ListedUser {
             role,
             is_active,
             created_at,
+            must_change_password,
         } = user;
         Self {
             id,
@@ -93,6 +102,7 @@ impl ListedUser {
             role,
             is_active,
             created_at,
+            must_change_password,
             last_sign_in_at,
             active_sessions,
         }
@@ -107,6 +117,7 @@ impl ListedUser {
             role: self.role,
             is_active: self.is_active,
             created_at: self.created_at,
+            must_change_password: self.must_change_password,
         }
     }
 }
@@ -150,6 +161,11 @@ pub struct UpdateUser {
     pub role: Option<Role>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+    /// `true`: the user must choose a new password before doing anything else (their
+    /// open sessions too, from their next request); `false` lifts it. Changing their
+    /// password lifts it as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub must_change_password: Option<bool>,
 }
 
 /// `GET /api/admin/users?q=&role=&active=&sort=&limit=&cursor=`: `q` matches email or

@@ -26,6 +26,7 @@ enum Done {
     Changed(UserView, UserChange),
     SignedOut { email: String, count: u64 },
     Saved(UserView),
+    Demanded(UserView),
     PasswordSet { email: String, count: u64 },
 }
 
@@ -38,6 +39,9 @@ impl Done {
             Self::Changed(user, UserChange::Reactivated) => locale.reactivated(&user.email),
             Self::SignedOut { email, count } => locale.sessions_signed_out(email, *count),
             Self::Saved(user) => locale.account_saved(&user.email),
+            Self::Demanded(user) => {
+                locale.password_demanded(&user.email, user.must_change_password)
+            }
             Self::PasswordSet { email, count } => locale.password_set(email, *count),
         }
     }
@@ -99,6 +103,14 @@ pub fn AdminConsole() -> Html {
             bump();
         })
     };
+    let on_demanded = {
+        let (selected, bump, done) = (selected.clone(), bump.clone(), done.clone());
+        Callback::from(move |user: UserView| {
+            selected.set(Some(user.clone()));
+            done.set(Some(Done::Demanded(user)));
+            bump();
+        })
+    };
     let on_password_set = {
         let (selected, bump, done) = (selected.clone(), bump.clone(), done.clone());
         Callback::from(move |count: u64| {
@@ -128,7 +140,7 @@ pub fn AdminConsole() -> Html {
                 on_changed={on_user_changed} generation={*generation} show={(*show).clone()} />
             <NewUserForm {on_created} />
             if let Some(user) = &*selected {
-                <UserAccount key={user.id.to_string()} user={user.clone()} {on_saved} {on_password_set} />
+                <UserAccount key={user.id.to_string()} user={user.clone()} {on_saved} {on_password_set} {on_demanded} />
                 <UserSessions user={user.clone()} generation={*generation} on_changed={on_sessions_changed} />
             }
             <AuditTrail user={(*selected).clone()} generation={*generation} />

@@ -14,6 +14,8 @@ pub struct UserAccountProps {
     pub on_saved: Callback<UserView>,
     /// Told how many sessions a new password signed out.
     pub on_password_set: Callback<u64>,
+    /// Told with the user once a new password is demanded of them, or no longer is.
+    pub on_demanded: Callback<UserView>,
 }
 
 /// The field a problem belongs under.
@@ -42,7 +44,8 @@ enum Problem {
 }
 
 /// A user's name and email, corrected in place (an email another user has is said under
-/// the field), and a new password an admin gives them, which signs out their sessions.
+/// the field), a new password an admin gives them, which signs out their sessions, and
+/// the demand that they choose a new password themselves at their next sign-in.
 /// The console says what was done.
 #[component]
 pub fn UserAccount(props: &UserAccountProps) -> Html {
@@ -143,6 +146,44 @@ pub fn UserAccount(props: &UserAccountProps) -> Html {
         })
     };
 
+    // Shown as asked at once, and put back if the server refuses.
+    let demanded = use_state(|| props.user.must_change_password);
+    let on_demand = {
+        let (sending, problem, demanded) = (sending.clone(), problem.clone(), demanded.clone());
+        let (id, on_demanded) = (props.user.id, props.on_demanded.clone());
+        Callback::from(move |event: Event| {
+            let Some(checkbox) = event.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let asked = checkbox.checked();
+            let change = UpdateUser {
+                must_change_password: Some(asked),
+                ..UpdateUser::default()
+            };
+            let (sending, problem, demanded, on_demanded) = (
+                sending.clone(),
+                problem.clone(),
+                demanded.clone(),
+                on_demanded.clone(),
+            );
+            demanded.set(asked);
+            sending.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::admin::update_user(id, &change).await {
+                    Ok(user) => {
+                        problem.set(None);
+                        on_demanded.emit(user);
+                    }
+                    Err(error) => {
+                        demanded.set(!asked);
+                        problem.set(Some(Problem::Server(error)));
+                    }
+                }
+                sending.set(false);
+            });
+        })
+    };
+
     let field_error = |field: Field| match &*problem {
         Some(Problem::Field(at, text)) if *at == field => html! {
             <p class="field-error" id={field.error_id()} role="alert">{ locale.text(*text) }</p>
@@ -155,27 +196,38 @@ pub fn UserAccount(props: &UserAccountProps) -> Html {
         <section class="card" aria-labelledby="account-title">
             <h2 id="account-title">{ locale.account_of(&props.user.name) }</h2>
             <form class="grid-form" onsubmit={on_save} novalidate=true>
-                <label>{ locale.text(Text::Name) }
-                    <input ref={name} value={props.user.name.clone()} autocomplete="off" required=true
-                        aria-invalid={invalid(Field::Name).to_string()} aria-describedby={described(Field::Name)} />
+                <div class="field">
+                    <label>{ locale.text(Text::Name) }
+                        <input ref={name} value={props.user.name.clone()} autocomplete="off" required=true
+                            aria-invalid={invalid(Field::Name).to_string()} aria-describedby={described(Field::Name)} />
+                    </label>
                     { field_error(Field::Name) }
-                </label>
-                <label>{ locale.text(Text::Email) }
-                    <input ref={email} type="email" value={props.user.email.clone()} autocomplete="off" required=true
-                        aria-invalid={invalid(Field::Email).to_string()} aria-describedby={described(Field::Email)} />
+                </div>
+                <div class="field">
+                    <label>{ locale.text(Text::Email) }
+                        <input ref={email} type="email" value={props.user.email.clone()} autocomplete="off" required=true
+                            aria-invalid={invalid(Field::Email).to_string()} aria-describedby={described(Field::Email)} />
+                    </label>
                     { field_error(Field::Email) }
-                </label>
+                </div>
                 <button type="submit" disabled={*sending}>{ locale.text(Text::Save) }</button>
             </form>
             <form class="grid-form" onsubmit={on_set_password} novalidate=true>
-                <label>{ locale.text(Text::NewPassword) }
-                    <input ref={password} type="password" autocomplete="new-password" required=true
-                        aria-invalid={invalid(Field::Password).to_string()} aria-describedby={described(Field::Password)} />
+                <div class="field">
+                    <label>{ locale.text(Text::NewPassword) }
+                        <input ref={password} type="password" autocomplete="new-password" required=true
+                            aria-invalid={invalid(Field::Password).to_string()} aria-describedby={described(Field::Password)} />
+                    </label>
                     { field_error(Field::Password) }
-                </label>
+                </div>
                 <button type="submit" disabled={*sending}>{ locale.text(Text::SetPassword) }</button>
                 <p class="hint">{ locale.text(Text::SetPasswordHint) }</p>
             </form>
+            <label class="check">
+                <input type="checkbox" checked={*demanded}
+                    onchange={on_demand} disabled={*sending} />
+                { locale.text(Text::RequirePasswordChange) }
+            </label>
             if let Some(Problem::Server(error)) = &*problem {
                 { error_banner(locale, error, Text::ActionFailed) }
             }

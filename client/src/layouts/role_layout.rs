@@ -6,6 +6,7 @@ use crate::api;
 use crate::components::{NewDeviceNotice, error_banner, nav, spinner};
 use crate::hooks::{use_session, use_session_initializer};
 use crate::i18n::{Text, use_locale};
+use crate::pages::PasswordRequired;
 use crate::routes::{Route, after_login};
 use crate::state::session::{SessionAction, SessionStatus};
 
@@ -19,7 +20,8 @@ pub struct RoleLayoutProps {
 
 /// The layout of every signed-in page: sends visitors without a session to the login page
 /// and users of another role to their own dashboard, mounts the SessionInitializer, and
-/// renders the navigation and any "was this you?" question around the page.
+/// renders the navigation and any "was this you?" question around the page; while an
+/// admin demands a new password, the password form instead of the page.
 #[component]
 pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
     let locale = use_locale();
@@ -71,8 +73,13 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
                 <>
                     { nav(locale, &route, &auth.user, sign_out, *signing_out) }
                     <main id="main" class="page">
-                        <NewDeviceNotice />
-                        { props.children.clone() }
+                        // Nothing else answers until the demanded password is chosen.
+                        if auth.user.must_change_password {
+                            <PasswordRequired email={auth.user.email.clone()} />
+                        } else {
+                            <NewDeviceNotice />
+                            { props.children.clone() }
+                        }
                     </main>
                 </>
             },

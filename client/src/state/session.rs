@@ -122,7 +122,7 @@ pub type SessionContext = UseReducerHandle<SessionState>;
 const RECHECK_EVERY_MS: u32 = 60_000;
 
 /// Asks the server who is signed in and tells the store. A 401 is told by the API layer.
-fn check(dispatcher: UseReducerDispatcher<SessionState>) {
+pub fn check_session(dispatcher: UseReducerDispatcher<SessionState>) {
     wasm_bindgen_futures::spawn_local(async move {
         match api::auth::current().await {
             Ok(auth) => dispatcher.dispatch(SessionAction::SignedIn(auth)),
@@ -163,7 +163,7 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
         let dispatcher = session.dispatcher();
         use_effect_with(path, move |_| {
             if !anonymous {
-                check(dispatcher);
+                check_session(dispatcher);
             }
         });
     }
@@ -172,7 +172,7 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
         use_effect_with((), move |_| {
             let recheck = move || {
                 if !*signed_out.borrow() {
-                    check(dispatcher.clone());
+                    check_session(dispatcher.clone());
                 }
             };
             let on_focus = web_sys::window().map(|window| {

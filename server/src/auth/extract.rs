@@ -1,6 +1,8 @@
 //! Extractors a handler names to say who may call it: [`CurrentSession`] (a valid
-//! session, or 401 and the cookie cleared), [`AdminSession`] (the same, and 403 unless
-//! the user is an admin) and [`Client`] (address and user agent).
+//! session, or 401 and the cookie cleared; 403 `password_change_required` while an admin
+//! demands a new password), [`AdminSession`] (the same, and 403 unless the user is an
+//! admin), [`ValidSession`] (a valid session even while a new password is demanded: for
+//! the few routes that lead to choosing it) and [`Client`] (address and user agent).
 
 use std::{
     future::{Ready, ready},
@@ -47,7 +49,12 @@ impl FromRequest for Client {
     }
 }
 
-impl FromRequest for CurrentSession {
+/// A valid session, whether or not its user must choose a new password first
+/// ([`UserView::must_change_password`](hallpass_shared::UserView::must_change_password)).
+/// Only for reading the session, recording it, signing out and changing the password.
+pub struct ValidSession(pub CurrentSession);
+
+impl FromRequest for ValidSession {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -59,6 +66,22 @@ impl FromRequest for CurrentSession {
             let client = client_of(&req, &state);
             let current = sessions::validate(&state.domain, claim, &client, Utc::now()).await?;
             telemetry::record_session(current.user.id.0, current.session.id.0);
+            Ok(Self(current))
+        })
+    }
+}
+
+impl FromRequest for CurrentSession {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let valid = ValidSession::from_request(req, payload);
+        Box::pin(async move {
+            let ValidSession(current) = valid.await?;
+            if current.user.must_change_password {
+                return Err(ApiError::Forbidden(ErrorCode::PasswordChangeRequired));
+            }
             Ok(current)
         })
     }

@@ -38,6 +38,8 @@ pub(super) struct StoredSession {
     pl: Option<Location>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     nd: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pc: bool,
 }
 
 impl From<CachedSession> for StoredSession {
@@ -62,6 +64,7 @@ impl From<CachedSession> for StoredSession {
             nm: session.name,
             pl: session.location,
             nd: session.new_device,
+            pc: user.must_change_password,
         }
     }
 }
@@ -84,6 +87,7 @@ impl TryFrom<StoredSession> for CachedSession {
                 role: stored.r,
                 is_active: stored.a,
                 created_at: at(stored.uc)?,
+                must_change_password: stored.pc,
             },
             session: SessionView {
                 id: SessionId(stored.s),
@@ -118,6 +122,7 @@ pub(super) mod tests {
                 role: Role::Teacher,
                 is_active: true,
                 created_at: now,
+                must_change_password: true,
             },
             session: SessionView {
                 id: SessionId::random(),
@@ -161,14 +166,19 @@ pub(super) mod tests {
     fn entries_written_before_names_and_places_still_read() {
         let written = sample();
         let mut value = serde_json::to_value(&written).unwrap();
-        for added in ["nm", "pl", "nd"] {
+        for added in ["nm", "pl", "nd", "pc"] {
             value.as_object_mut().unwrap().remove(added);
         }
         let read = serde_json::from_value::<CachedSession>(value).unwrap();
         assert_eq!(read.session.name, None);
         assert_eq!(read.session.location, None);
         assert!(!read.session.new_device);
-        assert_eq!(read.user, written.user);
+        assert!(!read.user.must_change_password);
+        let user = UserView {
+            must_change_password: true,
+            ..read.user
+        };
+        assert_eq!(user, written.user);
         assert_eq!(read.session.id, written.session.id);
     }
 

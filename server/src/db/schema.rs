@@ -95,6 +95,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         last_sign_in_at -> Nullable<Timestamptz>,
+        must_change_password -> Bool,
     }
 }
 

@@ -10,6 +10,14 @@ use super::{schema::users, stored::Stored};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// Who chose a new password. The user's own choice meets an admin's demand for one
+/// ([`UserRow::must_change_password`]); a password an admin gives does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChosenBy {
+    User,
+    Admin,
+}
+
 /// A user as stored. No `Debug`: it holds the password hash.
 #[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(Pg))]
@@ -25,6 +33,7 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
+    pub must_change_password: bool,
 }
 
 #[derive(Insertable)]
@@ -45,6 +54,7 @@ impl From<&UserRow> for UserView {
             role: row.role.0,
             is_active: row.is_active,
             created_at: row.created_at,
+            must_change_password: row.must_change_password,
         }
     }
 }
@@ -82,22 +92,27 @@ impl UserRow {
             .optional()
     }
 
-    /// Replaces the password hash and kills every session created before `valid_after`.
+    /// Replaces the password hash and kills every session created before `now`; the user
+    /// as now stored, `None` for an unknown id.
     pub async fn set_password(
         conn: &mut AsyncPgConnection,
         id: UserId,
         password_hash: &str,
-        valid_after: DateTime<Utc>,
+        chosen_by: ChosenBy,
         now: DateTime<Utc>,
-    ) -> QueryResult<usize> {
+    ) -> QueryResult<Option<Self>> {
+        let lifts_requirement = (chosen_by == ChosenBy::User).then_some(false);
         diesel::update(users::table.find(id.0))
             .set((
                 users::password_hash.eq(password_hash),
-                users::sessions_valid_after.eq(valid_after),
+                users::sessions_valid_after.eq(now),
                 users::updated_at.eq(now),
+                lifts_requirement.map(|must| users::must_change_password.eq(must)),
             ))
-            .execute(conn)
+            .returning(Self::as_returning())
+            .get_result(conn)
             .await
+            .optional()
     }
 
     /// Used by `hallpass demo`: puts an existing account back into a known state.
@@ -338,6 +353,9 @@ impl UserRow {
                     .map(|email| users::email.eq(email.to_owned())),
                 changes.role.map(|role| users::role.eq(Stored(role))),
                 changes.is_active.map(|active| users::is_active.eq(active)),
+                changes
+                    .must_change_password
+                    .map(|must| users::must_change_password.eq(must)),
                 valid_after.map(|at| users::sessions_valid_after.eq(Some(at))),
                 users::updated_at.eq(now),
             ))
@@ -370,6 +388,7 @@ pub struct UserChanges {
     pub email: Option<String>,
     pub role: Option<Role>,
     pub is_active: Option<bool>,
+    pub must_change_password: Option<bool>,
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use crate::{
         events,
         sessions::SessionRow,
         stored::Stored,
-        users::{NewUser, SortKey, UserChanges, UserCursor, UserFilter, UserRow},
+        users::{ChosenBy, NewUser, SortKey, UserChanges, UserCursor, UserFilter, UserRow},
     },
 };
 
@@ -215,7 +215,7 @@ pub async fn create_by_admin(
     Ok(UserView::from(&user))
 }
 
-/// An admin changes a user's name, email, role or active flag. Deactivation ends every session
+/// An admin changes a user's name, email, role, active flag or demand for a new password. Deactivation ends every session
 /// of the user in the same transaction; any change drops the user's cached sessions so
 /// the very next request sees it. Refuses (409 `last_admin`) to leave no active admin.
 pub async fn update(
@@ -298,9 +298,9 @@ pub async fn set_password(
     let mut conn = domain.db.get().await?;
     let revoked = conn
         .transaction::<_, Error, _>(async move |conn| {
-            if UserRow::set_password(conn, id, &password_hash, now, now).await? == 0 {
-                return Err(Error::NotFound);
-            }
+            UserRow::set_password(conn, id, &password_hash, ChosenBy::Admin, now)
+                .await?
+                .ok_or(Error::NotFound)?;
             let revoked =
                 SessionRow::revoke_all_for_user(conn, id, None, RevokedReason::PasswordChange, now)
                     .await?;
@@ -325,7 +325,7 @@ pub async fn set_password(
 fn validated_changes(request: UpdateUser) -> Result<UserChanges> {
     if request == UpdateUser::default() {
         return Err(Error::Invalid(
-            "nothing to change: give name, email, role or is_active".into(),
+            "nothing to change: give name, email, role, is_active or must_change_password".into(),
         ));
     }
     if let Some(name) = &request.name {
@@ -339,6 +339,7 @@ fn validated_changes(request: UpdateUser) -> Result<UserChanges> {
         email: request.email.as_deref().map(validate::normalize_email),
         role: request.role,
         is_active: request.is_active,
+        must_change_password: request.must_change_password,
     })
 }
 
@@ -371,6 +372,9 @@ fn change_detail(by: UserId, before: &UserRow, after: &UserRow) -> serde_json::V
     }
     if before.is_active != after.is_active {
         detail["is_active"] = json!(after.is_active);
+    }
+    if before.must_change_password != after.must_change_password {
+        detail["must_change_password"] = json!(after.must_change_password);
     }
     detail
 }

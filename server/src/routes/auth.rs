@@ -10,7 +10,7 @@ use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
 use crate::{
     auth::{
         cookie::{SessionCookie, SessionCookies},
-        extract::CurrentSession,
+        extract::ValidSession,
     },
     domain::{
         Client,
@@ -71,7 +71,8 @@ pub async fn login(
         }))
 }
 
-/// `POST /api/auth/logout`. **Permissions:** a valid session (the one being ended).
+/// `POST /api/auth/logout`. **Permissions:** a valid session (the one being ended), also
+/// while a new password is demanded.
 #[tracing::instrument(skip_all, fields(session.id = %current.session.id))]
 #[utoipa::path(
     post,
@@ -86,7 +87,7 @@ pub async fn login(
 )]
 pub async fn logout(
     state: web::Data<AppState>,
-    current: CurrentSession,
+    ValidSession(current): ValidSession,
     client: Client,
     cookie: SessionCookie,
 ) -> Result<HttpResponse, ApiError> {
@@ -99,7 +100,8 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// `GET /api/auth/session`. **Permissions:** a valid session.
+/// `GET /api/auth/session`. **Permissions:** a valid session, also while a new password
+/// is demanded (`user.must_change_password`).
 #[utoipa::path(
     get,
     path = "/api/auth/session",
@@ -110,15 +112,16 @@ pub async fn logout(
     ),
     security(("session_cookie" = []))
 )]
-pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse> {
+pub async fn current_session(ValidSession(current): ValidSession) -> web::Json<AuthResponse> {
     web::Json(AuthResponse {
         user: current.user,
         session: current.session,
     })
 }
 
-/// `POST /api/auth/password`. **Permissions:** a valid session; the current password
-/// must be given again. Every session of the user is revoked, and this browser continues
+/// `POST /api/auth/password`. **Permissions:** a valid session, also while a new
+/// password is demanded (this meets the demand); the current password must be given
+/// again. Every session of the user is revoked, and this browser continues
 /// in a new session with a new cookie (a new token after re-authentication).
 #[tracing::instrument(skip_all, fields(user.id = %current.user.id))]
 #[utoipa::path(
@@ -137,7 +140,7 @@ pub async fn current_session(current: CurrentSession) -> web::Json<AuthResponse>
 )]
 pub async fn change_password(
     state: web::Data<AppState>,
-    current: CurrentSession,
+    ValidSession(current): ValidSession,
     client: Client,
     cookie: SessionCookie,
     body: web::Json<PasswordChange>,

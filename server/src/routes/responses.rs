@@ -18,6 +18,27 @@ pub enum SessionRefusals {
     Unavailable(ErrorBody),
 }
 
+/// Refusals of a route that needs a session in good standing: those of
+/// [`SessionRefusals`], and 403 while an admin demands a new password.
+#[derive(utoipa::IntoResponses)]
+pub enum UserRefusals {
+    #[response(
+        status = 401,
+        description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared"
+    )]
+    Unauthorized(ErrorBody),
+    #[response(
+        status = 403,
+        description = "`password_change_required`: an admin demands a new password first (`POST /api/auth/password`); or `csrf`: a cross-site request (routes that change state)"
+    )]
+    Forbidden(ErrorBody),
+    #[response(
+        status = 503,
+        description = "`unavailable` with `Retry-After`: the database is unreachable, refusing connections or saturated, or did not answer within DB_POOL_TIMEOUT + DB_QUERY_TIMEOUT; the cookie is kept"
+    )]
+    Unavailable(ErrorBody),
+}
+
 /// Refusals every admin route may answer.
 #[derive(utoipa::IntoResponses)]
 pub enum AdminRefusals {
@@ -28,7 +49,7 @@ pub enum AdminRefusals {
     Unauthorized(ErrorBody),
     #[response(
         status = 403,
-        description = "`forbidden` (not an admin) or `csrf` (cross-site request)"
+        description = "`forbidden` (not an admin), `password_change_required` (an admin demands a new password first) or `csrf` (cross-site request)"
     )]
     Forbidden(ErrorBody),
     #[response(

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
-use super::responses::{BodyRefusals, CsrfRefusal, QueryRefusals, SessionRefusals};
+use super::responses::{BodyRefusals, CsrfRefusal, QueryRefusals, SessionRefusals, UserRefusals};
 use hallpass_shared::{
     EnsureResponse, Page, PageQuery, RenameSession, RevokeOthersResponse, SessionEventView,
     SessionId, SessionList, SessionView,
@@ -67,7 +67,7 @@ pub async fn ensure_session(
     tag = "sessions",
     responses(
         (status = 200, description = "The caller's active sessions, newest first", body = SessionList),
-        SessionRefusals
+        UserRefusals
     ),
     security(("session_cookie" = []))
 )]
@@ -89,8 +89,7 @@ pub async fn list_sessions(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 204, description = "Revoked (the cookie is cleared if it was the current session)"),
-        SessionRefusals,
-        CsrfRefusal,
+        UserRefusals,
         (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody)
     ),
     security(("session_cookie" = []))
@@ -126,8 +125,7 @@ pub async fn revoke_session(
     request_body = RenameSession,
     responses(
         (status = 200, description = "The session with its new name", body = SessionView),
-        SessionRefusals,
-        CsrfRefusal,
+        UserRefusals,
         BodyRefusals,
         (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody)
     ),
@@ -158,7 +156,7 @@ pub async fn rename_session(
     tag = "sessions",
     responses(
         (status = 200, description = "Unanswered new-device sessions, newest first", body = SessionList),
-        SessionRefusals
+        UserRefusals
     ),
     security(("session_cookie" = []))
 )]
@@ -181,8 +179,7 @@ pub async fn list_new_device_sessions(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 204, description = "Answered"),
-        SessionRefusals,
-        CsrfRefusal,
+        UserRefusals,
         (status = 404, description = "`not_found`: not an unanswered new-device session of the caller (perhaps answered already)", body = ErrorBody)
     ),
     security(("session_cookie" = []))
@@ -207,8 +204,7 @@ pub async fn confirm_new_device(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 204, description = "Answered, and the session revoked"),
-        SessionRefusals,
-        CsrfRefusal,
+        UserRefusals,
         (status = 404, description = "`not_found`: not an unanswered new-device session of the caller (perhaps answered already)", body = ErrorBody)
     ),
     security(("session_cookie" = []))
@@ -247,8 +243,7 @@ async fn answer_new_device(
     tag = "sessions",
     responses(
         (status = 200, description = "How many sessions were revoked", body = RevokeOthersResponse),
-        SessionRefusals,
-        CsrfRefusal
+        UserRefusals
     ),
     security(("session_cookie" = []))
 )]
@@ -274,7 +269,7 @@ pub async fn revoke_other_sessions(
     params(PageQuery),
     responses(
         (status = 200, description = "The caller's audit events, newest first", body = Page<SessionEventView>),
-        SessionRefusals,
+        UserRefusals,
         QueryRefusals,
         (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),

@@ -14,7 +14,8 @@ use crate::support::{PASSWORD, TestUser, assert_error, json, spawn_app};
 
 crate::on_every_backend!(
     deactivation_signs_the_user_out_at_once,
-    role_changes_show_on_the_next_request
+    role_changes_show_on_the_next_request,
+    a_demanded_password_holds_every_session_until_it_is_chosen
 );
 
 async fn deactivation_signs_the_user_out_at_once(backend: CacheBackend) {
@@ -52,6 +53,82 @@ async fn deactivation_signs_the_user_out_at_once(backend: CacheBackend) {
     let kinds = kinds_of(&admin, student.id).await;
     assert!(
         kinds.contains(&EventKind::UserDeactivated) && kinds.contains(&EventKind::UserReactivated)
+    );
+}
+
+/// While an admin demands a new password, the user's sessions (open ones from their next
+/// request, and new sign-ins) may read the session, record it, sign out and change the
+/// password, nothing else; the user's own change lifts the demand.
+async fn a_demanded_password_holds_every_session_until_it_is_chosen(backend: CacheBackend) {
+    let app = spawn_app(backend).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let student = app.logged_in(Role::Student).await;
+    let phone = student.second_device().await;
+    assert_eq!(student.get(paths::SESSIONS).await.status(), StatusCode::OK);
+
+    let demanded: UserView =
+        json(patch(&admin, student.id, &json!({ "must_change_password": true })).await).await;
+    assert!(demanded.must_change_password);
+    for browser in [&student, &phone] {
+        assert!(browser.current().await.user.must_change_password);
+        assert_error(
+            browser.get(paths::SESSIONS).await,
+            StatusCode::FORBIDDEN,
+            ErrorCode::PasswordChangeRequired,
+        )
+        .await;
+    }
+    assert_eq!(
+        student.post(paths::ENSURE_SESSION).await.status(),
+        StatusCode::OK
+    );
+    let listed: Page<ListedUser> = admin
+        .get_json(&format!("{}?q={}", paths::ADMIN_USERS, student.email))
+        .await;
+    assert!(listed.items[0].must_change_password);
+
+    // A new sign-in is held the same way.
+    assert_eq!(phone.login_with(PASSWORD).await.status(), StatusCode::OK);
+    assert_error(
+        phone.get(paths::SESSIONS).await,
+        StatusCode::FORBIDDEN,
+        ErrorCode::PasswordChangeRequired,
+    )
+    .await;
+
+    let change = PasswordChange {
+        current_password: PASSWORD.into(),
+        new_password: "one chosen by the student".into(),
+    };
+    assert_eq!(
+        student.post_json(paths::PASSWORD, &change).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert!(!student.current().await.user.must_change_password);
+    assert_eq!(student.get(paths::SESSIONS).await.status(), StatusCode::OK);
+
+    // Demanded, then lifted by the admin.
+    for must in [true, false] {
+        json::<UserView>(patch(&admin, student.id, &json!({ "must_change_password": must })).await)
+            .await;
+    }
+    assert_eq!(student.get(paths::SESSIONS).await.status(), StatusCode::OK);
+    let trail: Page<SessionEventView> = admin
+        .get_json(&format!(
+            "{}?user_id={}&kind=user_updated",
+            paths::ADMIN_EVENTS,
+            student.id
+        ))
+        .await;
+    let demands: Vec<_> = trail
+        .items
+        .iter()
+        .map(|event| event.facts.must_change_password)
+        .collect();
+    assert_eq!(demands, [Some(false), Some(true), Some(true)]);
+    assert_eq!(
+        trail.items[2].actor_email.as_deref(),
+        Some(admin.email.as_str())
     );
 }
 

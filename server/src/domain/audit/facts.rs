@@ -55,6 +55,7 @@ struct Recorded {
     name: Option<Change<Option<String>>>,
     email: Option<Change<String>>,
     signed_out: Option<u64>,
+    must_change_password: Option<bool>,
 }
 
 /// `role` is the role given on `user_created`, and a change on `user_updated`.
@@ -109,6 +110,7 @@ pub(super) fn facts(kind: EventKind, detail: &Value, user_agent: Option<&str>) -
             if let Some(change) = recorded.email {
                 (facts.previous_email, facts.email) = (Some(change.from), Some(change.to));
             }
+            facts.must_change_password = recorded.must_change_password;
         }
         EventKind::SessionRenamed => read_rename(&mut facts, recorded.name),
         EventKind::PasswordChanged => facts.signed_out = recorded.signed_out,
@@ -200,6 +202,13 @@ mod tests {
             (updated.previous_name.as_deref(), updated.name.as_deref()),
             (Some("Ann"), Some("Anne"))
         );
+        assert_eq!(updated.must_change_password, None);
+        let demanded = facts(
+            EventKind::UserUpdated,
+            &json!({"by": by, "must_change_password": true}),
+            None,
+        );
+        assert_eq!(demanded.must_change_password, Some(true));
         let unnamed = facts(
             EventKind::SessionRenamed,
             &json!({"name": {"from": "Laptop", "to": null}}),

@@ -16,7 +16,7 @@ use crate::{
     db::{
         events::{self, NewEvent},
         sessions::SessionRow,
-        users::UserRow,
+        users::{ChosenBy, UserRow},
     },
     domain::{
         Client, Domain, Error, Result, audit,
@@ -182,9 +182,11 @@ pub async fn change_password(
     let new_hash = password::hash(change.new_password.into()).await?;
     let (user_id, this) = (user.id, current.session.id);
     let mut conn = domain.db.get().await?;
-    let revoked = conn
+    let (user, revoked) = conn
         .transaction::<_, Error, _>(async move |conn| {
-            UserRow::set_password(conn, user_id, &new_hash, now, now).await?;
+            let user = UserRow::set_password(conn, user_id, &new_hash, ChosenBy::User, now)
+                .await?
+                .ok_or(Rejection::Invalid)?;
             let revoked = SessionRow::revoke_all_for_user(
                 conn,
                 user_id,
@@ -204,7 +206,7 @@ pub async fn change_password(
             )];
             log.extend(audit::revocations(&revoked, Some(user_id), Some(client)));
             events::insert_all(conn, &log).await?;
-            Ok(revoked)
+            Ok((user, revoked))
         })
         .await?;
     uncache_and_count_revoked(domain, &revoked).await;

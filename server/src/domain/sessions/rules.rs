@@ -192,6 +192,7 @@ mod tests {
             created_at: at(-100_000),
             updated_at: at(-100_000),
             last_sign_in_at: None,
+            must_change_password: false,
         }
     }
 
