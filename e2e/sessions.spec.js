@@ -492,6 +492,7 @@ test('an admin corrects a name and an email, and gives a new password that signs
   await expect(account.locator('#account-email-error')).toHaveText('A user with this email already exists.');
   await expect(email).toBeFocused();
   await expect(email).toHaveAttribute('aria-invalid', 'true');
+  await expect(email, 'what was typed stays').toHaveValue(USERS.student.email);
 
   await account.getByLabel('Name').fill('Rhea Renamed');
   await email.fill('Rhea.Renamed@e2e.hallpass.test');

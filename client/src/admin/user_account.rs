@@ -53,6 +53,17 @@ pub fn UserAccount(props: &UserAccountProps) -> Html {
     let (name, email, password) = (use_node_ref(), use_node_ref(), use_node_ref());
     let sending = use_state(|| false);
     let problem = use_state(|| None::<Problem>);
+    // Filled once, not bound: a re-render (a refusal arriving) must keep what was typed.
+    {
+        let (name, email, user) = (name.clone(), email.clone(), props.user.clone());
+        use_effect_with((), move |()| {
+            for (node, value) in [(&name, &user.name), (&email, &user.email)] {
+                if let Some(input) = node.cast::<HtmlInputElement>() {
+                    input.set_value(value);
+                }
+            }
+        });
+    }
     let fields = [name.clone(), email.clone(), password.clone()];
     let report = {
         let problem = problem.clone();
@@ -198,14 +209,14 @@ pub fn UserAccount(props: &UserAccountProps) -> Html {
             <form class="grid-form" onsubmit={on_save} novalidate=true>
                 <div class="field">
                     <label>{ locale.text(Text::Name) }
-                        <input ref={name} value={props.user.name.clone()} autocomplete="off" required=true
+                        <input ref={name} autocomplete="off" required=true
                             aria-invalid={invalid(Field::Name).to_string()} aria-describedby={described(Field::Name)} />
                     </label>
                     { field_error(Field::Name) }
                 </div>
                 <div class="field">
                     <label>{ locale.text(Text::Email) }
-                        <input ref={email} type="email" value={props.user.email.clone()} autocomplete="off" required=true
+                        <input ref={email} type="email" autocomplete="off" required=true
                             aria-invalid={invalid(Field::Email).to_string()} aria-describedby={described(Field::Email)} />
                     </label>
                     { field_error(Field::Email) }
