@@ -21,27 +21,44 @@ function wasmSize(page) {
   return { file, raw: bytes.length, gzip };
 }
 
-/** Milliseconds from the form's submit event to the first frame showing the dashboard. */
-async function loginToDashboard(browser, url, user) {
+/**
+ * Milliseconds from the form's submit event to the first frame showing `shown` (the
+ * dashboard's heading, or the admin console's users table, which is a second page load:
+ * times are wall-clock, kept across it in sessionStorage).
+ */
+async function loginToDashboard(browser, url, user, shown) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  await page.addInitScript((selector) => {
+    document.addEventListener('submit', () => sessionStorage.setItem('benchSubmitted', String(Date.now())), true);
+    new MutationObserver(() => {
+      if (window.benchShown === undefined && document.querySelector(selector)) {
+        window.benchShown = null;
+        requestAnimationFrame(() => { window.benchShown = Date.now(); });
+      }
+    }).observe(document, { childList: true, subtree: true });
+  }, shown);
   await page.goto(`${url}/en/login`);
   await page.locator('#email').fill(user.email);
   await page.locator('#password').fill(user.password);
-  await page.evaluate(() => {
-    document.addEventListener('submit', () => { window.benchSubmitted = performance.now(); }, true);
-    new MutationObserver(() => {
-      if (window.benchShown === undefined && document.querySelector('#welcome-title')) {
-        window.benchShown = null;
-        requestAnimationFrame(() => { window.benchShown = performance.now(); });
-      }
-    }).observe(document.body, { childList: true, subtree: true });
-  });
   await page.locator('button[type=submit]').click();
-  await page.waitForFunction(() => typeof window.benchShown === 'number');
-  const elapsed = await page.evaluate(() => window.benchShown - window.benchSubmitted);
+  await page.waitForFunction(() => typeof window.benchShown === 'number' && sessionStorage.getItem('benchSubmitted'));
+  const elapsed = await page.evaluate(() => window.benchShown - Number(sessionStorage.getItem('benchSubmitted')));
   await context.close();
   return elapsed;
+}
+
+/** The login time of `user` over RUNS runs, after one to warm up, as a line. */
+async function measure(browser, url, user, shown, what, goal) {
+  await loginToDashboard(browser, url, user, shown);
+  const times = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    times.push(await loginToDashboard(browser, url, user, shown));
+  }
+  times.sort((a, b) => a - b);
+  const ms = (value) => `${value.toFixed(0)} ms`;
+  return `login -> ${what} over ${RUNS} runs: median ${ms(percentile(times, 50))}, p90 ${ms(percentile(times, 90))}, ` +
+    `min ${ms(times[0])}, max ${ms(times[times.length - 1])}${goal}`;
 }
 
 function percentile(sorted, p) {
@@ -58,18 +75,10 @@ function percentile(sorted, p) {
   const server = await startServer();
   const browser = await chromium.launch(CHROMIUM);
   try {
-    // One unmeasured run warms the server's pools and the browser's caches.
-    await loginToDashboard(browser, server.url, server.users.student);
-    const times = [];
-    for (let run = 0; run < RUNS; run += 1) {
-      times.push(await loginToDashboard(browser, server.url, server.users.student));
-    }
-    times.sort((a, b) => a - b);
-    const ms = (value) => `${value.toFixed(0)} ms`;
-    console.log(
-      `login -> dashboard over ${RUNS} runs: median ${ms(percentile(times, 50))}, p90 ${ms(percentile(times, 90))}, ` +
-        `min ${ms(times[0])}, max ${ms(times[times.length - 1])} (goal < 300 ms)`,
-    );
+    const { student, admin } = server.users;
+    console.log(await measure(browser, server.url, student, '#welcome-title', 'dashboard', ' (goal < 300 ms)'));
+    // An admin signs in on the main bundle and then loads the console's page.
+    console.log(await measure(browser, server.url, admin, 'main table', 'admin console (users listed)', ''));
   } finally {
     await browser.close();
     await server.stop();
