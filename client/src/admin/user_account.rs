@@ -64,13 +64,21 @@ pub fn UserAccount(props: &UserAccountProps) -> Html {
             }
         });
     }
-    let fields = [name.clone(), email.clone(), password.clone()];
+    let fields = [
+        (Field::Name, name.clone()),
+        (Field::Email, email.clone()),
+        (Field::Password, password.clone()),
+    ];
+    // Says the problem; one of a field also puts the focus on that field.
     let report = {
         let problem = problem.clone();
         move |found: Problem| {
             if let Problem::Field(field, _) = found {
-                let node = &fields[field as usize];
-                if let Some(input) = node.cast::<HtmlElement>() {
+                let node = fields
+                    .iter()
+                    .find(|(at, _)| *at == field)
+                    .map(|(_, node)| node);
+                if let Some(input) = node.and_then(NodeRef::cast::<HtmlElement>) {
                     let _ = input.focus();
                 }
             }
