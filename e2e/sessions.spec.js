@@ -525,6 +525,8 @@ test('an admin corrects a name and an email, and gives a new password that signs
   // The admin asks her to choose a password of her own: every page asks for it first.
   await renamed.getByLabel('Ask for a new password at the next sign-in').check();
   await expect(status).toHaveText('rhea.renamed@e2e.hallpass.test must choose a new password at their next sign-in.');
+  await expect(users.locator('tbody tr', { hasText: 'rhea.renamed@e2e.hallpass.test' }).locator('td[data-label="Status"]'))
+    .toHaveText('Active · new password asked');
   await theirs.getByRole('link', { name: 'Dashboard' }).click();
   await expect(theirs.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
   await expect(theirs.getByText('An administrator asked you to choose a new password')).toBeVisible();

@@ -593,6 +593,7 @@ texts! {
     SessionCheckFailed => "Could not check your session.", "Impossible de vérifier votre session.";
     SessionEnded => "Your session has ended. Please sign in again.", "Votre session a pris fin. Veuillez vous reconnecter.";
     AccountDeactivated => "This account is deactivated. Ask your school's Hallpass administrator to reactivate it.", "Ce compte est désactivé. Demandez à l'administrateur Hallpass de votre établissement de le réactiver.";
+    PasswordAsked => "new password asked", "nouveau mot de passe demandé";
     PasswordRequiredTitle => "Choose a new password", "Choisissez un nouveau mot de passe";
     PasswordRequiredBody => "An administrator asked you to choose a new password before you continue.",
         "Un administrateur vous demande de choisir un nouveau mot de passe avant de continuer.";

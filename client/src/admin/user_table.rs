@@ -190,7 +190,12 @@ pub fn UserTable(props: &UserTableProps) -> Html {
                         }) }
                     </select>
                 </td>
-                <td data-label={locale.text(Text::Status)}>{ locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }</td>
+                <td data-label={locale.text(Text::Status)}>
+                    { locale.text(if user.is_active { Text::Active } else { Text::Inactive }) }
+                    if user.must_change_password {
+                        <span class="hint">{ " · " }{ locale.text(Text::PasswordAsked) }</span>
+                    }
+                </td>
                 <td data-label={locale.text(Text::LastSignIn)}>
                     { match user.last_sign_in_at {
                         Some(at) => moment(locale, at, relative_past(locale, now, at)),
