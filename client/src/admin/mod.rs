@@ -92,47 +92,35 @@ pub fn AdminConsole() -> Html {
             bump();
         })
     };
-    let on_saved = {
+    // The selected user, changed from their account card: shown as they now are, said,
+    // and the rest fetched again; `follow` makes the table search for their email.
+    let account_changed = |say: fn(UserView) -> Done, follow: bool| {
         let (selected, bump, done, show) =
             (selected.clone(), bump.clone(), done.clone(), show.clone());
-        // The table searches for the user as saved, so a new email still finds them.
         Callback::from(move |user: UserView| {
-            show.set(Some(user.email.clone()));
+            if follow {
+                show.set(Some(user.email.clone()));
+            }
             selected.set(Some(user.clone()));
-            done.set(Some(Done::Saved(user)));
+            done.set(Some(say(user)));
             bump();
         })
     };
-    let on_demanded = {
-        let (selected, bump, done) = (selected.clone(), bump.clone(), done.clone());
-        Callback::from(move |user: UserView| {
-            selected.set(Some(user.clone()));
-            done.set(Some(Done::Demanded(user)));
-            bump();
-        })
-    };
-    let on_password_set = {
+    // A new email must still find the user in the table.
+    let on_saved = account_changed(Done::Saved, true);
+    let on_demanded = account_changed(Done::Demanded, false);
+    // Sessions of the selected user signed out, counted: said, and the rest fetched again.
+    let signed_out = |say: fn(String, u64) -> Done| {
         let (selected, bump, done) = (selected.clone(), bump.clone(), done.clone());
         Callback::from(move |count: u64| {
             if let Some(user) = &*selected {
-                let email = user.email.clone();
-                done.set(Some(Done::PasswordSet { email, count }));
+                done.set(Some(say(user.email.clone(), count)));
             }
             bump();
         })
     };
-    let on_sessions_changed = {
-        let (selected, done) = (selected.clone(), done.clone());
-        Callback::from(move |count: u64| {
-            if let Some(user) = &*selected {
-                done.set(Some(Done::SignedOut {
-                    email: user.email.clone(),
-                    count,
-                }));
-            }
-            bump();
-        })
-    };
+    let on_password_set = signed_out(|email, count| Done::PasswordSet { email, count });
+    let on_sessions_changed = signed_out(|email, count| Done::SignedOut { email, count });
     html! {
         <>
             <h1>{ locale.text(Text::AdminConsole) }</h1>

@@ -255,9 +255,9 @@ pub fn UserAccount(props: &UserAccountProps) -> Html {
 }
 
 /// What the form changes of `user`: the fields that differ, trimmed (emails as the server
-/// stores them, lower-cased).
+/// stores them, see [`validate::normalize_email`]).
 fn changes(user: &UserView, name: &str, email: &str) -> UpdateUser {
-    let (name, email) = (name.trim(), email.trim().to_lowercase());
+    let (name, email) = (name.trim(), validate::normalize_email(email));
     UpdateUser {
         name: (name != user.name).then(|| name.to_owned()),
         email: (email != user.email).then_some(email),

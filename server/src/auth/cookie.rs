@@ -16,7 +16,7 @@ use std::{
 
 use actix_web::{
     FromRequest, HttpMessage as _, HttpRequest,
-    cookie::{Cookie, SameSite, time},
+    cookie::{Cookie, CookieBuilder, SameSite, time},
     dev::{Payload, ServiceRequest, ServiceResponse},
     http::header,
 };
@@ -144,11 +144,8 @@ impl SessionCookies {
             (DEVICE_ACCOUNT, device.account.as_str()),
         ]);
         let sealed = self.keys.seal(self.device_name, &json(&fields))?;
-        Ok(Cookie::build(self.device_name, sealed)
-            .path("/")
-            .http_only(true)
-            .secure(self.secure)
-            .same_site(SameSite::Lax)
+        Ok(self
+            .attributes(self.device_name, sealed)
             .max_age(DEVICE_LIFETIME)
             .finish())
     }
@@ -163,25 +160,27 @@ impl SessionCookies {
         // Whole seconds, rounded up: a cookie minted now lives its full lifetime.
         let left = ((claim.issued_at + lifetime - now).num_milliseconds() + 999).max(0) / 1000;
         let sealed = self.keys.seal(self.name, &payload(claim))?;
-        Ok(Cookie::build(self.name, sealed)
-            .path("/")
-            .http_only(true)
-            .secure(self.secure)
-            .same_site(SameSite::Lax)
+        Ok(self
+            .attributes(self.name, sealed)
             .max_age(time::Duration::seconds(left))
             .finish())
     }
 
     /// A cookie that makes the browser forget the session cookie.
     fn removal(&self) -> Cookie<'static> {
-        let mut cookie = Cookie::build(self.name, "")
+        let mut cookie = self.attributes(self.name, String::new()).finish();
+        cookie.make_removal();
+        cookie
+    }
+
+    /// The attributes every cookie of ours has: the whole site, HttpOnly, SameSite=Lax,
+    /// and Secure when configured.
+    fn attributes(&self, name: &'static str, value: String) -> CookieBuilder<'static> {
+        Cookie::build(name, value)
             .path("/")
             .http_only(true)
             .secure(self.secure)
             .same_site(SameSite::Lax)
-            .finish();
-        cookie.make_removal();
-        cookie
     }
 }
 
