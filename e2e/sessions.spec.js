@@ -212,14 +212,28 @@ test('a password change signs out the other sessions; the new password works', a
 
   const form = mine.locator('form', { has: mine.getByLabel('Current password') });
   const fresh = 'a brand new passphrase';
-  await form.getByLabel('Current password').fill('not my password');
-  await form.getByLabel('New password', { exact: true }).fill(fresh);
-  await form.getByLabel('Repeat the new password').fill(fresh);
+  const [current, chosen, repeated] = ['Current password', 'New password', 'Repeat the new password']
+    .map((label) => form.getByLabel(label, { exact: true }));
+  // Each problem is said under the field it belongs to, which takes the focus.
+  await current.fill('not my password');
+  await chosen.fill('short');
+  await repeated.fill('short');
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(form.locator('#new-password-error')).toHaveText('The new password must be 10 to 256 characters long.');
+  await expect(chosen).toBeFocused();
+  await expect(chosen).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.locator('#repeat-password-error')).toHaveCount(0);
+  await chosen.fill(fresh);
+  await form.getByRole('button', { name: 'Change password' }).click();
+  await expect(form.locator('#repeat-password-error')).toHaveText('The two new passwords differ.');
+  await expect(repeated).toBeFocused();
+  await repeated.fill(fresh);
   await form.getByRole('button', { name: 'Change password' }).click();
   // The form asks for no email, so the message names the field it does ask for.
-  await expect(form.getByRole('alert')).toHaveText(
+  await expect(form.locator('#current-password-error')).toHaveText(
     'Your current password is not right: the password was not changed.',
   );
+  await expect(current).toBeFocused();
 
   await form.getByLabel('Current password').fill(USERS.forgetful.password);
   await form.getByRole('button', { name: 'Change password' }).click();

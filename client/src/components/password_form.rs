@@ -1,5 +1,5 @@
 use hallpass_shared::{ErrorCode, PasswordChange, validate};
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
@@ -15,10 +15,28 @@ pub struct PasswordFormProps {
     pub on_changed: Callback<()>,
 }
 
-#[derive(Clone, PartialEq)]
+/// The field a problem belongs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Current,
+    New,
+    Repeat,
+}
+
+impl Field {
+    fn error_id(self) -> &'static str {
+        match self {
+            Self::Current => "current-password-error",
+            Self::New => "new-password-error",
+            Self::Repeat => "repeat-password-error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 enum Problem {
-    /// Caught before sending: shown next to the field.
-    Field(Text),
+    /// Said under its field, which takes the focus.
+    Field(Field, Text),
     Server(ApiError),
 }
 
@@ -33,6 +51,28 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
     let sending = use_state(|| false);
     let problem = use_state(|| None::<Problem>);
     let done = use_state(|| false);
+    // Says the problem; one of a field also puts the focus on that field.
+    let report = {
+        let (current, new, repeat, problem) = (
+            current.clone(),
+            new.clone(),
+            repeat.clone(),
+            problem.clone(),
+        );
+        move |found: Problem| {
+            if let Problem::Field(field, _) = found {
+                let node = match field {
+                    Field::Current => &current,
+                    Field::New => &new,
+                    Field::Repeat => &repeat,
+                };
+                if let Some(input) = node.cast::<HtmlElement>() {
+                    let _ = input.focus();
+                }
+            }
+            problem.set(Some(found));
+        }
+    };
 
     let onsubmit = {
         let (current, new, repeat) = (current.clone(), new.clone(), repeat.clone());
@@ -45,15 +85,15 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
                 new_password: input_value(&new),
             };
             done.set(false);
-            if let Some(text) = field_problem(&change, &input_value(&repeat)) {
-                problem.set(Some(Problem::Field(text)));
+            if let Some((field, text)) = field_problem(&change, &input_value(&repeat)) {
+                report(Problem::Field(field, text));
                 return;
             }
             problem.set(None);
             sending.set(true);
             let (sending, problem, done) = (sending.clone(), problem.clone(), done.clone());
             let (new, repeat, current) = (new.clone(), repeat.clone(), current.clone());
-            let on_changed = on_changed.clone();
+            let (on_changed, report) = (on_changed.clone(), report.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::auth::change_password(&change).await {
                     Ok(()) => {
@@ -66,15 +106,28 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
                         on_changed.emit(());
                     }
                     Err(error) if error.code() == Some(ErrorCode::InvalidCredentials) => {
-                        problem.set(Some(Problem::Field(Text::CurrentPasswordWrong)))
+                        report(Problem::Field(Field::Current, Text::CurrentPasswordWrong))
                     }
-                    Err(error) => problem.set(Some(Problem::Server(error))),
+                    Err(error) => report(Problem::Server(error)),
                 }
                 sending.set(false);
             });
         })
     };
 
+    let field_error = |field: Field| match &*problem {
+        Some(Problem::Field(at, text)) if *at == field => html! {
+            <p class="field-error" id={field.error_id()} role="alert">{ locale.text(*text) }</p>
+        },
+        _ => html! {},
+    };
+    let invalid = |field: Field| matches!(&*problem, Some(Problem::Field(at, _)) if *at == field);
+    // The new password's rule is always read with it; its error, when there is one, too.
+    let new_described = if invalid(Field::New) {
+        "new-password-rule new-password-error"
+    } else {
+        "new-password-rule"
+    };
     html! {
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">{ locale.text(Text::ChangePassword) }</h2>
@@ -84,20 +137,26 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
                     tabindex="-1" aria-hidden="true" value={props.email.clone()} />
                 <label for="current-password">{ locale.text(Text::CurrentPassword) }</label>
                 <input id="current-password" type="password" ref={current}
-                    autocomplete="current-password" required=true />
+                    autocomplete="current-password" required=true
+                    aria-invalid={invalid(Field::Current).to_string()}
+                    aria-describedby={invalid(Field::Current).then_some(Field::Current.error_id())} />
+                { field_error(Field::Current) }
                 <label for="new-password">{ locale.text(Text::NewPassword) }</label>
                 <input id="new-password" type="password" ref={new} autocomplete="new-password"
                     required=true minlength={validate::PASSWORD_MIN_CHARS.to_string()}
-                    aria-describedby="new-password-rule" />
+                    aria-invalid={invalid(Field::New).to_string()}
+                    aria-describedby={new_described} />
                 <small id="new-password-rule" class="hint">{ locale.password_rule() }</small>
+                { field_error(Field::New) }
                 <label for="repeat-password">{ locale.text(Text::RepeatPassword) }</label>
                 <input id="repeat-password" type="password" ref={repeat}
-                    autocomplete="new-password" required=true />
-                { match &*problem {
-                    Some(Problem::Field(text)) => html! { <p class="field-error" role="alert">{ locale.text(*text) }</p> },
-                    Some(Problem::Server(error)) => html! { { error_banner(locale, error, Text::PasswordChangeFailed) } },
-                    None => html! {},
-                } }
+                    autocomplete="new-password" required=true
+                    aria-invalid={invalid(Field::Repeat).to_string()}
+                    aria-describedby={invalid(Field::Repeat).then_some(Field::Repeat.error_id())} />
+                { field_error(Field::Repeat) }
+                if let Some(Problem::Server(error)) = &*problem {
+                    { error_banner(locale, error, Text::PasswordChangeFailed) }
+                }
                 if *done {
                     <p class="banner ok" role="status">{ locale.text(Text::PasswordChanged) }</p>
                 }
@@ -107,14 +166,15 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
     }
 }
 
-/// The problem a user can fix before anything is sent.
-fn field_problem(change: &PasswordChange, repeat: &str) -> Option<Text> {
+/// The problem a user can fix before anything is sent, in field order, with the field
+/// it belongs under.
+fn field_problem(change: &PasswordChange, repeat: &str) -> Option<(Field, Text)> {
     if change.current_password.is_empty() {
-        Some(Text::CurrentPasswordMissing)
+        Some((Field::Current, Text::CurrentPasswordMissing))
     } else if validate::password(&change.new_password).is_err() {
-        Some(Text::NewPasswordInvalid)
+        Some((Field::New, Text::NewPasswordInvalid))
     } else if change.new_password != repeat {
-        Some(Text::PasswordsDiffer)
+        Some((Field::Repeat, Text::PasswordsDiffer))
     } else {
         None
     }
@@ -135,15 +195,15 @@ mod tests {
     fn problems_are_caught_in_field_order() {
         assert_eq!(
             field_problem(&change("", "long enough pass"), "long enough pass"),
-            Some(Text::CurrentPasswordMissing)
+            Some((Field::Current, Text::CurrentPasswordMissing))
         );
         assert_eq!(
             field_problem(&change("old", "short"), "short"),
-            Some(Text::NewPasswordInvalid)
+            Some((Field::New, Text::NewPasswordInvalid))
         );
         assert_eq!(
             field_problem(&change("old", "long enough pass"), "long enough typo"),
-            Some(Text::PasswordsDiffer)
+            Some((Field::Repeat, Text::PasswordsDiffer))
         );
         assert_eq!(
             field_problem(&change("old", "long enough pass"), "long enough pass"),

@@ -1,6 +1,7 @@
 //! The cache-backend conformance suite: every test here runs unchanged against the
 //! memory, Redis and PostgreSQL caches. Whatever the cache, a revoked session fails on
-//! its very next request and the database stays the system of record.
+//! its very next request and the database stays the system of record. (How a revocation
+//! reaches the other instances of a deployment is `instances`' subject.)
 
 use std::time::Duration;
 
@@ -12,41 +13,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::support::{PASSWORD, assert_error, clears_cookie, json, spawn_app, spawn_app_with};
-
-/// Backends shared between instances: a revocation on one is seen by the other at once.
-mod shared_backends {
-    use super::*;
-
-    #[tokio::test]
-    async fn redis() {
-        revocation_reaches_every_instance(CacheBackend::Redis).await;
-    }
-
-    #[tokio::test]
-    async fn postgres() {
-        revocation_reaches_every_instance(CacheBackend::Postgres).await;
-    }
-}
-
-async fn revocation_reaches_every_instance(backend: CacheBackend) {
-    let app = spawn_app(backend).await;
-    let other_instance = app.second_instance().await;
-    let laptop = app.student().await;
-    let phone = laptop.second_device().await;
-    let phone_elsewhere = app.via(&phone, &other_instance);
-    // Both instances have validated (and cached) the phone's session.
-    phone.current().await;
-    phone_elsewhere.current().await;
-
-    let id = phone.current().await.session.id;
-    assert_eq!(
-        laptop.delete(&paths::session(id)).await.status(),
-        StatusCode::NO_CONTENT
-    );
-    phone_elsewhere
-        .assert_signed_out(ErrorCode::SessionRevoked)
-        .await;
-}
 
 crate::on_every_backend!(
     login_then_validate_from_cache_and_from_database,

@@ -6,12 +6,13 @@
 use std::time::{Duration, Instant};
 
 use hallpass_server::config::{CacheBackend, Settings};
-use hallpass_shared::{Role, paths};
+use hallpass_shared::{ErrorCode, Role, paths};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::support::{
-    TestApp, TestUser, private_redis::PrivateRedis, spawn_app_with, test_db::maintenance_url,
+    TestApp, TestUser, assert_error, private_redis::PrivateRedis, spawn_app_with,
+    test_db::maintenance_url,
 };
 
 /// Entries in each instance's own memory would outlive every test: only the channel can
@@ -60,14 +61,22 @@ async fn served_from_memory(app: &TestApp, student: &TestUser, other: &str) {
     );
 }
 
-/// How long after `since` the instance at `other` first refuses `student`'s cookie.
+/// How long after `since` the instance at `other` first refuses `student`'s cookie, as
+/// revoked.
 async fn refused_after(student: &TestUser, since: Instant, limit: Duration) -> Duration {
     loop {
-        let status = student.get(paths::CURRENT_SESSION).await.status();
-        if status == StatusCode::UNAUTHORIZED {
-            return since.elapsed();
+        let response = student.get(paths::CURRENT_SESSION).await;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            let after = since.elapsed();
+            assert_error(
+                response,
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::SessionRevoked,
+            )
+            .await;
+            return after;
         }
-        assert_eq!(status, StatusCode::OK);
+        assert_eq!(response.status(), StatusCode::OK);
         assert!(
             since.elapsed() < limit,
             "still accepted {:?} after the revocation",
