@@ -1,9 +1,9 @@
 use hallpass_shared::{ErrorCode, SetPassword, UpdateUser, UserView, validate};
-use web_sys::{HtmlElement, HtmlInputElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
-use crate::components::error_banner;
+use crate::api;
+use crate::components::{FormField, FormProblem, error_banner, focus};
 use crate::dom::input_value;
 use crate::i18n::{Text, use_locale};
 
@@ -26,7 +26,7 @@ enum Field {
     Password,
 }
 
-impl Field {
+impl FormField for Field {
     fn error_id(self) -> &'static str {
         match self {
             Self::Name => "account-name-error",
@@ -36,12 +36,7 @@ impl Field {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Problem {
-    /// Said under its field, which takes the focus.
-    Field(Field, Text),
-    Server(ApiError),
-}
+type Problem = FormProblem<Field>;
 
 /// A user's name and email, corrected in place (an email another user has is said under
 /// the field), a new password an admin gives them, which signs out their sessions, and
@@ -78,8 +73,8 @@ pub fn UserAccount(props: &UserAccountProps) -> Html {
                     .iter()
                     .find(|(at, _)| *at == field)
                     .map(|(_, node)| node);
-                if let Some(input) = node.and_then(NodeRef::cast::<HtmlElement>) {
-                    let _ = input.focus();
+                if let Some(node) = node {
+                    focus(node);
                 }
             }
             problem.set(Some(found));
@@ -203,14 +198,10 @@ pub fn UserAccount(props: &UserAccountProps) -> Html {
         })
     };
 
-    let field_error = |field: Field| match &*problem {
-        Some(Problem::Field(at, text)) if *at == field => html! {
-            <p class="field-error" id={field.error_id()} role="alert">{ locale.text(*text) }</p>
-        },
-        _ => html! {},
-    };
-    let invalid = |field: Field| matches!(&*problem, Some(Problem::Field(at, _)) if *at == field);
-    let described = |field: Field| invalid(field).then_some(field.error_id());
+    let problem_now = (*problem).as_ref();
+    let field_error = |field| Problem::under(problem_now, locale, field);
+    let invalid = |field| Problem::is_on(problem_now, field);
+    let described = |field| Problem::described(problem_now, field);
     html! {
         <section class="card" aria-labelledby="account-title">
             <h2 id="account-title">{ locale.account_of(&props.user.name) }</h2>
@@ -247,7 +238,7 @@ pub fn UserAccount(props: &UserAccountProps) -> Html {
                     onchange={on_demand} disabled={*sending} />
                 { locale.text(Text::RequirePasswordChange) }
             </label>
-            if let Some(Problem::Server(error)) = &*problem {
+            if let Some(Problem::Server(error)) = problem_now {
                 { error_banner(locale, error, Text::ActionFailed) }
             }
         </section>

@@ -1,9 +1,9 @@
 use hallpass_shared::{ErrorCode, PasswordChange, validate};
-use web_sys::{HtmlElement, HtmlInputElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
-use crate::components::error_banner;
+use crate::api;
+use crate::components::{FormField, FormProblem, error_banner, focus};
 use crate::dom::input_value;
 use crate::i18n::{Text, use_locale};
 
@@ -23,7 +23,7 @@ enum Field {
     Repeat,
 }
 
-impl Field {
+impl FormField for Field {
     fn error_id(self) -> &'static str {
         match self {
             Self::Current => "current-password-error",
@@ -33,12 +33,7 @@ impl Field {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Problem {
-    /// Said under its field, which takes the focus.
-    Field(Field, Text),
-    Server(ApiError),
-}
+type Problem = FormProblem<Field>;
 
 /// Change the password: current one, new one twice. The server then signs out every
 /// other session of the user, which the form says.
@@ -66,9 +61,7 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
                     Field::New => &new,
                     Field::Repeat => &repeat,
                 };
-                if let Some(input) = node.cast::<HtmlElement>() {
-                    let _ = input.focus();
-                }
+                focus(node);
             }
             problem.set(Some(found));
         }
@@ -91,7 +84,7 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
             }
             problem.set(None);
             sending.set(true);
-            let (sending, problem, done) = (sending.clone(), problem.clone(), done.clone());
+            let (sending, done) = (sending.clone(), done.clone());
             let (new, repeat, current) = (new.clone(), repeat.clone(), current.clone());
             let (on_changed, report) = (on_changed.clone(), report.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -115,13 +108,10 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
         })
     };
 
-    let field_error = |field: Field| match &*problem {
-        Some(Problem::Field(at, text)) if *at == field => html! {
-            <p class="field-error" id={field.error_id()} role="alert">{ locale.text(*text) }</p>
-        },
-        _ => html! {},
-    };
-    let invalid = |field: Field| matches!(&*problem, Some(Problem::Field(at, _)) if *at == field);
+    let problem_now = (*problem).as_ref();
+    let field_error = |field| Problem::under(problem_now, locale, field);
+    let invalid = |field| Problem::is_on(problem_now, field);
+    let described = |field| Problem::described(problem_now, field);
     // The new password's rule is always read with it; its error, when there is one, too.
     let new_described = if invalid(Field::New) {
         "new-password-rule new-password-error"
@@ -139,7 +129,7 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
                 <input id="current-password" type="password" ref={current}
                     autocomplete="current-password" required=true
                     aria-invalid={invalid(Field::Current).to_string()}
-                    aria-describedby={invalid(Field::Current).then_some(Field::Current.error_id())} />
+                    aria-describedby={described(Field::Current)} />
                 { field_error(Field::Current) }
                 <label for="new-password">{ locale.text(Text::NewPassword) }</label>
                 <input id="new-password" type="password" ref={new} autocomplete="new-password"
@@ -152,9 +142,9 @@ pub fn PasswordForm(props: &PasswordFormProps) -> Html {
                 <input id="repeat-password" type="password" ref={repeat}
                     autocomplete="new-password" required=true
                     aria-invalid={invalid(Field::Repeat).to_string()}
-                    aria-describedby={invalid(Field::Repeat).then_some(Field::Repeat.error_id())} />
+                    aria-describedby={described(Field::Repeat)} />
                 { field_error(Field::Repeat) }
-                if let Some(Problem::Server(error)) = &*problem {
+                if let Some(Problem::Server(error)) = problem_now {
                     { error_banner(locale, error, Text::PasswordChangeFailed) }
                 }
                 if *done {
