@@ -1,7 +1,7 @@
 // Phones and tablets are first-class: every page, in both languages, at 390 px (a phone)
 // and 768 px (a tablet) fits the window's width (no sideways scrolling: tables become
-// stacked cards), and on the phone every button and field is a touch target of at least
-// 44 px.
+// stacked cards), on the phone every button and field is a touch target of at least
+// 44 px, and no word (an email address, say) is broken across lines.
 const { test, expect } = require('@playwright/test');
 
 const BASE = process.env.HALLPASS_URL;
@@ -17,16 +17,29 @@ async function logIn(page, persona, locale) {
 /** Fails unless the page fits the window's width and, on a phone, its controls are big
  * enough to touch. */
 async function fits(page, where, phone) {
-  const { scrollWidth, innerWidth, small } = await page.evaluate(() => {
+  const { scrollWidth, innerWidth, small, brokenWords } = await page.evaluate(() => {
     const controls = [...document.querySelectorAll('main button, main input, main select, header button')];
     const small = controls
       .filter((control) => control.offsetParent !== null)
       .filter((control) => control.getBoundingClientRect().height < 44)
       .map((control) => `${control.tagName} ${control.textContent || control.name || control.type}`.trim());
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, small };
+    // No word is broken across lines: an email address wraps only between its parts
+    // (after the @, before a dot), each its own text.
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const brokenWords = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent.trim();
+      if (!text || /\s/.test(text) || node.parentElement.closest('script, style')) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+      if (lines.size > 1) brokenWords.push(text);
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, small, brokenWords };
   });
   expect(scrollWidth, `${where} is ${scrollWidth} px wide in a ${innerWidth} px window`).toBeLessThanOrEqual(innerWidth);
   if (phone) expect(small, `${where}: controls under 44 px`).toEqual([]);
+  expect(brokenWords, `${where}: words broken across lines`).toEqual([]);
 }
 
 for (const [width, height] of [[390, 844], [768, 1024]]) {

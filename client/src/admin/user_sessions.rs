@@ -3,7 +3,7 @@ use hallpass_shared::UserView;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{SessionActions, error_banner, session_list};
+use crate::components::{SessionActions, email_address, error_banner, session_list};
 use crate::hooks::{Load, use_load, use_now};
 use crate::i18n::{Text, use_locale};
 
@@ -85,7 +85,7 @@ pub fn UserSessions(props: &UserSessionsProps) -> Html {
         <section class="card" aria-labelledby="user-sessions-title">
             <div class="card-head">
                 <h2 id="user-sessions-title">{ locale.sessions_of(&props.user.name) }</h2>
-                <span class="count">{ &props.user.email }</span>
+                <span class="count">{ email_address(&props.user.email) }</span>
             </div>
             if let Some(error) = &*failure {
                 { error_banner(locale, error, Text::ActionFailed) }

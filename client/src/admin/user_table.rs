@@ -5,7 +5,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::components::{error_banner, moment, pager, spinner};
+use crate::components::{email_address, error_banner, moment, pager, spinner};
 use crate::hooks::{Load, use_load, use_pages};
 use crate::i18n::{Text, use_locale};
 use crate::time::relative_past;
@@ -182,7 +182,7 @@ pub fn UserTable(props: &UserTableProps) -> Html {
         html! {
             <tr key={id.to_string()} class={classes!(selected.then_some("selected"))}>
                 <td data-label={locale.text(Text::Name)}>{ &user.name }</td>
-                <td data-label={locale.text(Text::Email)}>{ &user.email }</td>
+                <td data-label={locale.text(Text::Email)}>{ email_address(&user.email) }</td>
                 <td data-label={locale.text(Text::Role)}>
                     <select onchange={change_role} aria-label={locale.role_of(&user.email)}>
                         { for Role::ALL.into_iter().map(|role| html! {

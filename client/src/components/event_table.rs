@@ -2,7 +2,7 @@ use chrono::Utc;
 use hallpass_shared::{Page, SessionEventView};
 use yew::prelude::*;
 
-use crate::components::{error_banner, moment, pager, spinner};
+use crate::components::{email_address, error_banner, moment, pager, spinner};
 use crate::history::{same_act, sentence};
 use crate::hooks::{Load, UsePagesHandle};
 use crate::i18n::{Locale, Text};
@@ -48,7 +48,10 @@ pub fn event_table(locale: Locale, props: EventTable<'_>) -> Html {
                     </span>
                 </td>
                 if props.show_user {
-                    <td data-label={locale.text(Text::User)}>{ event.user_email.clone().or_else(|| event.user_id.map(short_id)).unwrap_or_default() }</td>
+                    <td data-label={locale.text(Text::User)}>{ match &event.user_email {
+                        Some(email) => email_address(email),
+                        None => html! { event.user_id.map(short_id).unwrap_or_default() },
+                    } }</td>
                 }
                 <td data-label={locale.text(Text::IpAddress)}>
                     <span>

@@ -2,6 +2,7 @@
 
 mod active_sessions;
 mod device_icon;
+mod email_address;
 mod error_banner;
 mod event_table;
 mod form_problem;
@@ -18,6 +19,7 @@ mod spinner;
 
 pub use active_sessions::{ActiveSessions, ActiveSessionsProps};
 pub use device_icon::device_icon;
+pub use email_address::email_address;
 pub use error_banner::error_banner;
 pub use event_table::{EventTable, event_table};
 pub use form_problem::{FormField, FormProblem, focus};

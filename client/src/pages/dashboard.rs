@@ -2,6 +2,7 @@ use chrono::Utc;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use crate::components::email_address;
 use crate::hooks::use_session;
 use crate::i18n::{Text, use_locale};
 use crate::platform::label;
@@ -24,7 +25,7 @@ pub fn RoleHome(props: &RoleHomeProps) -> Html {
         <section class="card welcome" aria-labelledby="welcome-title">
             <h1 id="welcome-title">{ locale.welcome(&auth.user.name) }</h1>
             <dl class="facts">
-                <dt>{ locale.text(Text::Email) }</dt><dd>{ &auth.user.email }</dd>
+                <dt>{ locale.text(Text::Email) }</dt><dd>{ email_address(&auth.user.email) }</dd>
                 <dt>{ locale.text(Text::Role) }</dt><dd>{ locale.role(auth.user.role) }</dd>
                 <dt>{ locale.text(Text::SignedInSince) }</dt>
                 <dd>{ relative_past(locale, Utc::now(), auth.session.created) }

@@ -2,7 +2,7 @@ use hallpass_shared::PageQuery;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ActiveSessions, EventTable, PasswordForm, event_table};
+use crate::components::{ActiveSessions, EventTable, PasswordForm, email_address, event_table};
 use crate::hooks::{use_load, use_pages, use_session};
 use crate::i18n::{Text, use_locale};
 
@@ -43,7 +43,7 @@ pub fn ProfilePage() -> Html {
                     <h2 id="account-title">{ locale.text(Text::Account) }</h2>
                     <dl class="facts">
                         <dt>{ locale.text(Text::Name) }</dt><dd>{ &auth.user.name }</dd>
-                        <dt>{ locale.text(Text::Email) }</dt><dd>{ &auth.user.email }</dd>
+                        <dt>{ locale.text(Text::Email) }</dt><dd>{ email_address(&auth.user.email) }</dd>
                         <dt>{ locale.text(Text::Role) }</dt><dd>{ locale.role(auth.user.role) }</dd>
                     </dl>
                 </section>
