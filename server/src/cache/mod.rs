@@ -13,12 +13,16 @@
 
 mod codec;
 mod guarded;
+mod held;
 pub mod invalidation;
 pub mod memory;
 pub mod postgres;
 pub mod redis;
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use futures_util::{StreamExt as _, stream::BoxStream};
 
@@ -31,6 +35,8 @@ use self::{
     memory::MemoryCache,
 };
 use crate::crypto::token::TokenHash;
+
+pub use held::HeldSession;
 
 /// What a cache hit answers with: enough to serve `GET /api/auth/session` without the
 /// database. Never holds the token. Stored in the compact form of [`codec`].
@@ -194,17 +200,16 @@ impl Cache {
     /// The cached session for `hash`: from the near tier when the channel is live, else
     /// from the shared tier (and then kept near); `None` on a miss, behind a fence, and
     /// whenever the tiers cannot answer.
-    pub async fn get(&self, hash: &TokenHash) -> Option<(CachedSession, Tier)> {
-        let key = key(&self.prefix, &hash.hex());
+    pub async fn get(&self, hash: &TokenHash) -> Option<(Arc<HeldSession>, Tier)> {
         if let Some(near) = self.near.as_ref().filter(|_| self.channel.is_live())
-            && let Ok(Some(Slot::Session(session))) = near.entries.get(&key).await
+            && let Some(session) = near.entries.get(hash)
         {
             return Some((session, Tier::Memory));
         }
         let shared = self.shared.as_ref()?;
         let read_at = Instant::now();
-        let session = shared.get(&key).await?;
-        self.fill_near(&key, &session, Duration::MAX, read_at).await;
+        let session = HeldSession::new(shared.get(&key(&self.prefix, &hash.hex())).await?);
+        self.fill_near(hash, &session, Duration::MAX, read_at);
         Some((session, Tier::Shared))
     }
 
@@ -214,55 +219,64 @@ impl Cache {
     pub async fn fill(
         &self,
         hash: &TokenHash,
-        value: &CachedSession,
+        value: &Arc<HeldSession>,
         ttl: Duration,
         read_at: Instant,
     ) {
         if ttl.is_zero() {
             return;
         }
-        let key = key(&self.prefix, &hash.hex());
         if let Some(shared) = &self.shared {
-            shared.fill(&key, value, ttl).await;
+            shared
+                .fill(&key(&self.prefix, &hash.hex()), value, ttl)
+                .await;
         }
-        self.fill_near(&key, value, ttl, read_at).await;
+        self.fill_near(hash, value, ttl, read_at);
     }
 
     /// Keeps a session near, if the channel has been live since it was read: a
     /// revocation published after the read has then been heard (and fenced), or will be.
-    async fn fill_near(&self, key: &str, value: &CachedSession, ttl: Duration, read_at: Instant) {
+    fn fill_near(
+        &self,
+        hash: &TokenHash,
+        value: &Arc<HeldSession>,
+        ttl: Duration,
+        read_at: Instant,
+    ) {
         let Some(near) = &self.near else {
             return;
         };
         let ttl = ttl.min(near.ttl.saturating_sub(read_at.elapsed()));
         if !ttl.is_zero() && self.channel.live_throughout_since(read_at) {
-            let _infallible = near.entries.fill(key, value, ttl).await;
+            near.entries.fill(hash, value, ttl);
         }
     }
 
     /// Updates a cached session in place (its `last_seen_at`); never resurrects one.
-    pub async fn refresh(&self, hash: &TokenHash, value: &CachedSession, ttl: Duration) {
+    pub async fn refresh(&self, hash: &TokenHash, value: &Arc<HeldSession>, ttl: Duration) {
         if ttl.is_zero() {
             return;
         }
-        let key = key(&self.prefix, &hash.hex());
         if let Some(shared) = &self.shared {
-            shared.refresh(&key, value, ttl).await;
+            shared
+                .refresh(&key(&self.prefix, &hash.hex()), value, ttl)
+                .await;
         }
         if let Some(near) = &self.near {
-            let _infallible = near.entries.refresh(&key, value, ttl.min(near.ttl)).await;
+            near.entries.refresh(hash, value, ttl.min(near.ttl));
         }
     }
 
     /// Drops a cached session so the next request reads the database; leaves fences.
     /// Takes a stored hash (`user_sessions.token_hash`).
     pub async fn forget(&self, hash_hex: &str) {
-        let key = key(&self.prefix, hash_hex);
-        if let Some(near) = &self.near {
-            let _infallible = near.entries.forget(&key).await;
+        if let Some(near) = &self.near
+            && let Some(hash) = TokenHash::from_hex(hash_hex)
+        {
+            near.entries.forget(&hash);
         }
         if let Some(shared) = &self.shared {
-            shared.forget(&key).await;
+            shared.forget(&key(&self.prefix, hash_hex)).await;
         }
     }
 
@@ -276,17 +290,22 @@ impl Cache {
         if hashes.is_empty() {
             return;
         }
-        let keys: Vec<String> = hashes.iter().map(|hash| key(&self.prefix, hash)).collect();
-        self.fence_near(&keys).await;
+        self.fence_near(&hashes);
         if let Some(shared) = &self.shared {
+            let keys = hashes.iter().map(|hash| key(&self.prefix, hash)).collect();
             shared.fence(keys).await;
         }
         self.channel.publish(&hashes).await;
     }
 
-    async fn fence_near(&self, keys: &[String]) {
+    /// Fences the near tier's entries of these stored hashes.
+    fn fence_near(&self, hashes_hex: &[&str]) {
         if let Some(near) = &self.near {
-            let _infallible = near.entries.fence(keys, near.fence_ttl).await;
+            let hashes: Vec<TokenHash> = hashes_hex
+                .iter()
+                .filter_map(|hash| TokenHash::from_hex(hash))
+                .collect();
+            near.entries.fence(&hashes, near.fence_ttl);
         }
     }
 
@@ -383,8 +402,7 @@ impl Cache {
                 true
             }
             Some(Message::Fence { from, hashes }) if !self.channel.is_ours(from) => {
-                let keys: Vec<String> = hashes.iter().map(|hash| key(&self.prefix, hash)).collect();
-                self.fence_near(&keys).await;
+                self.fence_near(&hashes);
                 false
             }
             _ => false,
@@ -445,7 +463,7 @@ mod tests {
     #[tokio::test]
     async fn the_near_tier_is_trusted_only_while_the_channel_is_live_and_flushed_on_return() {
         let (cache, recorded) = memory_only();
-        let value = sample();
+        let value = HeldSession::new(sample());
         let hash = token_hash();
         cache.fill(&hash, &value, MINUTE, Instant::now()).await;
         assert_eq!(
@@ -467,7 +485,7 @@ mod tests {
     #[tokio::test]
     async fn a_session_read_before_a_fence_or_a_loss_is_never_kept() {
         let (cache, recorded) = memory_only();
-        let value = sample();
+        let value = HeldSession::new(sample());
         hear_own_beat(&cache, &recorded).await;
         let hash = token_hash();
 
@@ -494,7 +512,7 @@ mod tests {
     #[tokio::test]
     async fn fences_are_published_and_our_own_echo_is_ignored() {
         let (cache, recorded) = memory_only();
-        let value = sample();
+        let value = HeldSession::new(sample());
         hear_own_beat(&cache, &recorded).await;
         let (revoked, kept) = (token_hash(), token_hash());
         cache.fill(&kept, &value, MINUTE, Instant::now()).await;

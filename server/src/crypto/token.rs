@@ -49,6 +49,13 @@ impl TokenHash {
         String::from_utf8_lossy(&text).into_owned()
     }
 
+    /// The hash a stored lower-case hex hash names; `None` unless it is 64 hex digits.
+    pub fn from_hex(stored: &str) -> Option<Self> {
+        let mut decoded = [0u8; 32];
+        hex::decode_to_slice(stored, &mut decoded).ok()?;
+        Some(Self(decoded))
+    }
+
     /// Constant-time check that a stored hex hash is this one, so that confirming a
     /// looked-up row leaks nothing through timing.
     pub fn matches_hex(&self, stored: &str) -> bool {
@@ -97,6 +104,9 @@ mod tests {
         assert!(hash.matches_hex(&hash.hex()));
         assert!(!hash.matches_hex(&SessionToken([1u8; 32]).hash().hex()));
         assert!(!hash.matches_hex("zz"));
+        assert_eq!(TokenHash::from_hex(&hash.hex()), Some(hash));
+        assert_eq!(TokenHash::from_hex("zz"), None);
+        assert_eq!(TokenHash::from_hex(&hash.hex()[..62]), None);
         assert_eq!(format!("{hash:?}"), "TokenHash(66687…)");
     }
 }

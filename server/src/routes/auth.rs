@@ -1,6 +1,6 @@
 //! Login, logout, the current session, and password change.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, http::header::ContentType, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
@@ -65,10 +65,8 @@ pub async fn login(
     tracing::info!(user.id = %current.user.id, session.id = %current.session.id, "logged in");
     Ok(HttpResponse::Ok()
         .cookie(cookies.device_cookie(&device)?)
-        .json(AuthResponse {
-            user: current.user,
-            session: current.session,
-        }))
+        .content_type(ContentType::json())
+        .body(current.auth_response_json()))
 }
 
 /// `POST /api/auth/logout`. **Permissions:** a valid session (the one being ended), also
@@ -112,11 +110,10 @@ pub async fn logout(
     ),
     security(("session_cookie" = []))
 )]
-pub async fn current_session(ValidSession(current): ValidSession) -> web::Json<AuthResponse> {
-    web::Json(AuthResponse {
-        user: current.user,
-        session: current.session,
-    })
+pub async fn current_session(ValidSession(current): ValidSession) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(current.auth_response_json())
 }
 
 /// `POST /api/auth/password`. **Permissions:** a valid session, also while a new

@@ -52,10 +52,10 @@ pub async fn ensure_session(
         .await?;
     state.domain.metrics.ensure(ensured == Ensured::Created);
     Ok(web::Json(match ensured {
-        Ensured::Exists => EnsureResponse::exists(current.session),
+        Ensured::Exists => EnsureResponse::exists(current.session.clone()),
         Ensured::Created => {
             tracing::info!(session.id = %current.session.id, "session record created by ensure");
-            EnsureResponse::created(current.session)
+            EnsureResponse::created(current.session.clone())
         }
     }))
 }

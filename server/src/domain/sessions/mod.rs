@@ -30,24 +30,45 @@ pub use rules::{Rejection, SessionPolicy};
 pub(super) use touch::Touches;
 pub use validate::validate;
 
-use std::time::Instant;
+use std::{ops::Deref, sync::Arc, time::Instant};
 
 use chrono::{DateTime, Utc};
-use hallpass_shared::{SessionView, UserView};
+use hallpass_shared::SessionView;
 
 use super::{Domain, Result};
 use crate::{
-    cache::CachedSession,
+    cache::{CachedSession, HeldSession},
     crypto::token::TokenHash,
     db::{sessions::SessionRow, users::UserRow},
 };
 
-/// A request's validated session: who is calling, from which session.
+/// A request's validated session: who is calling (`user`), from which session
+/// (`session`), as the cache holds it: a hit shares the cached copy rather than copying
+/// it.
 #[derive(Debug, Clone)]
 pub struct CurrentSession {
-    pub user: UserView,
-    pub session: SessionView,
+    held: Arc<HeldSession>,
     pub token_hash: TokenHash,
+}
+
+impl CurrentSession {
+    pub fn new(held: Arc<HeldSession>, token_hash: TokenHash) -> Self {
+        Self { held, token_hash }
+    }
+
+    /// The answer of `GET /api/auth/session` and of login: the JSON of an
+    /// [`AuthResponse`](hallpass_shared::AuthResponse), written once per cached copy.
+    pub fn auth_response_json(&self) -> bytes::Bytes {
+        self.held.auth_response_json()
+    }
+}
+
+impl Deref for CurrentSession {
+    type Target = CachedSession;
+
+    fn deref(&self) -> &CachedSession {
+        &self.held
+    }
 }
 
 /// The caller's live sessions, newest first, the current one marked.
@@ -74,10 +95,10 @@ async fn cache_session(
     user: &UserRow,
     now: DateTime<Utc>,
 ) -> CurrentSession {
-    let cached = CachedSession {
+    let cached = HeldSession::new(CachedSession {
         user: user.into(),
         session: row.view(row.id),
-    };
+    });
     // `now` was taken before the database read: counting the TTL from it keeps the entry
     // from outliving the fence of a revocation that committed after that read.
     let elapsed = (Utc::now() - now).to_std().unwrap_or_default();
@@ -89,11 +110,7 @@ async fn cache_session(
         .checked_sub(elapsed)
         .unwrap_or_else(Instant::now);
     domain.cache.fill(&hash, &cached, ttl, read_at).await;
-    CurrentSession {
-        user: cached.user,
-        session: cached.session,
-        token_hash: hash,
-    }
+    CurrentSession::new(cached, hash)
 }
 
 /// After a transaction revoked `rows`: fences them in the cache (so the very next

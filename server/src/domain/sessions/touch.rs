@@ -10,7 +10,11 @@ use chrono::{DateTime, Utc};
 use hallpass_shared::SessionId;
 
 use super::CurrentSession;
-use crate::{cache::CachedSession, db::sessions::SessionRow, domain::Domain};
+use crate::{
+    cache::{CachedSession, HeldSession},
+    db::sessions::SessionRow,
+    domain::Domain,
+};
 
 /// Sessions whose `last_seen_at` refresh is under way on this instance, so a burst of
 /// requests past the minute mark starts one refresh rather than one each.
@@ -44,10 +48,7 @@ pub(super) fn touch_if_stale(domain: &Arc<Domain>, current: &CurrentSession, now
     }
     let domain = Arc::clone(domain);
     let hash = current.token_hash;
-    let mut cached = CachedSession {
-        user: current.user.clone(),
-        session: current.session.clone(),
-    };
+    let mut cached = CachedSession::clone(current);
     tokio::spawn(async move {
         let touched = async {
             let mut conn = domain.db.get().await.map_err(|error| error.to_string())?;
@@ -62,7 +63,10 @@ pub(super) fn touch_if_stale(domain: &Arc<Domain>, current: &CurrentSession, now
                 let ttl = domain
                     .policy
                     .cache_ttl_until(cached.session.expires_at, now);
-                domain.cache.refresh(&hash, &cached, ttl).await;
+                domain
+                    .cache
+                    .refresh(&hash, &HeldSession::new(cached), ttl)
+                    .await;
             }
             Ok(false) => domain.cache.forget(&hash.hex()).await,
             Err(error) => {

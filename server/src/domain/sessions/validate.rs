@@ -65,12 +65,7 @@ pub(super) async fn cached(
         .policy
         .check_lifetime(session.expires_at, session.last_seen_at, now)
         .ok()?;
-    let current = CurrentSession {
-        user: cached.user,
-        session: cached.session,
-        token_hash: hash,
-    };
-    Some((current, tier))
+    Some((CurrentSession::new(cached, hash), tier))
 }
 
 /// The recorded session found for `claim`, if it belongs to the claim's token (compared
