@@ -5,7 +5,7 @@
 # with the CC0 country database npm installs (GEOIP_DB). Installs the SPA build tools on
 # first use (see scripts/tools.sh).
 # Prints fresh demo credentials (one account per role) before serving.
-# Any setting can be overridden through the environment (see README).
+# Any setting can be overridden through the environment (see docs/CONFIGURATION.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
