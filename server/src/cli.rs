@@ -5,13 +5,14 @@ use std::io::BufRead as _;
 use anyhow::Context as _;
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use clap::{Parser, Subcommand};
+use hallpass_core::ports::Store as _;
 use hallpass_shared::Role;
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::{
     auth::cookie_keys,
     config::{Settings, SettingsArgs},
-    db,
+    db::{self, PgStore},
     domain::users::{self, NewAccount},
     jobs::purge,
     routes,
@@ -111,7 +112,8 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             email, name, role, ..
         }) => {
             let password = read_password_line()?;
-            let mut conn = connect(&settings).await?;
+            let store = store(&settings).await?;
+            let mut conn = store.connect().await?;
             let user = users::create(
                 &mut conn,
                 NewAccount {
@@ -122,7 +124,7 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 },
             )
             .await?;
-            println!("created {} {} ({})", user.role.0, user.email, user.id);
+            println!("created {} {} ({})", user.role, user.email, user.id);
         }
         Command::Sessions(SessionsCommand::Purge) => {
             let pool = db::connect(
@@ -151,7 +153,8 @@ pub async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 
 /// One account per role with a fresh random password each run.
 async fn demo(settings: &Settings) -> anyhow::Result<()> {
-    let mut conn = connect(settings).await?;
+    let store = store(settings).await?;
+    let mut conn = store.connect().await?;
     println!("Demo accounts (passwords are new on every run):");
     for role in Role::ALL {
         let email = format!("{role}@demo.hallpass.test");
@@ -169,14 +172,13 @@ async fn demo(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn connect(settings: &Settings) -> anyhow::Result<db::Connection> {
-    use diesel_async::AsyncConnection as _;
+/// The store of one connection, the database created and migrated first.
+async fn store(settings: &Settings) -> anyhow::Result<PgStore> {
     let url = settings.database_url.expose_secret();
     db::create_database_if_missing(url).await?;
     db::migrate(url).await?;
-    db::Connection::establish(url)
-        .await
-        .context("connecting to PostgreSQL")
+    let pool = db::connect(url, 1, settings.db_pool_timeout, settings.db_query_timeout).await?;
+    Ok(PgStore::new(pool))
 }
 
 fn read_password_line() -> anyhow::Result<SecretString> {

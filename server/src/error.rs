@@ -11,7 +11,7 @@ use actix_web::{
 };
 use hallpass_shared::{ErrorBody, ErrorCode};
 
-use crate::{domain, domain::sessions::Rejection, telemetry::current_request_id};
+use crate::{domain, domain::Rejection, telemetry::current_request_id};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -242,6 +242,12 @@ impl Record<'_> {
     }
 }
 
+impl hallpass_core::ports::Locator for GeoIp {
+    fn locate(&self, ip: IpAddr) -> Option<Location> {
+        GeoIp::locate(self, ip)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,11 @@
 //! Hallpass server: login sessions recorded in PostgreSQL, cached, and validated on
-//! every request. `routes` parse and shape, `domain` decides, `db` and `cache` store.
+//! every request. `routes` parse and shape, `domain` (the `hallpass-core` crate over this
+//! server's adapters) decides, `db`, `cache` and `throttle` store.
 
 pub mod auth;
 pub mod cache;
 pub mod cli;
 pub mod config;
-pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -9,7 +9,7 @@ use prometheus::{
     TextEncoder,
 };
 
-use crate::cache::Tier;
+pub use hallpass_core::ports::{LoginOutcome, Source, VALID};
 
 pub struct Metrics {
     registry: Registry,
@@ -25,51 +25,6 @@ pub struct Metrics {
     active_sessions: IntGauge,
     cache_up: IntGauge,
     invalidation_channel_up: IntGauge,
-}
-
-/// The outcome label of a validation that accepted the session; refusals are labelled
-/// by their rejection (`invalid`, `expired`, `revoked`, `user_inactive`).
-pub const VALID: &str = "valid";
-
-/// Where a validation was decided.
-#[derive(Debug, Clone, Copy)]
-pub enum Source {
-    /// Refused before any lookup: no cookie, or not one of ours.
-    Cookie,
-    /// This instance's own memory (the first tier, or the whole cache with
-    /// `SESSION_CACHE=memory`).
-    Memory,
-    /// The shared cache (Redis or PostgreSQL).
-    Cache,
-    Database,
-}
-
-impl Source {
-    fn label(self) -> &'static str {
-        match self {
-            Self::Cookie => "cookie",
-            Self::Memory => "memory",
-            Self::Cache => "cache",
-            Self::Database => "database",
-        }
-    }
-}
-
-impl From<Tier> for Source {
-    fn from(tier: Tier) -> Self {
-        match tier {
-            Tier::Memory => Self::Memory,
-            Tier::Shared => Self::Cache,
-        }
-    }
-}
-
-/// How a login attempt ended.
-#[derive(Debug, Clone, Copy)]
-pub enum LoginOutcome {
-    Succeeded,
-    Failed,
-    RateLimited,
 }
 
 impl Metrics {
@@ -162,41 +117,10 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// `outcome` is [`VALID`] or the refusal's label.
-    pub fn validation(&self, outcome: &'static str, source: Source) {
-        let resolved = match source {
-            _ if outcome != VALID => None,
-            Source::Memory => Some(&self.valid[0]),
-            Source::Cache => Some(&self.valid[1]),
-            Source::Database => Some(&self.valid[2]),
-            Source::Cookie => None,
-        };
-        match resolved {
-            Some(counter) => counter.inc(),
-            None => self
-                .validations
-                .with_label_values(&[outcome, source.label()])
-                .inc(),
-        }
-    }
-
     pub fn ensure(&self, created: bool) {
         self.ensures
             .with_label_values(&[if created { "created" } else { "exists" }])
             .inc();
-    }
-
-    pub fn login(&self, outcome: LoginOutcome) {
-        let result = match outcome {
-            LoginOutcome::Succeeded => "succeeded",
-            LoginOutcome::Failed => "failed",
-            LoginOutcome::RateLimited => "rate_limited",
-        };
-        self.logins.with_label_values(&[result]).inc();
-    }
-
-    pub fn revoked(&self, reason: &str) {
-        self.revocations.with_label_values(&[reason]).inc();
     }
 
     /// The latest count of active sessions (see `jobs::gauges`).
@@ -219,5 +143,39 @@ impl Metrics {
         let mut text = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut text)?;
         String::from_utf8(text).map_err(|error| prometheus::Error::Msg(error.to_string()))
+    }
+}
+
+impl hallpass_core::ports::Metrics for Metrics {
+
+    /// `outcome` is [`VALID`] or the refusal's label.
+    fn validation(&self, outcome: &'static str, source: Source) {
+        let resolved = match source {
+            _ if outcome != VALID => None,
+            Source::Memory => Some(&self.valid[0]),
+            Source::Cache => Some(&self.valid[1]),
+            Source::Database => Some(&self.valid[2]),
+            Source::Cookie => None,
+        };
+        match resolved {
+            Some(counter) => counter.inc(),
+            None => self
+                .validations
+                .with_label_values(&[outcome, source.label()])
+                .inc(),
+        }
+    }
+
+    fn login(&self, outcome: LoginOutcome) {
+        let result = match outcome {
+            LoginOutcome::Succeeded => "succeeded",
+            LoginOutcome::Failed => "failed",
+            LoginOutcome::RateLimited => "rate_limited",
+        };
+        self.logins.with_label_values(&[result]).inc();
+    }
+
+    fn revoked(&self, reason: &'static str) {
+        self.revocations.with_label_values(&[reason]).inc();
     }
 }

@@ -23,14 +23,14 @@ use secrecy::ExposeSecret as _;
 use crate::{
     auth::{cookie::SessionCookies, cookie_keys::CookieKeys},
     cache::{
-        Cache, SessionCache,
+        Cache, SharedBackend,
         invalidation::{Invalidations, Transport, postgres::PostgresChannel, redis::RedisChannel},
         postgres::PostgresCache,
         redis::RedisCache,
     },
     config::{CacheBackend, Settings},
-    db::{self, DbPool},
-    domain::{Domain, sessions::SessionPolicy, throttle::LoginThrottle},
+    db::{self, DbPool, PgStore},
+    domain::{Domain, SessionPolicy, throttle::LoginThrottle},
     error,
     geoip::GeoIp,
     jobs::{fence_replay, gauges, geoip_reload, invalidations, purge},
@@ -39,8 +39,7 @@ use crate::{
     routes,
     state::AppState,
     throttle::{
-        AttemptCounters, AttemptStore, Backoff, memory::MemoryAttempts, postgres::PostgresAttempts,
-        redis::RedisAttempts,
+        AttemptStore, Backoff, GuardedCounters, postgres::PostgresAttempts, redis::RedisAttempts,
     },
 };
 
@@ -59,7 +58,7 @@ pub struct Application {
 
 /// Wraps the chosen cache backend before the application uses it (tests put a double
 /// around it to stage races; `Application::build` wraps nothing).
-pub type CacheLayer = Box<dyn FnOnce(Box<dyn SessionCache>) -> Box<dyn SessionCache>>;
+pub type CacheLayer = Box<dyn FnOnce(Box<dyn SharedBackend>) -> Box<dyn SharedBackend>>;
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
@@ -130,7 +129,7 @@ impl Application {
         let workers = settings.workers;
         let shutdown_timeout = settings.shutdown_timeout;
         let throttle = LoginThrottle::new(
-            AttemptCounters::new(attempt_store(&settings, &db)?),
+            GuardedCounters::new(attempt_store(&settings, &db)?),
             settings.cache_key_prefix.clone(),
             keys.derive("login throttle account hashes"),
             settings.login_max_failures,
@@ -149,7 +148,7 @@ impl Application {
         tracing::info!("Locating new sessions with GeoIP: {}", geoip.describe());
         geoip_reload::spawn(Arc::clone(&geoip)).context("listening for SIGHUP")?;
         let domain = Arc::new(Domain::new(
-            db,
+            PgStore::new(db),
             cache,
             session_policy(&settings)?,
             throttle,
@@ -262,7 +261,7 @@ fn session_policy(settings: &Settings) -> anyhow::Result<SessionPolicy> {
 /// Redis or PostgreSQL, in memory only for the single instance `SESSION_CACHE=memory` is.
 fn attempt_store(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn AttemptStore>> {
     Ok(match settings.cache_backend {
-        CacheBackend::Memory => Box::new(MemoryAttempts::default()),
+        CacheBackend::Memory => Box::new(hallpass_core::throttle::memory::MemoryAttempts::default()),
         CacheBackend::Postgres => Box::new(PostgresAttempts::new(db.clone())),
         CacheBackend::Redis => Box::new(RedisAttempts::new(redis_url(settings)?)?),
     })
@@ -270,7 +269,7 @@ fn attempt_store(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn Att
 
 /// The cache every instance shares, if any: with `SESSION_CACHE=memory` each instance's
 /// own memory is the whole cache.
-fn shared_cache(settings: &Settings, db: &DbPool) -> anyhow::Result<Option<Box<dyn SessionCache>>> {
+fn shared_cache(settings: &Settings, db: &DbPool) -> anyhow::Result<Option<Box<dyn SharedBackend>>> {
     Ok(match settings.cache_backend {
         CacheBackend::Memory => None,
         CacheBackend::Postgres => Some(Box::new(PostgresCache::new(db.clone()))),

@@ -15,7 +15,7 @@ use clap::Parser;
 use hallpass_server::{
     auth::{cookie::SessionCookies, cookie_keys::CookieKeys},
     config::{Settings, SettingsArgs},
-    domain::sessions::SessionClaim,
+    domain::SessionClaim,
 };
 use hallpass_shared::UserId;
 

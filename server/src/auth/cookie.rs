@@ -24,11 +24,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 
+use hallpass_core::SessionToken;
+
 use super::cookie_keys::{CookieKeys, Opener};
 use crate::{
     config::Settings,
-    crypto::token::SessionToken,
-    domain::{sessions::SessionClaim, throttle::DeviceClaim},
+    domain::{SessionClaim, throttle::DeviceClaim},
     error::{ApiError, DeadSessionCookie},
 };
 

@@ -1,8 +1,9 @@
-//! Extractors a handler names to say who may call it: [`CurrentSession`] (a valid
+//! Extractors a handler names to say who may call it: [`UserSession`] (a valid
 //! session, or 401 and the cookie cleared; 403 `password_change_required` while an admin
 //! demands a new password), [`AdminSession`] (the same, and 403 unless the user is an
 //! admin), [`ValidSession`] (a valid session even while a new password is demanded: for
-//! the few routes that lead to choosing it) and [`Client`] (address and user agent).
+//! the few routes that lead to choosing it) and [`RequestClient`] (address and user
+//! agent). Each wraps the domain's value it extracts.
 
 use std::{
     future::{Ready, ready},
@@ -24,6 +25,12 @@ use crate::{
 
 pub use crate::domain::sessions::CurrentSession;
 
+/// Where the request comes from, as the domain records it.
+pub struct RequestClient(pub Client);
+
+/// A valid session whose user may use the API (no new password demanded).
+pub struct UserSession(pub CurrentSession);
+
 /// The client of `req`: its address (through trusted proxies) and user agent.
 fn client_of(req: &HttpRequest, state: &AppState) -> Client {
     let addr = client_ip::resolve(
@@ -40,12 +47,12 @@ fn client_of(req: &HttpRequest, state: &AppState) -> Client {
     Client::new(addr, &user_agent)
 }
 
-impl FromRequest for Client {
+impl FromRequest for RequestClient {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(app_state(req).map(|state| client_of(req, &state)))
+        ready(app_state(req).map(|state| Self(client_of(req, &state))))
     }
 }
 
@@ -71,7 +78,7 @@ impl FromRequest for ValidSession {
     }
 }
 
-impl FromRequest for CurrentSession {
+impl FromRequest for UserSession {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -82,7 +89,7 @@ impl FromRequest for CurrentSession {
             if current.user.must_change_password {
                 return Err(ApiError::Forbidden(ErrorCode::PasswordChangeRequired));
             }
-            Ok(current)
+            Ok(Self(current))
         })
     }
 }
@@ -101,9 +108,9 @@ impl FromRequest for AdminSession {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let current = CurrentSession::from_request(req, payload);
+        let current = UserSession::from_request(req, payload);
         Box::pin(async move {
-            let current = current.await?;
+            let UserSession(current) = current.await?;
             if current.user.role != Role::Admin {
                 return Err(ApiError::Forbidden(ErrorCode::Forbidden));
             }

@@ -1,18 +1,19 @@
-//! The stored form of a cached session: short keys, timestamps as integer microseconds
-//! (read on every cache hit, so cheap to parse), and a format version so that entries
-//! written by another release are treated as misses rather than misread.
+//! The stored form of a cached session in the shared tier: short keys, timestamps as
+//! integer microseconds (read on every cache hit, so cheap to parse), and a format
+//! version so that entries written by another release are treated as misses rather than
+//! misread. [`to_vec`], [`to_value`] and [`from_slice`], [`from_value`] are the only
+//! ways in and out.
 
 use chrono::{DateTime, Utc};
+use hallpass_core::cached::CachedSession;
 use hallpass_shared::{DeviceKind, Location, Role, SessionId, SessionView, UserId, UserView};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::CachedSession;
-
 const VERSION: u8 = 1;
 
 #[derive(Serialize, Deserialize)]
-pub(super) struct StoredSession {
+struct StoredSession {
     v: u8,
     // The user.
     u: Uuid,
@@ -42,6 +43,27 @@ pub(super) struct StoredSession {
     pc: bool,
 }
 
+/// A cached session read back (checked on the way in).
+#[derive(Deserialize)]
+#[serde(try_from = "StoredSession")]
+struct Read(CachedSession);
+
+pub fn to_vec(cached: &CachedSession) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&StoredSession::from(cached.clone()))
+}
+
+pub fn to_value(cached: &CachedSession) -> serde_json::Result<serde_json::Value> {
+    serde_json::to_value(StoredSession::from(cached.clone()))
+}
+
+pub fn from_slice(bytes: &[u8]) -> serde_json::Result<CachedSession> {
+    serde_json::from_slice::<Read>(bytes).map(|Read(cached)| cached)
+}
+
+pub fn from_value(value: serde_json::Value) -> serde_json::Result<CachedSession> {
+    serde_json::from_value::<Read>(value).map(|Read(cached)| cached)
+}
+
 impl From<CachedSession> for StoredSession {
     fn from(CachedSession { user, session }: CachedSession) -> Self {
         Self {
@@ -69,7 +91,7 @@ impl From<CachedSession> for StoredSession {
     }
 }
 
-impl TryFrom<StoredSession> for CachedSession {
+impl TryFrom<StoredSession> for Read {
     type Error = String;
 
     fn try_from(stored: StoredSession) -> Result<Self, Self::Error> {
@@ -79,7 +101,7 @@ impl TryFrom<StoredSession> for CachedSession {
         let at = |micros: i64| {
             DateTime::<Utc>::from_timestamp_micros(micros).ok_or("timestamp out of range")
         };
-        Ok(Self {
+        Ok(Self(CachedSession {
             user: UserView {
                 id: UserId(stored.u),
                 email: stored.e,
@@ -104,7 +126,7 @@ impl TryFrom<StoredSession> for CachedSession {
                 location: stored.pl,
                 new_device: stored.nd,
             },
-        })
+        }))
     }
 }
 
@@ -149,27 +171,21 @@ pub(super) mod tests {
     #[test]
     fn round_trips_exactly() {
         let cached = sample();
-        let bytes = serde_json::to_vec(&cached).unwrap();
-        assert_eq!(
-            serde_json::from_slice::<CachedSession>(&bytes).unwrap(),
-            cached
-        );
-        let value = serde_json::to_value(&cached).unwrap();
+        let bytes = to_vec(&cached).unwrap();
+        assert_eq!(from_slice(&bytes).unwrap(), cached);
+        let value = to_value(&cached).unwrap();
         assert_eq!(value["v"], 1);
-        assert_eq!(
-            serde_json::from_value::<CachedSession>(value).unwrap(),
-            cached
-        );
+        assert_eq!(from_value(value).unwrap(), cached);
     }
 
     #[test]
     fn entries_written_before_names_and_places_still_read() {
         let written = sample();
-        let mut value = serde_json::to_value(&written).unwrap();
+        let mut value = to_value(&written).unwrap();
         for added in ["nm", "pl", "nd", "pc"] {
             value.as_object_mut().unwrap().remove(added);
         }
-        let read = serde_json::from_value::<CachedSession>(value).unwrap();
+        let read = from_value(value).unwrap();
         assert_eq!(read.session.name, None);
         assert_eq!(read.session.location, None);
         assert!(!read.session.new_device);
@@ -184,8 +200,8 @@ pub(super) mod tests {
 
     #[test]
     fn other_versions_are_refused() {
-        let mut value = serde_json::to_value(sample()).unwrap();
+        let mut value = to_value(&sample()).unwrap();
         value["v"] = 2.into();
-        assert!(serde_json::from_value::<CachedSession>(value).is_err());
+        assert!(from_value(value).is_err());
     }
 }

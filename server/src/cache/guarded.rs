@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{CacheError, CachedSession, SessionCache, Slot};
+use super::{SharedBackend, CacheError, CachedSession, Slot};
 
 /// How long a readiness ping may take.
 const PING_DEADLINE: Duration = Duration::from_millis(250);
@@ -21,7 +21,7 @@ const BACKOFF: Duration = Duration::from_secs(5);
 
 /// A backend behind its breaker. Takes complete keys ([`super::key`]).
 pub struct Guarded {
-    backend: Box<dyn SessionCache>,
+    backend: Box<dyn SharedBackend>,
     /// How long a fence stands: at least as long as any entry it must outlive.
     fence_ttl: Duration,
     epoch: Instant,
@@ -35,7 +35,7 @@ pub struct Guarded {
 impl Guarded {
     /// `entry_ttl` is the longest TTL entries are cached with; fences stand a second
     /// longer, so they outlive any entry a racing fill could write.
-    pub fn new(backend: Box<dyn SessionCache>, entry_ttl: Duration) -> Self {
+    pub fn new(backend: Box<dyn SharedBackend>, entry_ttl: Duration) -> Self {
         Self {
             backend,
             fence_ttl: entry_ttl + Duration::from_secs(1),

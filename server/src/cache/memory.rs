@@ -10,8 +10,7 @@ use std::{
 
 use moka::{Expiry, ops::compute::Op, sync::Cache};
 
-use super::HeldSession;
-use crate::crypto::token::TokenHash;
+use hallpass_core::{TokenHash, cached::HeldSession};
 
 pub struct MemoryCache {
     entries: Cache<TokenHash, Entry>,
@@ -130,7 +129,8 @@ impl MemoryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{cache::codec::tests::sample, crypto::token::SessionToken};
+    use crate::cache::codec::tests::sample;
+    use hallpass_core::SessionToken;
 
     fn hash() -> TokenHash {
         SessionToken::generate().unwrap().hash()

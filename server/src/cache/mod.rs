@@ -2,7 +2,7 @@
 //!
 //! - **Near**: each instance's own memory ([`memory`]), trusted for `L1_TTL` in front of a
 //!   shared backend, or for `CACHE_TTL` when it is the whole cache (`SESSION_CACHE=memory`).
-//! - **Shared**: Redis or the PostgreSQL cache ([`SessionCache`]), behind the breaker and
+//! - **Shared**: Redis or the PostgreSQL cache ([`SharedBackend`]), behind the breaker and
 //!   fence replay of [`guarded`], so that a failing backend is skipped for a while and
 //!   invalidations it missed are delivered before it is trusted again. Each backend bounds
 //!   its own operations, so a dead cache costs a short wait once, then nothing.
@@ -13,7 +13,6 @@
 
 mod codec;
 mod guarded;
-mod held;
 pub mod invalidation;
 pub mod memory;
 pub mod postgres;
@@ -25,27 +24,17 @@ use std::{
 };
 
 use futures_util::{StreamExt as _, stream::BoxStream};
-
-use hallpass_shared::{SessionView, UserView};
-use serde::{Deserialize, Serialize};
+use hallpass_core::{
+    TokenHash,
+    cached::{CachedSession, HeldSession},
+    ports::{SessionCache, Tier},
+};
 
 use self::{
     guarded::Guarded,
     invalidation::{BEAT_EVERY, BEAT_TIMEOUT, Invalidations, Message},
     memory::MemoryCache,
 };
-use crate::crypto::token::TokenHash;
-
-pub use held::HeldSession;
-
-/// What a cache hit answers with: enough to serve `GET /api/auth/session` without the
-/// database. Never holds the token. Stored in the compact form of [`codec`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(into = "codec::StoredSession", try_from = "codec::StoredSession")]
-pub struct CachedSession {
-    pub user: UserView,
-    pub session: SessionView,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -74,14 +63,14 @@ pub enum Slot {
     Fenced,
 }
 
-/// A cache backend. Keys arrive complete (prefix included). Every write is conditional
+/// A shared cache backend (Redis, PostgreSQL). Keys arrive complete (prefix included). Every write is conditional
 /// in the way its name says, atomically in the backend, so that a revocation wins every
 /// race with a concurrent fill or refresh. Every operation must give up quickly when the
 /// backend does not answer: Redis through its client's response timeout (500 ms) and a
 /// 250 ms pool checkout, PostgreSQL through the pool timeout and the statement timeout;
 /// memory never waits.
 #[async_trait::async_trait]
-pub trait SessionCache: Send + Sync {
+pub trait SharedBackend: Send + Sync {
     /// Name for logs: `Redis`, `PostgreSQL`, `in-memory`.
     fn name(&self) -> &'static str;
     async fn get(&self, key: &str) -> Result<Option<Slot>, CacheError>;
@@ -106,15 +95,6 @@ pub trait SessionCache: Send + Sync {
 /// The cache key of a token hash (lower-case hex), as operators look it up: `session:{hex}`.
 pub fn key(prefix: &str, hash_hex: &str) -> String {
     [prefix, "session:", hash_hex].concat()
-}
-
-/// Which tier answered a hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tier {
-    /// This instance's own memory.
-    Memory,
-    /// Redis or the PostgreSQL cache.
-    Shared,
 }
 
 /// Entries an instance's near tier holds before it evicts.
@@ -156,7 +136,7 @@ impl Cache {
     /// `cache_ttl`.
     pub fn new(
         prefix: String,
-        shared: Option<Box<dyn SessionCache>>,
+        shared: Option<Box<dyn SharedBackend>>,
         cache_ttl: Duration,
         l1_ttl: Duration,
         channel: Invalidations,
@@ -268,44 +248,38 @@ impl Cache {
     }
 
     /// Drops a cached session so the next request reads the database; leaves fences.
-    /// Takes a stored hash (`user_sessions.token_hash`).
-    pub async fn forget(&self, hash_hex: &str) {
-        if let Some(near) = &self.near
-            && let Some(hash) = TokenHash::from_hex(hash_hex)
-        {
-            near.entries.forget(&hash);
+    pub async fn forget(&self, hash: &TokenHash) {
+        if let Some(near) = &self.near {
+            near.entries.forget(hash);
         }
         if let Some(shared) = &self.shared {
-            shared.forget(&key(&self.prefix, hash_hex)).await;
+            shared.forget(&key(&self.prefix, &hash.hex())).await;
         }
     }
 
     /// Fences these sessions (revoked, or their user changed) in both tiers and on every
     /// other instance: until the fences expire only the database answers for them, and no
-    /// concurrent fill can cache them again. Takes stored hashes
-    /// (`user_sessions.token_hash`). The shared fence is written before the others hear
-    /// of it, so an instance that drops its near entry finds the fence behind it.
-    pub async fn fence<'a>(&self, hashes_hex: impl IntoIterator<Item = &'a str>) {
-        let hashes: Vec<&str> = hashes_hex.into_iter().collect();
+    /// concurrent fill can cache them again. The shared fence is written before the
+    /// others hear of it, so an instance that drops its near entry finds the fence behind
+    /// it.
+    pub async fn fence(&self, hashes: &[TokenHash]) {
         if hashes.is_empty() {
             return;
         }
-        self.fence_near(&hashes);
+        self.fence_near(hashes);
+        let hex: Vec<String> = hashes.iter().map(TokenHash::hex).collect();
         if let Some(shared) = &self.shared {
-            let keys = hashes.iter().map(|hash| key(&self.prefix, hash)).collect();
+            let keys = hex.iter().map(|hash| key(&self.prefix, hash)).collect();
             shared.fence(keys).await;
         }
-        self.channel.publish(&hashes).await;
+        let hex: Vec<&str> = hex.iter().map(String::as_str).collect();
+        self.channel.publish(&hex).await;
     }
 
-    /// Fences the near tier's entries of these stored hashes.
-    fn fence_near(&self, hashes_hex: &[&str]) {
+    /// Fences the near tier's entries of these hashes.
+    fn fence_near(&self, hashes: &[TokenHash]) {
         if let Some(near) = &self.near {
-            let hashes: Vec<TokenHash> = hashes_hex
-                .iter()
-                .filter_map(|hash| TokenHash::from_hex(hash))
-                .collect();
-            near.entries.fence(&hashes, near.fence_ttl);
+            near.entries.fence(hashes, near.fence_ttl);
         }
     }
 
@@ -402,6 +376,10 @@ impl Cache {
                 true
             }
             Some(Message::Fence { from, hashes }) if !self.channel.is_ours(from) => {
+                let hashes: Vec<TokenHash> = hashes
+                    .iter()
+                    .filter_map(|hash| TokenHash::from_hex(hash))
+                    .collect();
                 self.fence_near(&hashes);
                 false
             }
@@ -410,12 +388,39 @@ impl Cache {
     }
 }
 
+impl SessionCache for Cache {
+    async fn get(&self, hash: &TokenHash) -> Option<(Arc<HeldSession>, Tier)> {
+        Cache::get(self, hash).await
+    }
+
+    async fn fill(&self, hash: &TokenHash, value: &Arc<HeldSession>, ttl: Duration, read_at: Instant) {
+        Cache::fill(self, hash, value, ttl, read_at).await;
+    }
+
+    async fn refresh(&self, hash: &TokenHash, value: &Arc<HeldSession>, ttl: Duration) {
+        Cache::refresh(self, hash, value, ttl).await;
+    }
+
+    async fn forget(&self, hash: &TokenHash) {
+        Cache::forget(self, hash).await;
+    }
+
+    async fn fence(&self, hashes: &[TokenHash]) {
+        Cache::fence(self, hashes).await;
+    }
+
+    async fn ping(&self) -> bool {
+        Cache::ping(self).await.is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Mutex;
 
     use super::{invalidation::Transport, *};
-    use crate::{cache::codec::tests::sample, crypto::token::SessionToken};
+    use crate::cache::codec::tests::sample;
+    use hallpass_core::SessionToken;
 
     /// Records what is published; the test plays the channel back by hand.
     #[derive(Default)]
@@ -517,7 +522,7 @@ mod tests {
         let (revoked, kept) = (token_hash(), token_hash());
         cache.fill(&kept, &value, MINUTE, Instant::now()).await;
 
-        cache.fence([revoked.hex().as_str()]).await;
+        cache.fence(&[revoked]).await;
         let published = recorded.0.lock().unwrap().pop().unwrap();
         assert!(published.starts_with("fence "));
         assert!(published.ends_with(&format!(" {}", revoked.hex())));

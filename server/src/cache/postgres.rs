@@ -11,7 +11,7 @@ use diesel::{
 };
 use diesel_async::RunQueryDsl;
 
-use super::{CacheError, CachedSession, SessionCache, Slot};
+use super::{SharedBackend, CacheError, CachedSession, Slot, codec};
 use crate::db::{DbPool, PooledConn, schema::session_cache};
 
 pub struct PostgresCache {
@@ -48,7 +48,7 @@ const FILL: &str = "INSERT INTO session_cache (key, value, expires_at) VALUES ($
     WHERE session_cache.expires_at <= now()";
 
 #[async_trait::async_trait]
-impl SessionCache for PostgresCache {
+impl SharedBackend for PostgresCache {
     fn name(&self) -> &'static str {
         "PostgreSQL"
     }
@@ -66,7 +66,7 @@ impl SessionCache for PostgresCache {
         match value {
             None => Ok(None),
             Some(value) if value == fence_value() => Ok(Some(Slot::Fenced)),
-            Some(value) => Ok(Some(Slot::Session(serde_json::from_value(value)?))),
+            Some(value) => Ok(Some(Slot::Session(codec::from_value(value)?))),
         }
     }
 
@@ -76,7 +76,7 @@ impl SessionCache for PostgresCache {
         value: &CachedSession,
         ttl: Duration,
     ) -> Result<(), CacheError> {
-        let value = serde_json::to_value(value)?;
+        let value = codec::to_value(value)?;
         let mut conn = self.connection().await?;
         diesel::sql_query(FILL)
             .bind::<Text, _>(key)
@@ -94,7 +94,7 @@ impl SessionCache for PostgresCache {
         value: &CachedSession,
         ttl: Duration,
     ) -> Result<(), CacheError> {
-        let value = serde_json::to_value(value)?;
+        let value = codec::to_value(value)?;
         let now = Utc::now();
         let mut conn = self.connection().await?;
         diesel::update(

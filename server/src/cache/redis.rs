@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::{CacheError, CachedSession, SessionCache, Slot};
+use super::{SharedBackend, CacheError, CachedSession, Slot, codec};
 use crate::redis_connections::WorkerConnections;
 
 pub struct RedisCache {
@@ -53,7 +53,7 @@ fn millis(ttl: Duration) -> u64 {
 }
 
 #[async_trait::async_trait]
-impl SessionCache for RedisCache {
+impl SharedBackend for RedisCache {
     fn name(&self) -> &'static str {
         "Redis"
     }
@@ -67,7 +67,7 @@ impl SessionCache for RedisCache {
         if bytes == FENCE.as_bytes() {
             return Ok(Some(Slot::Fenced));
         }
-        Ok(Some(Slot::Session(serde_json::from_slice(&bytes)?)))
+        Ok(Some(Slot::Session(codec::from_slice(&bytes)?)))
     }
 
     async fn fill(
@@ -76,7 +76,7 @@ impl SessionCache for RedisCache {
         value: &CachedSession,
         ttl: Duration,
     ) -> Result<(), CacheError> {
-        let bytes = serde_json::to_vec(value)?;
+        let bytes = codec::to_vec(value)?;
         let mut conn = self.connection()?;
         redis::cmd("SET")
             .arg(key)
@@ -95,7 +95,7 @@ impl SessionCache for RedisCache {
         value: &CachedSession,
         ttl: Duration,
     ) -> Result<(), CacheError> {
-        let bytes = serde_json::to_vec(value)?;
+        let bytes = codec::to_vec(value)?;
         let mut conn = self.connection()?;
         redis::cmd("EVAL")
             .arg(REFRESH)

@@ -8,7 +8,8 @@ use diesel::{
     query_builder::{Query, QueryFragment, QueryId},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hallpass_shared::{EventKind, SessionId, UserId};
+use hallpass_core::model::{AuditEvent, EventCursor, EventFilter, RecordedEvent};
+use hallpass_shared::{EventId, EventKind, SessionId, UserId};
 use uuid::Uuid;
 
 use super::{
@@ -49,30 +50,26 @@ pub struct NewEvent {
     pub new_device: bool,
 }
 
-impl NewEvent {
-    /// The event of a session's opening, with where it was and whether it was a sign-in
-    /// from a new device.
-    pub fn at(self, place: &Place, new_device: bool) -> Self {
+impl From<&AuditEvent> for NewEvent {
+    fn from(event: &AuditEvent) -> Self {
         let Place {
             country,
             region,
             city,
-        } = place.clone();
+        } = event.location.clone().into();
         Self {
+            user_id: event.user_id.map(Uuid::from),
+            session_id: event.session_id.map(Uuid::from),
+            kind: Stored(event.kind),
+            ip_address: event.ip_address.clone(),
+            user_agent: event.user_agent.clone(),
+            detail: event.detail.clone(),
             country,
             region,
             city,
-            new_device,
-            ..self
+            new_device: event.new_device,
         }
     }
-}
-
-/// Where a newest-first listing resumes: strictly older than this event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EventCursor {
-    pub at: DateTime<Utc>,
-    pub id: Uuid,
 }
 
 diesel::alias!(users as actors: Actors);
@@ -99,6 +96,35 @@ pub struct ListedEvent {
     #[diesel(select_expression = actors.field(users::name).nullable())]
     #[diesel(select_expression_type = diesel::dsl::Nullable<diesel::query_source::AliasedField<Actors, users::name>>)]
     pub actor_name: Option<String>,
+}
+
+impl From<ListedEvent> for RecordedEvent {
+    fn from(listed: ListedEvent) -> Self {
+        let row = listed.event;
+        let location = Place {
+            country: row.country,
+            region: row.region,
+            city: row.city,
+        }
+        .location();
+        Self {
+            id: EventId(row.id),
+            at: row.at,
+            event: AuditEvent {
+                user_id: row.user_id.map(UserId),
+                session_id: row.session_id.map(SessionId),
+                kind: row.kind.0,
+                ip_address: row.ip_address,
+                user_agent: row.user_agent,
+                detail: row.detail,
+                location,
+                new_device: row.new_device,
+            },
+            user_email: listed.user_email,
+            actor_email: listed.actor_email,
+            actor_name: listed.actor_name,
+        }
+    }
 }
 
 /// Deletes up to `batch` events older than `cutoff`, oldest first, from `from` on (the
@@ -154,18 +180,6 @@ pub async fn insert_all(conn: &mut AsyncPgConnection, events: &[NewEvent]) -> Qu
         .await
 }
 
-/// Which events a listing shows; `None` fields do not filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventFilter {
-    pub user_id: Option<UserId>,
-    pub session_id: Option<SessionId>,
-    pub kind: Option<EventKind>,
-    /// Inclusive.
-    pub from: Option<DateTime<Utc>>,
-    /// Exclusive.
-    pub to: Option<DateTime<Utc>>,
-}
-
 /// Matching events, newest first, `limit` of them after `cursor`, each with its user's
 /// email.
 pub async fn list(
@@ -207,7 +221,7 @@ pub fn listing(
     if let Some(to) = filter.to {
         query = query.filter(session_events::at.lt(to));
     }
-    if let Some(EventCursor { at, id }) = cursor {
+    if let Some(EventCursor { at, id: EventId(id) }) = cursor {
         // `at <= cursor` bounds the index scan, so a deep page starts where the cursor
         // points instead of filtering every newer row; the rest of the condition only
         // settles ties on `at`.

@@ -7,6 +7,7 @@ pub mod known_devices;
 mod pool;
 pub mod schema;
 pub mod sessions;
+pub mod store;
 pub mod stored;
 pub mod users;
 
@@ -25,6 +26,7 @@ use futures_util::{FutureExt, future::BoxFuture};
 pub use diesel_async::AsyncPgConnection as Connection;
 
 pub use pool::{CheckoutError, DbPool, PooledConn};
+pub use store::PgStore;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 

@@ -9,7 +9,11 @@ use diesel::{
     query_builder::{Query, QueryFragment, QueryId},
 };
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
-use hallpass_shared::{DeviceKind, Location, RevokedReason, SessionId, SessionView, UserId};
+use hallpass_core::{
+    TokenHash,
+    model::{NewSession, Session},
+};
+use hallpass_shared::{DeviceKind, Location, RevokedReason, SessionId, UserId};
 use uuid::Uuid;
 
 use super::{
@@ -75,7 +79,7 @@ impl From<Option<Location>> for Place {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = user_sessions)]
-pub struct NewSession {
+pub struct NewSessionRow {
     pub user_id: Uuid,
     pub token_hash: String,
     pub ip_address: String,
@@ -110,27 +114,58 @@ impl SessionRow {
             .await?;
         Ok(counts.into_iter().map(|(id, n)| (UserId(id), n)).collect())
     }
+}
 
-    pub fn view(&self, current: SessionId) -> SessionView {
-        SessionView {
-            id: self.id,
-            ip_address: self.ip_address.clone(),
-            user_agent: self.user_agent.clone(),
-            device: self.device.0,
-            browser: self.browser.clone(),
-            os: self.os.clone(),
-            created: self.created,
-            last_seen_at: self.last_seen_at,
-            expires_at: self.expires_at,
-            is_current: self.id == current,
-            name: self.name.clone(),
-            location: self.place.location(),
-            new_device: self.new_device,
+impl TryFrom<SessionRow> for Session {
+    type Error = String;
+
+    /// Fails only for a token hash that is not 64 hex digits, which no version wrote.
+    fn try_from(row: SessionRow) -> Result<Self, String> {
+        let token_hash = TokenHash::from_hex(&row.token_hash)
+            .ok_or_else(|| format!("session {} has an unreadable token hash", row.id))?;
+        Ok(Self {
+            id: row.id,
+            user_id: row.user_id,
+            token_hash,
+            ip_address: row.ip_address,
+            user_agent: row.user_agent,
+            device: row.device.0,
+            browser: row.browser,
+            os: row.os,
+            is_active: row.is_active,
+            created: row.created,
+            last_seen_at: row.last_seen_at,
+            expires_at: row.expires_at,
+            revoked_at: row.revoked_at,
+            revoked_reason: row.revoked_reason.map(|reason| reason.0),
+            location: row.place.location(),
+            name: row.name,
+            new_device: row.new_device,
+            new_device_answered_at: row.new_device_answered_at,
+        })
+    }
+}
+
+impl From<&NewSession> for NewSessionRow {
+    fn from(new: &NewSession) -> Self {
+        Self {
+            user_id: new.user_id.0,
+            token_hash: new.token_hash.hex(),
+            ip_address: new.ip_address.clone(),
+            user_agent: new.user_agent.clone(),
+            device: Stored(new.device),
+            browser: new.browser.clone(),
+            os: new.os.clone(),
+            created: new.created,
+            last_seen_at: new.last_seen_at,
+            expires_at: new.expires_at,
+            place: new.location.clone().into(),
+            new_device: new.new_device,
         }
     }
 }
 
-impl NewSession {
+impl NewSessionRow {
     pub async fn insert(&self, conn: &mut AsyncPgConnection) -> QueryResult<SessionRow> {
         diesel::insert_into(user_sessions::table)
             .values(self)

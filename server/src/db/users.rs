@@ -3,20 +3,13 @@
 use chrono::{DateTime, Utc};
 use diesel::{dsl::AsSelect, expression::SqlLiteral, pg::Pg, prelude::*, sql_types::Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use hallpass_shared::{Role, UserId, UserSort, UserView};
+use hallpass_core::model::{ChosenBy, NewUser, SortKey, User, UserChanges, UserCursor, UserFilter};
+use hallpass_shared::{Role, UserId, UserSort};
 use uuid::Uuid;
 
 use super::{schema::users, stored::Stored};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
-/// Who chose a new password. The user's own choice meets an admin's demand for one
-/// ([`UserRow::must_change_password`]); a password an admin gives does not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChosenBy {
-    User,
-    Admin,
-}
 
 /// A user as stored. No `Debug`: it holds the password hash.
 #[derive(Clone, Queryable, Selectable)]
@@ -38,28 +31,43 @@ pub struct UserRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = users)]
-pub struct NewUser<'a> {
+pub struct NewUserRow<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub role: Stored<Role>,
     pub password_hash: &'a str,
 }
 
-impl From<&UserRow> for UserView {
-    fn from(row: &UserRow) -> Self {
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
         Self {
             id: row.id,
-            email: row.email.clone(),
-            name: row.name.clone(),
+            email: row.email,
+            name: row.name,
             role: row.role.0,
+            password_hash: row.password_hash,
             is_active: row.is_active,
+            sessions_valid_after: row.sessions_valid_after,
             created_at: row.created_at,
+            updated_at: row.updated_at,
+            last_sign_in_at: row.last_sign_in_at,
             must_change_password: row.must_change_password,
         }
     }
 }
 
-impl NewUser<'_> {
+impl<'a> From<&'a NewUser> for NewUserRow<'a> {
+    fn from(new: &'a NewUser) -> Self {
+        Self {
+            email: &new.email,
+            name: &new.name,
+            role: Stored(new.role),
+            password_hash: &new.password_hash,
+        }
+    }
+}
+
+impl NewUserRow<'_> {
     pub async fn insert(&self, conn: &mut AsyncPgConnection) -> QueryResult<UserRow> {
         diesel::insert_into(users::table)
             .values(self)
@@ -135,42 +143,6 @@ impl UserRow {
             .returning(Self::as_returning())
             .get_result(conn)
             .await
-    }
-}
-
-/// Which users a listing shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UserFilter {
-    /// Case-insensitive substring of the email or the name.
-    pub search: Option<String>,
-    pub role: Option<Role>,
-    pub active: Option<bool>,
-}
-
-/// Where a listing resumes: after this user, in the listing's order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserCursor {
-    pub after: SortKey,
-    pub id: UserId,
-}
-
-/// A user's place in one of the listing's orders.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SortKey {
-    Email(String),
-    Name(String),
-    /// `None`: never signed in (listed last).
-    LastSignIn(Option<DateTime<Utc>>),
-}
-
-impl SortKey {
-    /// `row`'s key in the order `sort`.
-    pub fn of(row: &UserRow, sort: UserSort) -> Self {
-        match sort {
-            UserSort::Email => Self::Email(row.email.clone()),
-            UserSort::Name => Self::Name(row.name.clone()),
-            UserSort::LastSignIn => Self::LastSignIn(row.last_sign_in_at),
-        }
     }
 }
 
@@ -378,17 +350,6 @@ impl UserRow {
             .execute(conn)
             .await
     }
-}
-
-/// An admin's change to a user; `None` leaves the column alone.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UserChanges {
-    pub name: Option<String>,
-    /// Normalized (see `hallpass_shared::validate::normalize_email`).
-    pub email: Option<String>,
-    pub role: Option<Role>,
-    pub is_active: Option<bool>,
-    pub must_change_password: Option<bool>,
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use hallpass_shared::{
 };
 
 use crate::{
-    auth::extract::AdminSession,
-    domain::{Client, audit, sessions::admin as sessions, users},
+    auth::extract::{AdminSession, RequestClient},
+    domain::{audit, sessions::admin as sessions, users},
     error::ApiError,
     state::AppState,
 };
@@ -61,7 +61,7 @@ pub async fn list_users(
 pub async fn create_user(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    client: Client,
+    RequestClient(client): RequestClient,
     body: web::Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let user = users::create_by_admin(&state.domain, &admin, body.into_inner(), &client).await?;
@@ -88,7 +88,7 @@ pub async fn create_user(
 pub async fn update_user(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    client: Client,
+    RequestClient(client): RequestClient,
     id: web::Path<UserId>,
     body: web::Json<UpdateUser>,
 ) -> Result<web::Json<UserView>, ApiError> {
@@ -140,7 +140,7 @@ pub async fn list_user_sessions(
 pub async fn revoke_user_sessions(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    client: Client,
+    RequestClient(client): RequestClient,
     id: web::Path<UserId>,
 ) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
     let id = *id;
@@ -173,7 +173,7 @@ pub async fn revoke_user_sessions(
 pub async fn set_user_password(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    client: Client,
+    RequestClient(client): RequestClient,
     id: web::Path<UserId>,
     body: web::Json<SetPassword>,
 ) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
@@ -204,7 +204,7 @@ pub async fn set_user_password(
 pub async fn revoke_session(
     state: web::Data<AppState>,
     AdminSession(admin): AdminSession,
-    client: Client,
+    RequestClient(client): RequestClient,
     id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = *id;

@@ -10,12 +10,9 @@ use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
 use crate::{
     auth::{
         cookie::{SessionCookie, SessionCookies},
-        extract::ValidSession,
+        extract::{RequestClient, ValidSession},
     },
-    domain::{
-        Client,
-        sessions::{self, LoggedIn},
-    },
+    domain::sessions::{self, LoggedIn},
     error::ApiError,
     state::AppState,
 };
@@ -47,7 +44,7 @@ pub async fn login(
     state: web::Data<AppState>,
     cookies: web::Data<SessionCookies>,
     cookie: SessionCookie,
-    client: Client,
+    RequestClient(client): RequestClient,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, previous) = (body.into_inner(), cookie.claim());
@@ -86,7 +83,7 @@ pub async fn login(
 pub async fn logout(
     state: web::Data<AppState>,
     ValidSession(current): ValidSession,
-    client: Client,
+    RequestClient(client): RequestClient,
     cookie: SessionCookie,
 ) -> Result<HttpResponse, ApiError> {
     state
@@ -138,7 +135,7 @@ pub async fn current_session(ValidSession(current): ValidSession) -> HttpRespons
 pub async fn change_password(
     state: web::Data<AppState>,
     ValidSession(current): ValidSession,
-    client: Client,
+    RequestClient(client): RequestClient,
     cookie: SessionCookie,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {

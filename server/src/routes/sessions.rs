@@ -12,7 +12,10 @@ use hallpass_shared::{
 };
 
 use crate::{
-    auth::{cookie::SessionCookie, extract::CurrentSession},
+    auth::{
+        cookie::SessionCookie,
+        extract::{CurrentSession, RequestClient, UserSession},
+    },
     domain::{
         Client, audit,
         sessions::{
@@ -42,7 +45,7 @@ use crate::{
 pub async fn ensure_session(
     state: web::Data<AppState>,
     cookie: SessionCookie,
-    client: Client,
+    RequestClient(client): RequestClient,
 ) -> Result<web::Json<EnsureResponse>, ApiError> {
     let claim = cookie.claim();
     let (ensured, current) = state
@@ -73,7 +76,7 @@ pub async fn ensure_session(
 )]
 pub async fn list_sessions(
     state: web::Data<AppState>,
-    current: CurrentSession,
+    UserSession(current): UserSession,
 ) -> Result<web::Json<SessionList>, ApiError> {
     let sessions = sessions::list(&state.domain, &current, Utc::now()).await?;
     Ok(web::Json(SessionList { sessions }))
@@ -96,8 +99,8 @@ pub async fn list_sessions(
 )]
 pub async fn revoke_session(
     state: web::Data<AppState>,
-    current: CurrentSession,
-    client: Client,
+    UserSession(current): UserSession,
+    RequestClient(client): RequestClient,
     cookie: SessionCookie,
     id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
@@ -133,8 +136,8 @@ pub async fn revoke_session(
 )]
 pub async fn rename_session(
     state: web::Data<AppState>,
-    current: CurrentSession,
-    client: Client,
+    UserSession(current): UserSession,
+    RequestClient(client): RequestClient,
     id: web::Path<SessionId>,
     body: web::Json<RenameSession>,
 ) -> Result<web::Json<SessionView>, ApiError> {
@@ -162,7 +165,7 @@ pub async fn rename_session(
 )]
 pub async fn list_new_device_sessions(
     state: web::Data<AppState>,
-    current: CurrentSession,
+    UserSession(current): UserSession,
 ) -> Result<web::Json<SessionList>, ApiError> {
     let sessions = new_devices::unanswered(&state.domain, &current, Utc::now()).await?;
     Ok(web::Json(SessionList { sessions }))
@@ -186,8 +189,8 @@ pub async fn list_new_device_sessions(
 )]
 pub async fn confirm_new_device(
     state: web::Data<AppState>,
-    current: CurrentSession,
-    client: Client,
+    UserSession(current): UserSession,
+    RequestClient(client): RequestClient,
     id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
     answer_new_device(state, current, client, *id, Answer::WasMe).await
@@ -211,8 +214,8 @@ pub async fn confirm_new_device(
 )]
 pub async fn deny_new_device(
     state: web::Data<AppState>,
-    current: CurrentSession,
-    client: Client,
+    UserSession(current): UserSession,
+    RequestClient(client): RequestClient,
     id: web::Path<SessionId>,
 ) -> Result<HttpResponse, ApiError> {
     answer_new_device(state, current, client, *id, Answer::NotMe).await
@@ -249,8 +252,8 @@ async fn answer_new_device(
 )]
 pub async fn revoke_other_sessions(
     state: web::Data<AppState>,
-    current: CurrentSession,
-    client: Client,
+    UserSession(current): UserSession,
+    RequestClient(client): RequestClient,
 ) -> Result<web::Json<RevokeOthersResponse>, ApiError> {
     let revoked = state
         .to_completion(move |domain| async move {
@@ -277,7 +280,7 @@ pub async fn revoke_other_sessions(
 )]
 pub async fn list_own_events(
     state: web::Data<AppState>,
-    current: CurrentSession,
+    UserSession(current): UserSession,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<SessionEventView>>, ApiError> {
     let page = audit::list_own(&state.domain, current.user.id, &query).await?;

@@ -11,52 +11,16 @@
 //! spending a guess. A success forgets the keys that judged the account and gives back
 //! its slot on the others.
 
-pub mod memory;
 pub mod postgres;
 pub mod redis;
 
-use std::{sync::atomic::AtomicBool, sync::atomic::Ordering, time::Duration};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// One key an attempt is counted on, and how many attempts it allows before the delays.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Charge {
-    pub key: String,
-    pub limit: u32,
-}
-
-/// The answer to an attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Counted: go on and check the password.
-    Allowed,
-    /// Refused (and not counted): a key is locked this much longer.
-    Wait(Duration),
-}
-
-/// The delay after the `limit`-th attempt: `base`, doubling with each attempt past it,
-/// never more than `cap`. A key nobody tries for `2 × cap` is forgotten.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    pub base: Duration,
-    pub cap: Duration,
-}
-
-/// Doubling stops here (2^30 × base is far past any sensible cap).
-const MAX_DOUBLINGS: u32 = 30;
-
-impl Backoff {
-    /// The lock after an attempt that brought a key's count to `count`.
-    pub fn delay(&self, count: u32, limit: u32) -> Option<Duration> {
-        let over = count.checked_sub(limit)?;
-        let doubled = self.base.saturating_mul(1 << over.min(MAX_DOUBLINGS));
-        Some(doubled.min(self.cap))
-    }
-
-    /// How long an untouched key is remembered.
-    pub fn memory(&self) -> Duration {
-        self.cap.saturating_mul(2)
-    }
-}
+use hallpass_core::{
+    ports::AttemptCounters,
+    throttle::memory::MemoryAttempts,
+};
+pub use hallpass_core::ports::{Backoff, Charge, MAX_DOUBLINGS, Verdict};
 
 #[derive(Debug, thiserror::Error)]
 #[error("login attempt counters: {0}")]
@@ -75,26 +39,18 @@ pub trait AttemptStore: Send + Sync {
 /// The configured store, and process-memory counters to fall back on while it fails:
 /// logins keep being throttled (per instance, so limits multiply by the number of
 /// instances for that while) rather than refused or let through unthrottled.
-pub struct AttemptCounters {
+pub struct GuardedCounters {
     store: Box<dyn AttemptStore>,
-    fallback: memory::MemoryAttempts,
+    fallback: MemoryAttempts,
     failing: AtomicBool,
 }
 
-impl AttemptCounters {
-    pub fn new(store: Box<dyn AttemptStore>) -> Self {
-        Self {
-            store,
-            fallback: memory::MemoryAttempts::default(),
-            failing: AtomicBool::new(false),
-        }
-    }
-
-    pub fn backend_name(&self) -> &'static str {
+impl AttemptCounters for GuardedCounters {
+    fn backend_name(&self) -> &'static str {
         self.store.name()
     }
 
-    pub async fn attempt(&self, charges: &[Charge], backoff: Backoff) -> Verdict {
+    async fn attempt(&self, charges: &[Charge], backoff: Backoff) -> Verdict {
         match self.store.attempt(charges, backoff).await {
             Ok(verdict) => {
                 self.recovered();
@@ -102,20 +58,45 @@ impl AttemptCounters {
             }
             Err(error) => {
                 self.failed(&error);
-                self.fallback
-                    .attempt(charges, backoff)
-                    .await
-                    .unwrap_or(Verdict::Allowed)
+                AttemptCounters::attempt(&self.fallback, charges, backoff).await
             }
         }
     }
 
-    pub async fn settle(&self, reset: &[String], release: &[String]) {
+    async fn settle(&self, reset: &[String], release: &[String]) {
         if let Err(error) = self.store.settle(reset, release).await {
             self.failed(&error);
         }
         // The fallback may have counted while the store was down.
-        let _ = self.fallback.settle(reset, release).await;
+        AttemptCounters::settle(&self.fallback, reset, release).await;
+    }
+}
+
+/// The counters of a single instance (`SESSION_CACHE=memory`): process memory, which
+/// never fails.
+#[async_trait::async_trait]
+impl AttemptStore for MemoryAttempts {
+    fn name(&self) -> &'static str {
+        AttemptCounters::backend_name(self)
+    }
+
+    async fn attempt(&self, charges: &[Charge], backoff: Backoff) -> Result<Verdict, StoreError> {
+        Ok(AttemptCounters::attempt(self, charges, backoff).await)
+    }
+
+    async fn settle(&self, reset: &[String], release: &[String]) -> Result<(), StoreError> {
+        AttemptCounters::settle(self, reset, release).await;
+        Ok(())
+    }
+}
+
+impl GuardedCounters {
+    pub fn new(store: Box<dyn AttemptStore>) -> Self {
+        Self {
+            store,
+            fallback: MemoryAttempts::default(),
+            failing: AtomicBool::new(false),
+        }
     }
 
     fn failed(&self, error: &StoreError) {
@@ -135,24 +116,5 @@ impl AttemptCounters {
                 self.store.name()
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_delay_doubles_past_the_limit_up_to_the_cap() {
-        let backoff = Backoff {
-            base: Duration::from_secs(1),
-            cap: Duration::from_secs(900),
-        };
-        let delays: Vec<u64> = (1..=16)
-            .filter_map(|count| backoff.delay(count, 5))
-            .map(|delay| delay.as_secs())
-            .collect();
-        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]);
-        assert_eq!(backoff.delay(u32::MAX, 5), Some(Duration::from_secs(900)));
     }
 }

@@ -185,7 +185,7 @@ async fn sessions_purge_deletes_audit_events_past_their_retention_only() {
         "unexpired sessions stay (the student's login too)"
     );
 
-    let mut conn = app.state.domain.db.get().await.unwrap();
+    let mut conn = app.state.domain.store.pool().get().await.unwrap();
     let deleted = diesel_async::RunQueryDsl::execute(
         diesel::sql_query("DELETE FROM session_events"),
         &mut conn,

@@ -91,7 +91,7 @@ async fn an_exhausted_pool_answers_503_quickly() {
     })
     .await;
     let student = app.student().await;
-    let held = app.state.domain.db.get().await.unwrap();
+    let held = app.state.domain.store.pool().get().await.unwrap();
     let started = std::time::Instant::now();
     assert_error(
         student.get(paths::SESSIONS).await,

@@ -170,7 +170,7 @@ async fn a_scrape_never_needs_the_database() {
     .await;
     app.student().await;
     assert_eq!(settled_gauge(&app, 1.0).await, 1.0);
-    let held = app.state.domain.db.get().await.unwrap();
+    let held = app.state.domain.store.pool().get().await.unwrap();
     let text = scrape(&app).await;
     assert_eq!(sample(&text, "hallpass_active_sessions"), 1.0);
     drop(held);

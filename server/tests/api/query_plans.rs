@@ -10,13 +10,10 @@ use diesel::{
     sql_types::Json,
 };
 use diesel_async::RunQueryDsl as _;
+use hallpass_core::model::{EventCursor, EventFilter, SortKey, UserCursor, UserFilter};
 use hallpass_server::{
     config::CacheBackend,
-    db::{
-        events::{self, EventCursor, EventFilter},
-        sessions::SessionRow,
-        users::{SortKey, UserCursor, UserFilter, UserRow},
-    },
+    db::{events, sessions::SessionRow, users::UserRow},
 };
 use hallpass_shared::{EventKind, Role, UserId, UserSort};
 use serde_json::Value;
@@ -67,7 +64,7 @@ fn sequential_scans(plan: &Value) -> Vec<&str> {
 /// plan, so the planner is told to avoid one wherever an index can do: a sequential scan
 /// left in the plan means no index can.
 async fn plan_of<Q: QueryFragment<Pg> + Send>(app: &TestApp, query: Q) -> Value {
-    let mut conn = app.state.domain.db.get().await.unwrap();
+    let mut conn = app.state.domain.store.pool().get().await.unwrap();
     diesel::sql_query("SET enable_seqscan = off")
         .execute(&mut conn)
         .await
@@ -256,7 +253,7 @@ async fn every_request_query_on_a_growing_table_uses_an_index() {
     };
     let after = EventCursor {
         at: now - Duration::days(300),
-        id: uuid::Uuid::max(),
+        id: hallpass_shared::EventId(uuid::Uuid::max()),
     };
     assert_indexed(&app, "audit trail", events::listing(&all, None, 26)).await;
     let later = events::listing(&all, Some(after), 26);

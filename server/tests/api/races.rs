@@ -11,8 +11,9 @@ use std::{
     time::Duration,
 };
 
+use hallpass_core::cached::CachedSession;
 use hallpass_server::{
-    cache::{CacheError, CachedSession, SessionCache, Slot},
+    cache::{CacheError, SharedBackend, Slot},
     config::CacheBackend,
 };
 use hallpass_shared::{ErrorCode, Role, paths};
@@ -30,12 +31,12 @@ struct Gate {
 }
 
 struct HeldFills {
-    inner: Box<dyn SessionCache>,
+    inner: Box<dyn SharedBackend>,
     gate: Arc<Gate>,
 }
 
 #[async_trait::async_trait]
-impl SessionCache for HeldFills {
+impl SharedBackend for HeldFills {
     fn name(&self) -> &'static str {
         self.inner.name()
     }

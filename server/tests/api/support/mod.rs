@@ -10,6 +10,7 @@ pub mod test_db;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use actix_web::cookie::{Cookie, CookieJar, Key};
+use hallpass_core::{TokenHash, ports::Store as _};
 use hallpass_server::{
     config::{CacheBackend, LogFormat, ProxyHeader, Settings},
     domain::users::{self, NewAccount},
@@ -192,7 +193,7 @@ impl TestApp {
     /// Creates an account with [`PASSWORD`]; not logged in.
     pub async fn user(&self, role: Role) -> TestUser {
         let email = format!("{role}-{}@school.example.org", Uuid::new_v4().simple());
-        let mut conn = self.state.domain.db.get().await.unwrap();
+        let mut conn = self.state.domain.store.connect().await.unwrap();
         let account = NewAccount {
             email: email.clone(),
             name: format!("Test {role}"),
@@ -254,7 +255,7 @@ impl TestApp {
         issued_at: chrono::DateTime<chrono::Utc>,
         lifetime_seconds: Option<i64>,
     ) -> HashMap<String, String> {
-        let token = hallpass_server::crypto::token::SessionToken::generate().unwrap();
+        let token = hallpass_core::SessionToken::generate().unwrap();
         let json = |value: serde_json::Value| value.to_string();
         let mut fields = HashMap::from([
             ("token".to_owned(), json(token.encode().into())),
@@ -277,7 +278,7 @@ impl TestApp {
             #[diesel(sql_type = diesel::sql_types::Jsonb)]
             row: serde_json::Value,
         }
-        let mut conn = self.state.domain.db.get().await.unwrap();
+        let mut conn = self.state.domain.store.pool().get().await.unwrap();
         let query = format!("SELECT to_jsonb(t) AS row FROM ({sql}) t");
         let rows: Vec<Row> = diesel_async::RunQueryDsl::load(diesel::sql_query(query), &mut conn)
             .await
@@ -286,7 +287,7 @@ impl TestApp {
     }
 
     pub async fn execute(&self, sql: &str) -> usize {
-        let mut conn = self.state.domain.db.get().await.unwrap();
+        let mut conn = self.state.domain.store.pool().get().await.unwrap();
         diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn)
             .await
             .unwrap()
@@ -311,11 +312,11 @@ impl TestApp {
 
     /// Forgets every cached session so the next request goes to the database.
     pub async fn forget_cached(&self, user: &TestUser) {
-        let hashes: Vec<String> = self
+        let hashes: Vec<TokenHash> = self
             .session_rows(user)
             .await
             .iter()
-            .map(|row| row["token_hash"].as_str().unwrap().to_owned())
+            .map(|row| TokenHash::from_hex(row["token_hash"].as_str().unwrap()).unwrap())
             .collect();
         for hash in &hashes {
             self.state.domain.cache.forget(hash).await;

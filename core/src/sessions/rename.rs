@@ -1,0 +1,55 @@
+//! A user naming their own sessions ("School laptop").
+
+use hallpass_shared::{EventKind, RenameSession, SessionId, SessionView, validate};
+use serde_json::json;
+
+use super::CurrentSession;
+use crate::{
+    Client, Domain, Error, Ports, Result, audit,
+    ports::{Queries as _, SessionCache as _, Store as _},
+};
+
+/// Names one of the caller's active sessions (a blank or absent name removes it), audited
+/// with the old and new names. 404 when `id` is not an active session of theirs.
+pub async fn rename<P: Ports>(
+    domain: &Domain<P>,
+    current: &CurrentSession,
+    id: SessionId,
+    rename: RenameSession,
+    client: &Client,
+) -> Result<SessionView> {
+    let name = rename
+        .name
+        .as_deref()
+        .map(validate::session_name)
+        .transpose()
+        .map_err(|invalid| Error::Invalid(format!("name: {invalid}")))?
+        .flatten();
+    let user_id = current.user.id;
+    let mut tx = domain.store.begin().await?;
+    let outcome = async {
+        let before = tx
+            .lock_active_session(id, user_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let session = tx
+            .rename_session(id, user_id, name)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let event = audit::event(
+            EventKind::SessionRenamed,
+            Some(user_id),
+            Some(id),
+            Some(client),
+            json!({ "name": { "from": before.name, "to": session.name } }),
+        );
+        tx.record(&[event]).await?;
+        Ok::<_, Error>(session)
+    }
+    .await;
+    let session = tx.finish(outcome).await?;
+    // The cached copy answers `GET /api/auth/session` and `ensure`: let the next request
+    // read the new name from the store.
+    domain.cache.forget(&session.token_hash).await;
+    Ok(session.view(current.session.id))
+}

@@ -1,0 +1,177 @@
+use chrono::Duration;
+use hallpass_shared::{EventKind, RevokedReason, Role};
+
+use super::recorded;
+use crate::{
+    Error, Rejection, SessionClaim,
+    ports::SessionCache as _,
+    sessions::{logout, validate},
+    testing::*,
+};
+
+fn refused(outcome: crate::Result<crate::sessions::CurrentSession>) -> Rejection {
+    match outcome {
+        Err(Error::Rejected(rejection)) => rejection,
+        Err(other) => panic!("refused for another reason: {other}"),
+        Ok(_) => panic!("accepted"),
+    }
+}
+
+#[tokio::test]
+async fn no_cookie_is_refused_before_any_lookup() {
+    let domain = domain();
+    let outcome = validate(&domain, None, &browser(), at(0)).await;
+    assert_eq!(refused(outcome), Rejection::Invalid);
+    assert_eq!(domain.metrics.count("validation invalid cookie"), 1);
+    assert_eq!(recorded(&domain, EventKind::ValidationFailed).await, 0);
+}
+
+#[tokio::test]
+async fn a_signed_in_session_is_answered_by_the_cache() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    let current = validate(&domain, Some(signed.claim), &browser(), at(1)).await.unwrap();
+    assert_eq!(current.user.id, ada.id);
+    assert_eq!(current.session.id, signed.current.session.id);
+    assert_eq!(domain.metrics.count("validation valid memory"), 1);
+}
+
+#[tokio::test]
+async fn a_miss_is_answered_by_the_store_and_then_cached() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    domain.cache.forget(&signed.current.token_hash).await;
+    validate(&domain, Some(signed.claim.clone()), &browser(), at(1)).await.unwrap();
+    assert_eq!(domain.metrics.count("validation valid database"), 1);
+    assert!(domain.cache.holds(&signed.current.token_hash));
+}
+
+#[tokio::test]
+async fn an_unrecorded_token_is_invalid_and_audited_once_a_minute() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let claim = SessionClaim::mint(ada.id, at(0), Duration::days(30)).unwrap();
+    for _ in 0..3 {
+        let outcome = validate(&domain, Some(claim.clone()), &browser(), at(1)).await;
+        assert_eq!(refused(outcome), Rejection::Invalid);
+    }
+    assert_eq!(domain.metrics.count("validation invalid database"), 3);
+    assert_eq!(recorded(&domain, EventKind::ValidationFailed).await, 1);
+}
+
+#[tokio::test]
+async fn a_signed_out_session_is_refused_with_its_reason() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    logout(&domain, &signed.current, &browser(), at(1)).await.unwrap();
+    let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
+    assert_eq!(refused(outcome), Rejection::Revoked(Some(RevokedReason::Logout)));
+}
+
+#[tokio::test]
+async fn a_deactivated_user_is_told_so_whatever_the_session() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    domain.store.edit_user(ada.id, |user| user.is_active = false).await;
+    domain.cache.forget(&signed.current.token_hash).await;
+    let outcome = validate(&domain, Some(signed.claim), &browser(), at(1)).await;
+    assert_eq!(refused(outcome), Rejection::UserInactive);
+}
+
+#[tokio::test]
+async fn a_session_is_valid_until_the_instant_it_expires_and_the_expiry_is_audited() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    let expiry = signed.current.session.expires_at;
+    let just_before = expiry - Duration::microseconds(1);
+    assert!(validate(&domain, Some(signed.claim.clone()), &browser(), just_before).await.is_ok());
+    let outcome = validate(&domain, Some(signed.claim), &browser(), expiry).await;
+    assert_eq!(refused(outcome), Rejection::Expired);
+    assert_eq!(recorded(&domain, EventKind::SessionExpired).await, 1);
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_one_touch_interval_after_the_idle_timeout() {
+    let domain = domain_with(crate::SessionPolicy {
+        idle_timeout: Some(Duration::minutes(30)),
+        ..policy()
+    });
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let (laptop, phone_) = (browser(), phone());
+    let on_time = sign_in(&domain, &ada, &laptop, at(0)).await;
+    let late = sign_in(&domain, &ada, &phone_, at(0)).await;
+    for signed in [&on_time, &late] {
+        domain.cache.forget(&signed.current.token_hash).await;
+    }
+    let limit = at(0) + Duration::minutes(31);
+    assert!(validate(&domain, Some(on_time.claim), &laptop, limit).await.is_ok());
+    let just_after = limit + Duration::microseconds(1);
+    let outcome = validate(&domain, Some(late.claim), &phone_, just_after).await;
+    assert_eq!(refused(outcome), Rejection::Expired);
+}
+
+#[tokio::test]
+async fn a_token_presented_for_another_user_is_invalid() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let eve = account(&domain, "eve@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    domain.cache.forget(&signed.current.token_hash).await;
+    let forged = SessionClaim {
+        user_id: eve.id,
+        ..signed.claim
+    };
+    let outcome = validate(&domain, Some(forged), &browser(), at(1)).await;
+    assert_eq!(refused(outcome), Rejection::Invalid);
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_refuses_sessions_created_before_it() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    domain
+        .store
+        .edit_user(ada.id, |user| user.sessions_valid_after = Some(at(1)))
+        .await;
+    domain.cache.forget(&signed.current.token_hash).await;
+    let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
+    assert_eq!(refused(outcome), Rejection::Revoked(None));
+}
+
+#[tokio::test]
+async fn a_store_that_went_away_is_unavailable_never_a_refusal() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    domain.store.set_down(true);
+    // The cache still vouches for it.
+    assert!(validate(&domain, Some(signed.claim.clone()), &browser(), at(1)).await.is_ok());
+    domain.cache.forget(&signed.current.token_hash).await;
+    let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
+    assert!(matches!(outcome, Err(Error::Unavailable(_))));
+}
+
+#[tokio::test]
+async fn last_seen_is_refreshed_in_the_background_after_a_minute() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    validate(&domain, Some(signed.claim.clone()), &browser(), at(30)).await.unwrap();
+    validate(&domain, Some(signed.claim), &browser(), at(61)).await.unwrap();
+    let mut last_seen = at(0);
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+        let state = domain.store.snapshot().await;
+        last_seen = state.sessions[0].last_seen_at;
+        if last_seen != at(0) {
+            break;
+        }
+    }
+    assert_eq!(last_seen, at(61));
+}
