@@ -147,7 +147,6 @@ impl Metrics {
 }
 
 impl hallpass_core::ports::Metrics for Metrics {
-
     /// `outcome` is [`VALID`] or the refusal's label.
     fn validation(&self, outcome: &'static str, source: Source) {
         let resolved = match source {

@@ -261,7 +261,9 @@ fn session_policy(settings: &Settings) -> anyhow::Result<SessionPolicy> {
 /// Redis or PostgreSQL, in memory only for the single instance `SESSION_CACHE=memory` is.
 fn attempt_store(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn AttemptStore>> {
     Ok(match settings.cache_backend {
-        CacheBackend::Memory => Box::new(hallpass_core::throttle::memory::MemoryAttempts::default()),
+        CacheBackend::Memory => {
+            Box::new(hallpass_core::throttle::memory::MemoryAttempts::default())
+        }
         CacheBackend::Postgres => Box::new(PostgresAttempts::new(db.clone())),
         CacheBackend::Redis => Box::new(RedisAttempts::new(redis_url(settings)?)?),
     })
@@ -269,7 +271,10 @@ fn attempt_store(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn Att
 
 /// The cache every instance shares, if any: with `SESSION_CACHE=memory` each instance's
 /// own memory is the whole cache.
-fn shared_cache(settings: &Settings, db: &DbPool) -> anyhow::Result<Option<Box<dyn SharedBackend>>> {
+fn shared_cache(
+    settings: &Settings,
+    db: &DbPool,
+) -> anyhow::Result<Option<Box<dyn SharedBackend>>> {
     Ok(match settings.cache_backend {
         CacheBackend::Memory => None,
         CacheBackend::Postgres => Some(Box::new(PostgresCache::new(db.clone()))),

@@ -2,9 +2,7 @@
 //! sentence about it needs read from its `detail` (whose keys vary by kind and by the
 //! version that wrote it), so that no reader has to parse `detail` itself.
 
-use hallpass_shared::{
-    ErrorCode, EventFacts, EventKind, OpenedBy, Role, SessionEventView,
-};
+use hallpass_shared::{ErrorCode, EventFacts, EventKind, OpenedBy, Role, SessionEventView};
 use serde::Deserialize;
 use serde_json::Value;
 

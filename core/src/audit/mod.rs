@@ -6,12 +6,15 @@
 mod facts;
 
 use chrono::DateTime;
-use hallpass_shared::{EventKind, EventQuery, Page, PageQuery, SessionEventView, SessionId, UserId};
+use hallpass_shared::{
+    EventKind, EventQuery, Page, PageQuery, SessionEventView, SessionId, UserId,
+};
 use serde_json::{Value, json};
 
 use crate::{
-    Client, Domain, Error, Ports, Result, pagination,
+    Client, Domain, Error, Ports, Result,
     model::{AuditEvent, EventCursor, EventFilter, Session},
+    pagination,
     ports::{Queries as _, Store as _},
 };
 

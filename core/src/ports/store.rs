@@ -111,8 +111,10 @@ pub trait Queries: Send + Sized {
     ) -> impl Future<Output = Result<Option<Session>>> + Send;
 
     /// Sessions active and unexpired at `now`, across all users.
-    fn count_live_sessions(&mut self, now: DateTime<Utc>)
-    -> impl Future<Output = Result<i64>> + Send;
+    fn count_live_sessions(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<i64>> + Send;
 
     /// How many live sessions each of `ids` has; users with none are left out.
     fn live_session_counts(
@@ -169,8 +171,7 @@ pub trait Queries: Send + Sized {
     fn user(&mut self, id: UserId) -> impl Future<Output = Result<Option<User>>> + Send;
 
     /// By email, case-insensitively.
-    fn user_by_email(&mut self, email: &str)
-    -> impl Future<Output = Result<Option<User>>> + Send;
+    fn user_by_email(&mut self, email: &str) -> impl Future<Output = Result<Option<User>>> + Send;
 
     /// `Conflict` when the email is taken.
     fn insert_user(&mut self, new: &NewUser) -> impl Future<Output = Result<User>> + Send;

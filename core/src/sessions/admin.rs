@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use hallpass_shared::{RevokedReason, SessionId, SessionView, UserId};
 
-use super::{CurrentSession, revoke::revoke_all, revoke::revoke_session, uncache_and_count_revoked, views};
+use super::{
+    CurrentSession, revoke::revoke_all, revoke::revoke_session, uncache_and_count_revoked, views,
+};
 use crate::{
     Client, Domain, Error, Ports, Result,
     ports::{Queries as _, Store as _},
@@ -53,7 +55,16 @@ pub async fn revoke_all_of_user<P: Ports>(
         if !tx.set_sessions_valid_after(user_id, now).await? {
             return Err(Error::NotFound);
         }
-        revoke_all(&mut tx, user_id, None, RevokedReason::Admin, by, client, now).await
+        revoke_all(
+            &mut tx,
+            user_id,
+            None,
+            RevokedReason::Admin,
+            by,
+            client,
+            now,
+        )
+        .await
     }
     .await;
     let sessions = tx.finish(outcome).await?;

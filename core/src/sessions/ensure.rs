@@ -39,7 +39,9 @@ pub async fn ensure<P: Ports>(
     let mut found = conn.session_with_user(&hash).await?;
     if found.is_none() {
         let Some(user) = conn.user(claim.user_id).await? else {
-            return Err(audit_refusal(domain, &mut conn, Rejection::Invalid, hash, None, client).await);
+            return Err(
+                audit_refusal(domain, &mut conn, Rejection::Invalid, hash, None, client).await,
+            );
         };
         if let Err(rejection) = domain.policy.check_claim(&claim, &user, now) {
             return Err(audit_refusal(domain, &mut conn, rejection, hash, None, client).await);
@@ -59,7 +61,8 @@ pub async fn ensure<P: Ports>(
         };
     }
     let found = found.ok_or(Rejection::Invalid)?;
-    let (session, user) = check_recorded(domain, &mut conn, &claim, hash, found, client, now).await?;
+    let (session, user) =
+        check_recorded(domain, &mut conn, &claim, hash, found, client, now).await?;
     drop(conn);
     Ok((ensured, cache_session(domain, &session, &user, now).await))
 }

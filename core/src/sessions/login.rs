@@ -167,7 +167,9 @@ pub async fn change_password<P: Ports>(
     domain.throttle.succeeded(&attempt).await;
     let new_hash = password::hash(change.new_password.into()).await?;
     let mut tx = domain.store.begin().await?;
-    let outcome = sign_out_for_new_password(&mut tx, user.id, current.session.id, &new_hash, client, now).await;
+    let outcome =
+        sign_out_for_new_password(&mut tx, user.id, current.session.id, &new_hash, client, now)
+            .await;
     let (user, revoked) = tx.finish(outcome).await?;
     uncache_and_count_revoked(domain, &revoked).await;
     let claim = SessionClaim::mint(user.id, now, domain.policy.ttl)?;

@@ -161,7 +161,12 @@ async fn end_previous(
         return Ok(Vec::new());
     };
     let revoked = tx
-        .revoke_session(session.id, Some(session.user_id), RevokedReason::Logout, now)
+        .revoke_session(
+            session.id,
+            Some(session.user_id),
+            RevokedReason::Logout,
+            now,
+        )
         .await?;
     Ok(revoked.into_iter().collect())
 }

@@ -90,7 +90,16 @@ pub async fn revoke_others<P: Ports>(
 ) -> Result<u64> {
     let (user_id, keep) = (current.user.id, current.session.id);
     let mut tx = domain.store.begin().await?;
-    let outcome = revoke_all(&mut tx, user_id, Some(keep), RevokedReason::Others, user_id, client, now).await;
+    let outcome = revoke_all(
+        &mut tx,
+        user_id,
+        Some(keep),
+        RevokedReason::Others,
+        user_id,
+        client,
+        now,
+    )
+    .await;
     let sessions = tx.finish(outcome).await?;
     uncache_and_count_revoked(domain, &sessions).await;
     Ok(sessions.len() as u64)

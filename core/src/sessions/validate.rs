@@ -41,7 +41,8 @@ pub async fn validate<P: Ports>(
     let Some(found) = conn.session_with_user(&hash).await? else {
         return Err(audit_refusal(domain, &mut conn, Rejection::Invalid, hash, None, client).await);
     };
-    let (session, user) = check_recorded(domain, &mut conn, &claim, hash, found, client, now).await?;
+    let (session, user) =
+        check_recorded(domain, &mut conn, &claim, hash, found, client, now).await?;
     drop(conn);
     let current = cache_session(domain, &session, &user, now).await;
     domain.metrics.validation(VALID, Source::Database);

@@ -3,9 +3,7 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use hallpass_shared::{
-    DeviceKind, LoginRequest, Role, SessionId, SessionView, UserId, UserView,
-};
+use hallpass_shared::{DeviceKind, LoginRequest, Role, SessionId, SessionView, UserId, UserView};
 
 use super::{CountedMetrics, MemoryCache, MemoryStore, NoWhere, TestDomain};
 use crate::{
@@ -45,7 +43,9 @@ pub fn session_of(user: &User, created: DateTime<Utc>) -> Session {
     Session {
         id: SessionId::random(),
         user_id: user.id,
-        token_hash: SessionToken::generate().map(|token| token.hash()).unwrap_or_else(|_| unreachable!()),
+        token_hash: SessionToken::generate()
+            .map(|token| token.hash())
+            .unwrap_or_else(|_| unreachable!()),
         ip_address: "192.0.2.1".into(),
         user_agent: String::new(),
         device: DeviceKind::Computer,
@@ -93,7 +93,13 @@ pub fn domain_with(policy: SessionPolicy) -> Arc<TestDomain> {
         base: Duration::from_secs(1),
         cap: Duration::from_secs(900),
     };
-    let throttle = LoginThrottle::new(MemoryAttempts::default(), String::new(), [7; 32], 5, backoff);
+    let throttle = LoginThrottle::new(
+        MemoryAttempts::default(),
+        String::new(),
+        [7; 32],
+        5,
+        backoff,
+    );
     Arc::new(Domain::new(
         MemoryStore::default(),
         Arc::new(MemoryCache::default()),
@@ -129,14 +135,16 @@ pub const PASSWORD: &str = "correct horse battery";
 
 /// Adds an account with [`PASSWORD`] to the store.
 pub async fn account(domain: &TestDomain, email: &str, role: Role) -> User {
-    domain
-        .store
-        .add_user(email, role, PASSWORD)
-        .await
+    domain.store.add_user(email, role, PASSWORD).await
 }
 
 /// Signs `user` in from `client` with the right password.
-pub async fn sign_in(domain: &TestDomain, user: &User, client: &Client, now: DateTime<Utc>) -> Signed {
+pub async fn sign_in(
+    domain: &TestDomain,
+    user: &User,
+    client: &Client,
+    now: DateTime<Utc>,
+) -> Signed {
     let request = LoginRequest {
         email: user.email.clone(),
         password: PASSWORD.into(),

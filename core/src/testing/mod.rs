@@ -44,7 +44,10 @@ pub struct CountedMetrics(pub Arc<Mutex<Vec<String>>>);
 
 impl CountedMetrics {
     pub fn count(&self, line: &str) -> usize {
-        let lines = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let lines = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         lines.iter().filter(|counted| *counted == line).count()
     }
 

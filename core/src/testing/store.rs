@@ -53,18 +53,12 @@ impl MemoryStore {
             role,
             password_hash,
         };
-        conn.insert_user(&new).await.unwrap_or_else(|_| unreachable!())
+        conn.insert_user(&new)
+            .await
+            .unwrap_or_else(|_| unreachable!())
     }
 
-    /// Changes a session as stored, behind the use cases' back (a test's set-up).
-    pub async fn edit_session(&self, id: SessionId, edit: impl FnOnce(&mut Session)) {
-        let mut state = self.state.lock().await;
-        if let Some(session) = state.sessions.iter_mut().find(|s| s.id == id) {
-            edit(session);
-        }
-    }
-
-    /// Changes a user as stored.
+    /// Changes a user as stored, behind the use cases' back (a test's set-up).
     pub async fn edit_user(&self, id: UserId, edit: impl FnOnce(&mut User)) {
         let mut state = self.state.lock().await;
         if let Some(user) = state.users.iter_mut().find(|u| u.id == id) {
@@ -139,7 +133,7 @@ fn revoke(session: &mut Session, reason: RevokedReason, now: DateTime<Utc>) -> S
 
 /// Newest first, as the store lists sessions.
 fn newest_first(sessions: &mut [Session]) {
-    sessions.sort_by(|a, b| (b.created, b.id).cmp(&(a.created, a.id)));
+    sessions.sort_by_key(|s| std::cmp::Reverse((s.created, s.id)));
 }
 
 impl Queries for MemoryConn {
@@ -163,7 +157,12 @@ impl Queries for MemoryConn {
     }
 
     async fn session_by_hash(&mut self, hash: &TokenHash) -> Result<Option<Session>> {
-        Ok(self.state.sessions.iter().find(|s| s.token_hash == *hash).cloned())
+        Ok(self
+            .state
+            .sessions
+            .iter()
+            .find(|s| s.token_hash == *hash)
+            .cloned())
     }
 
     async fn live_sessions_of(
@@ -197,7 +196,11 @@ impl Queries for MemoryConn {
             .collect())
     }
 
-    async fn lock_active_session(&mut self, id: SessionId, owner: UserId) -> Result<Option<Session>> {
+    async fn lock_active_session(
+        &mut self,
+        id: SessionId,
+        owner: UserId,
+    ) -> Result<Option<Session>> {
         Ok(self
             .state
             .sessions
@@ -237,7 +240,12 @@ impl Queries for MemoryConn {
     }
 
     async fn count_live_sessions(&mut self, now: DateTime<Utc>) -> Result<i64> {
-        Ok(self.state.sessions.iter().filter(|s| Self::live(s, now)).count() as i64)
+        Ok(self
+            .state
+            .sessions
+            .iter()
+            .filter(|s| Self::live(s, now))
+            .count() as i64)
     }
 
     async fn live_session_counts(
@@ -260,9 +268,9 @@ impl Queries for MemoryConn {
         now: DateTime<Utc>,
         interval: chrono::Duration,
     ) -> Result<bool> {
-        let session = self.session_mut(id).filter(|s| {
-            s.is_active && s.expires_at > now && s.last_seen_at < now - interval
-        });
+        let session = self
+            .session_mut(id)
+            .filter(|s| s.is_active && s.expires_at > now && s.last_seen_at < now - interval);
         Ok(session.map(|s| s.last_seen_at = now).is_some())
     }
 
@@ -320,7 +328,12 @@ impl Queries for MemoryConn {
     }
 
     async fn insert_session_if_absent(&mut self, new: &NewSession) -> Result<Option<Session>> {
-        if self.state.sessions.iter().any(|s| s.token_hash == new.token_hash) {
+        if self
+            .state
+            .sessions
+            .iter()
+            .any(|s| s.token_hash == new.token_hash)
+        {
             return Ok(None);
         }
         let session = Session {
@@ -482,7 +495,12 @@ impl Queries for MemoryConn {
     }
 
     async fn count_users_up_to(&mut self, filter: &UserFilter, cap: i64) -> Result<usize> {
-        let matching = self.state.users.iter().filter(|u| matches(u, filter)).count();
+        let matching = self
+            .state
+            .users
+            .iter()
+            .filter(|u| matches(u, filter))
+            .count();
         Ok(matching.min(cap as usize + 1))
     }
 
@@ -500,7 +518,7 @@ impl Queries for MemoryConn {
             .filter(|u| matches(u, filter))
             .cloned()
             .collect();
-        users.sort_by(|a, b| order(a, sort).cmp(&order(b, sort)));
+        users.sort_by_key(|u| order(u, sort));
         let after = cursor.map(|cursor| (rank(&cursor.after), cursor.id));
         Ok(users
             .into_iter()
@@ -530,7 +548,9 @@ impl Queries for MemoryConn {
         now: DateTime<Utc>,
     ) -> Result<()> {
         for fingerprint in fingerprints {
-            self.state.devices.insert((user_id, fingerprint.clone()), now);
+            self.state
+                .devices
+                .insert((user_id, fingerprint.clone()), now);
         }
         Ok(())
     }
@@ -561,14 +581,18 @@ impl Queries for MemoryConn {
             .events
             .iter()
             .filter(|e| filter.user_id.is_none_or(|id| e.event.user_id == Some(id)))
-            .filter(|e| filter.session_id.is_none_or(|id| e.event.session_id == Some(id)))
+            .filter(|e| {
+                filter
+                    .session_id
+                    .is_none_or(|id| e.event.session_id == Some(id))
+            })
             .filter(|e| filter.kind.is_none_or(|kind| e.event.kind == kind))
             .filter(|e| filter.from.is_none_or(|from| e.at >= from))
             .filter(|e| filter.to.is_none_or(|to| e.at < to))
             .filter(|e| cursor.is_none_or(|c| (e.at, e.id.0) < (c.at, c.id.0)))
             .cloned()
             .collect();
-        events.sort_by(|a, b| (b.at, b.id.0).cmp(&(a.at, a.id.0)));
+        events.sort_by_key(|e| std::cmp::Reverse((e.at, e.id.0)));
         events.truncate(limit as usize);
         Ok(events)
     }
@@ -587,7 +611,10 @@ fn matches(user: &User, filter: &UserFilter) -> bool {
 fn rank(key: &SortKey) -> (String, i64) {
     match key {
         SortKey::Email(text) | SortKey::Name(text) => (text.clone(), 0),
-        SortKey::LastSignIn(at) => (String::new(), at.map_or(i64::MAX, |at| -at.timestamp_micros())),
+        SortKey::LastSignIn(at) => (
+            String::new(),
+            at.map_or(i64::MAX, |at| -at.timestamp_micros()),
+        ),
     }
 }
 

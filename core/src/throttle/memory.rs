@@ -105,10 +105,7 @@ mod tests {
         let store = MemoryAttempts::default();
         let account = [charge("a", 3)];
         for _ in 0..3 {
-            assert_eq!(
-                store.attempt(&account, BACKOFF).await,
-                Verdict::Allowed
-            );
+            assert_eq!(store.attempt(&account, BACKOFF).await, Verdict::Allowed);
         }
         for _ in 0..10 {
             assert!(matches!(
@@ -118,27 +115,19 @@ mod tests {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
         // One more guess after the first delay, then twice as long.
-        assert_eq!(
-            store.attempt(&account, BACKOFF).await,
-            Verdict::Allowed
-        );
+        assert_eq!(store.attempt(&account, BACKOFF).await, Verdict::Allowed);
         let Verdict::Wait(wait) = store.attempt(&account, BACKOFF).await else {
             panic!("locked")
         };
         assert!(wait > Duration::from_millis(50), "{wait:?}");
         store.settle(&["a".to_owned()], &[]).await;
-        assert_eq!(
-            store.attempt(&account, BACKOFF).await,
-            Verdict::Allowed
-        );
+        assert_eq!(store.attempt(&account, BACKOFF).await, Verdict::Allowed);
     }
 
     #[tokio::test]
     async fn one_locked_key_refuses_without_counting_the_others() {
         let store = MemoryAttempts::default();
-        store
-            .attempt(&[charge("address", 1)], BACKOFF)
-            .await;
+        store.attempt(&[charge("address", 1)], BACKOFF).await;
         let both = [charge("account", 3), charge("address", 1)];
         assert!(matches!(
             store.attempt(&both, BACKOFF).await,

@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{SharedBackend, CacheError, CachedSession, Slot};
+use super::{CacheError, CachedSession, SharedBackend, Slot};
 
 /// How long a readiness ping may take.
 const PING_DEADLINE: Duration = Duration::from_millis(250);

@@ -393,7 +393,13 @@ impl SessionCache for Cache {
         Cache::get(self, hash).await
     }
 
-    async fn fill(&self, hash: &TokenHash, value: &Arc<HeldSession>, ttl: Duration, read_at: Instant) {
+    async fn fill(
+        &self,
+        hash: &TokenHash,
+        value: &Arc<HeldSession>,
+        ttl: Duration,
+        read_at: Instant,
+    ) {
         Cache::fill(self, hash, value, ttl, read_at).await;
     }
 

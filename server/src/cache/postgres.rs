@@ -11,7 +11,7 @@ use diesel::{
 };
 use diesel_async::RunQueryDsl;
 
-use super::{SharedBackend, CacheError, CachedSession, Slot, codec};
+use super::{CacheError, CachedSession, SharedBackend, Slot, codec};
 use crate::db::{DbPool, PooledConn, schema::session_cache};
 
 pub struct PostgresCache {

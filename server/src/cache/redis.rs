@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::{SharedBackend, CacheError, CachedSession, Slot, codec};
+use super::{CacheError, CachedSession, SharedBackend, Slot, codec};
 use crate::redis_connections::WorkerConnections;
 
 pub struct RedisCache {

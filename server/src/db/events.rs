@@ -221,7 +221,11 @@ pub fn listing(
     if let Some(to) = filter.to {
         query = query.filter(session_events::at.lt(to));
     }
-    if let Some(EventCursor { at, id: EventId(id) }) = cursor {
+    if let Some(EventCursor {
+        at,
+        id: EventId(id),
+    }) = cursor
+    {
         // `at <= cursor` bounds the index scan, so a deep page starts where the cursor
         // points instead of filtering every newer row; the rest of the condition only
         // settles ties on `at`.

@@ -187,7 +187,11 @@ impl Queries for PgConn<'_> {
         sessions(rows)
     }
 
-    async fn lock_active_session(&mut self, id: SessionId, owner: UserId) -> Result<Option<Session>> {
+    async fn lock_active_session(
+        &mut self,
+        id: SessionId,
+        owner: UserId,
+    ) -> Result<Option<Session>> {
         let found = SessionRow::find_active_of(&mut self.conn, id, owner)
             .await
             .map_err(from_diesel)?;
@@ -462,7 +466,10 @@ mod tests {
             "the database system is in recovery mode",
             "sorry, too many clients already",
         ] {
-            assert!(matches!(from_server(message), Error::Unavailable(_)), "{message}");
+            assert!(
+                matches!(from_server(message), Error::Unavailable(_)),
+                "{message}"
+            );
         }
         assert!(matches!(
             from_server("column \"x\" does not exist"),

@@ -16,11 +16,8 @@ pub mod redis;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use hallpass_core::{
-    ports::AttemptCounters,
-    throttle::memory::MemoryAttempts,
-};
 pub use hallpass_core::ports::{Backoff, Charge, MAX_DOUBLINGS, Verdict};
+use hallpass_core::{ports::AttemptCounters, throttle::memory::MemoryAttempts};
 
 #[derive(Debug, thiserror::Error)]
 #[error("login attempt counters: {0}")]

@@ -16,7 +16,11 @@ use crate::testing::TestDomain;
 /// The kinds of the events recorded so far, oldest first.
 async fn recorded_kinds(domain: &TestDomain) -> Vec<EventKind> {
     let state = domain.store.snapshot().await;
-    state.events.iter().map(|recorded| recorded.event.kind).collect()
+    state
+        .events
+        .iter()
+        .map(|recorded| recorded.event.kind)
+        .collect()
 }
 
 /// How many events of `kind` were recorded.

@@ -1,0 +1,73 @@
+use hallpass_shared::{EventKind, RenameSession, Role};
+
+use super::recorded;
+use crate::{
+    Error,
+    sessions::{rename, validate},
+    testing::*,
+};
+
+fn named(name: Option<&str>) -> RenameSession {
+    RenameSession {
+        name: name.map(str::to_owned),
+    }
+}
+
+#[tokio::test]
+async fn a_session_is_named_audited_and_read_afresh() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    let id = signed.current.session.id;
+    let view = rename(
+        &domain,
+        &signed.current,
+        id,
+        named(Some("  School laptop ")),
+        &browser(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.name.as_deref(), Some("School laptop"));
+    assert!(!domain.cache.holds(&signed.current.token_hash));
+    let current = validate(&domain, Some(signed.claim), &browser(), at(1))
+        .await
+        .unwrap();
+    assert_eq!(current.session.name.as_deref(), Some("School laptop"));
+    let cleared = rename(&domain, &signed.current, id, named(Some("   ")), &browser())
+        .await
+        .unwrap();
+    assert_eq!(cleared.name, None);
+    assert_eq!(recorded(&domain, EventKind::SessionRenamed).await, 2);
+}
+
+#[tokio::test]
+async fn only_ones_own_live_sessions_are_renamed_and_names_stay_short() {
+    let domain = domain();
+    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let eve = account(&domain, "eve@school.example", Role::Student).await;
+    let ada_signed = sign_in(&domain, &ada, &browser(), at(0)).await;
+    let eve_signed = sign_in(&domain, &eve, &browser(), at(0)).await;
+    let foreign = eve_signed.current.session.id;
+    let outcome = rename(
+        &domain,
+        &ada_signed.current,
+        foreign,
+        named(Some("Mine")),
+        &browser(),
+    )
+    .await;
+    assert!(matches!(outcome, Err(Error::NotFound)));
+    let own = ada_signed.current.session.id;
+    let long = "x".repeat(41);
+    let outcome = rename(
+        &domain,
+        &ada_signed.current,
+        own,
+        named(Some(&long)),
+        &browser(),
+    )
+    .await;
+    assert!(matches!(outcome, Err(Error::Invalid(_))));
+    assert_eq!(recorded(&domain, EventKind::SessionRenamed).await, 0);
+}

@@ -31,7 +31,9 @@ async fn a_signed_in_session_is_answered_by_the_cache() {
     let domain = domain();
     let ada = account(&domain, "ada@school.example", Role::Student).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
-    let current = validate(&domain, Some(signed.claim), &browser(), at(1)).await.unwrap();
+    let current = validate(&domain, Some(signed.claim), &browser(), at(1))
+        .await
+        .unwrap();
     assert_eq!(current.user.id, ada.id);
     assert_eq!(current.session.id, signed.current.session.id);
     assert_eq!(domain.metrics.count("validation valid memory"), 1);
@@ -43,7 +45,9 @@ async fn a_miss_is_answered_by_the_store_and_then_cached() {
     let ada = account(&domain, "ada@school.example", Role::Student).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     domain.cache.forget(&signed.current.token_hash).await;
-    validate(&domain, Some(signed.claim.clone()), &browser(), at(1)).await.unwrap();
+    validate(&domain, Some(signed.claim.clone()), &browser(), at(1))
+        .await
+        .unwrap();
     assert_eq!(domain.metrics.count("validation valid database"), 1);
     assert!(domain.cache.holds(&signed.current.token_hash));
 }
@@ -66,9 +70,14 @@ async fn a_signed_out_session_is_refused_with_its_reason() {
     let domain = domain();
     let ada = account(&domain, "ada@school.example", Role::Student).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
-    logout(&domain, &signed.current, &browser(), at(1)).await.unwrap();
+    logout(&domain, &signed.current, &browser(), at(1))
+        .await
+        .unwrap();
     let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
-    assert_eq!(refused(outcome), Rejection::Revoked(Some(RevokedReason::Logout)));
+    assert_eq!(
+        refused(outcome),
+        Rejection::Revoked(Some(RevokedReason::Logout))
+    );
 }
 
 #[tokio::test]
@@ -76,7 +85,10 @@ async fn a_deactivated_user_is_told_so_whatever_the_session() {
     let domain = domain();
     let ada = account(&domain, "ada@school.example", Role::Student).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
-    domain.store.edit_user(ada.id, |user| user.is_active = false).await;
+    domain
+        .store
+        .edit_user(ada.id, |user| user.is_active = false)
+        .await;
     domain.cache.forget(&signed.current.token_hash).await;
     let outcome = validate(&domain, Some(signed.claim), &browser(), at(1)).await;
     assert_eq!(refused(outcome), Rejection::UserInactive);
@@ -89,7 +101,11 @@ async fn a_session_is_valid_until_the_instant_it_expires_and_the_expiry_is_audit
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     let expiry = signed.current.session.expires_at;
     let just_before = expiry - Duration::microseconds(1);
-    assert!(validate(&domain, Some(signed.claim.clone()), &browser(), just_before).await.is_ok());
+    assert!(
+        validate(&domain, Some(signed.claim.clone()), &browser(), just_before)
+            .await
+            .is_ok()
+    );
     let outcome = validate(&domain, Some(signed.claim), &browser(), expiry).await;
     assert_eq!(refused(outcome), Rejection::Expired);
     assert_eq!(recorded(&domain, EventKind::SessionExpired).await, 1);
@@ -109,7 +125,11 @@ async fn an_idle_session_ends_one_touch_interval_after_the_idle_timeout() {
         domain.cache.forget(&signed.current.token_hash).await;
     }
     let limit = at(0) + Duration::minutes(31);
-    assert!(validate(&domain, Some(on_time.claim), &laptop, limit).await.is_ok());
+    assert!(
+        validate(&domain, Some(on_time.claim), &laptop, limit)
+            .await
+            .is_ok()
+    );
     let just_after = limit + Duration::microseconds(1);
     let outcome = validate(&domain, Some(late.claim), &phone_, just_after).await;
     assert_eq!(refused(outcome), Rejection::Expired);
@@ -151,7 +171,11 @@ async fn a_store_that_went_away_is_unavailable_never_a_refusal() {
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     domain.store.set_down(true);
     // The cache still vouches for it.
-    assert!(validate(&domain, Some(signed.claim.clone()), &browser(), at(1)).await.is_ok());
+    assert!(
+        validate(&domain, Some(signed.claim.clone()), &browser(), at(1))
+            .await
+            .is_ok()
+    );
     domain.cache.forget(&signed.current.token_hash).await;
     let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
     assert!(matches!(outcome, Err(Error::Unavailable(_))));
@@ -162,8 +186,12 @@ async fn last_seen_is_refreshed_in_the_background_after_a_minute() {
     let domain = domain();
     let ada = account(&domain, "ada@school.example", Role::Student).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
-    validate(&domain, Some(signed.claim.clone()), &browser(), at(30)).await.unwrap();
-    validate(&domain, Some(signed.claim), &browser(), at(61)).await.unwrap();
+    validate(&domain, Some(signed.claim.clone()), &browser(), at(30))
+        .await
+        .unwrap();
+    validate(&domain, Some(signed.claim), &browser(), at(61))
+        .await
+        .unwrap();
     let mut last_seen = at(0);
     for _ in 0..100 {
         tokio::task::yield_now().await;

@@ -12,8 +12,9 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
 use crate::{
-    Client, Domain, Error, Ports, Result, audit, pagination, password,
+    Client, Domain, Error, Ports, Result, audit,
     model::{ChosenBy, NewUser, Session, SortKey, User, UserChanges, UserCursor, UserFilter},
+    pagination, password,
     ports::{Queries, SessionCache as _, Store as _},
     sessions::{CurrentSession, uncache_and_count_revoked},
 };
@@ -181,7 +182,13 @@ pub async fn create_by_admin<P: Ports>(
     let outcome = async {
         let user = create(&mut tx, account).await?;
         let detail = json!({ "by": by, "role": user.role });
-        let event = audit::event(EventKind::UserCreated, Some(user.id), None, Some(client), detail);
+        let event = audit::event(
+            EventKind::UserCreated,
+            Some(user.id),
+            None,
+            Some(client),
+            detail,
+        );
         tx.record(&[event]).await?;
         Ok::<_, Error>(user)
     }
@@ -359,3 +366,6 @@ fn change_detail(by: UserId, before: &User, after: &User) -> serde_json::Value {
     }
     detail
 }
+
+#[cfg(test)]
+mod tests;
