@@ -1,7 +1,6 @@
-//! API paths, spelled once for the server's routes, the client's services and the tests.
-
-/// Prefix of every JSON route.
-pub const API: &str = "/api";
+//! The URLs clients build: the SPA's services, REST clients, the tests. The server
+//! declares each route once, on its handler (`#[utoipa::path]`); a server test checks
+//! that every URL here is one of its routes.
 
 pub const LOGIN: &str = "/api/auth/login";
 pub const LOGOUT: &str = "/api/auth/logout";
@@ -14,24 +13,8 @@ pub const REVOKE_OTHER_SESSIONS: &str = "/api/sessions/revoke-others";
 pub const OWN_EVENTS: &str = "/api/sessions/events";
 /// The caller's sign-ins from new devices awaiting "was this you?".
 pub const NEW_DEVICE_SESSIONS: &str = "/api/sessions/new-devices";
-/// Route template of one session; see [`session`].
-pub const SESSION_BY_ID: &str = "/api/sessions/{id}";
-/// Route template; see [`confirm_session`].
-pub const CONFIRM_SESSION: &str = "/api/sessions/{id}/confirm";
-/// Route template; see [`deny_session`].
-pub const DENY_SESSION: &str = "/api/sessions/{id}/deny";
 
 pub const ADMIN_USERS: &str = "/api/admin/users";
-/// Route template; see [`admin_user`].
-pub const ADMIN_USER_BY_ID: &str = "/api/admin/users/{id}";
-/// Route template; see [`admin_user_sessions`].
-pub const ADMIN_USER_SESSIONS: &str = "/api/admin/users/{id}/sessions";
-/// Route template; see [`admin_revoke_user_sessions`].
-pub const ADMIN_REVOKE_USER_SESSIONS: &str = "/api/admin/users/{id}/revoke-sessions";
-/// Route template; see [`admin_user_password`].
-pub const ADMIN_USER_PASSWORD: &str = "/api/admin/users/{id}/password";
-/// Route template; see [`admin_session`].
-pub const ADMIN_SESSION_BY_ID: &str = "/api/admin/sessions/{id}";
 pub const ADMIN_EVENTS: &str = "/api/admin/events";
 
 pub const HEALTHZ: &str = "/healthz";

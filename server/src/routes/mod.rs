@@ -1,146 +1,112 @@
-//! Every route, guard and middleware layer in one readable place.
+//! Every route, guard and middleware layer in one readable place: the tables below are
+//! the only list of the API's endpoints (each handler's `#[utoipa::path]` declares its
+//! path, method and answers; see [`endpoints`]).
 
 pub mod admin;
 pub mod auth;
+mod endpoints;
 pub mod openapi;
 pub mod probes;
 pub mod responses;
 pub mod sessions;
 pub mod spa;
 
-use actix_web::{
-    HttpResponse, Resource,
-    body::MessageBody,
-    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
-    middleware::from_fn,
-    web,
-};
-use hallpass_shared::paths;
+use std::sync::LazyLock;
 
+use actix_web::{middleware::from_fn, web};
+
+use self::endpoints::{Endpoint, PathGroup, endpoint};
 use crate::{
     error::ApiError,
     middleware::{api::api_layer, deadline::within_deadline},
 };
 
+/// The prefix of every JSON route: the scope of [`api_layer`].
+const API: &str = "/api";
+
+/// The JSON API, in the order paths are matched: fixed `/sessions/*` paths before the
+/// `/sessions/{id}` template that would otherwise shadow them.
+static API_ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
+    vec![
+        endpoint::<openapi::__path_openapi_json, _, _>(openapi::openapi_json),
+        endpoint::<auth::__path_login, _, _>(auth::login),
+        endpoint::<auth::__path_logout, _, _>(auth::logout),
+        endpoint::<auth::__path_current_session, _, _>(auth::current_session),
+        endpoint::<auth::__path_change_password, _, _>(auth::change_password),
+        endpoint::<sessions::__path_list_sessions, _, _>(sessions::list_sessions),
+        endpoint::<sessions::__path_ensure_session, _, _>(sessions::ensure_session),
+        endpoint::<sessions::__path_revoke_other_sessions, _, _>(sessions::revoke_other_sessions),
+        endpoint::<sessions::__path_list_own_events, _, _>(sessions::list_own_events),
+        endpoint::<sessions::__path_list_new_device_sessions, _, _>(
+            sessions::list_new_device_sessions,
+        ),
+        endpoint::<sessions::__path_revoke_session, _, _>(sessions::revoke_session),
+        endpoint::<sessions::__path_rename_session, _, _>(sessions::rename_session),
+        endpoint::<sessions::__path_confirm_new_device, _, _>(sessions::confirm_new_device),
+        endpoint::<sessions::__path_deny_new_device, _, _>(sessions::deny_new_device),
+        endpoint::<admin::__path_list_users, _, _>(admin::list_users),
+        endpoint::<admin::__path_create_user, _, _>(admin::create_user),
+        endpoint::<admin::__path_update_user, _, _>(admin::update_user),
+        endpoint::<admin::__path_list_user_sessions, _, _>(admin::list_user_sessions),
+        endpoint::<admin::__path_revoke_user_sessions, _, _>(admin::revoke_user_sessions),
+        endpoint::<admin::__path_set_user_password, _, _>(admin::set_user_password),
+        endpoint::<admin::__path_revoke_session, _, _>(admin::revoke_session),
+        endpoint::<admin::__path_list_events, _, _>(admin::list_events),
+    ]
+});
+
+/// Liveness and readiness, at the root.
+static PROBES: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
+    vec![
+        endpoint::<probes::__path_healthz, _, _>(probes::healthz),
+        endpoint::<probes::__path_readyz, _, _>(probes::readyz),
+    ]
+});
+
+/// `/metrics`: on the API's address, or alone on `METRICS_BIND`.
+static METRICS: LazyLock<Vec<Endpoint>> =
+    LazyLock::new(|| vec![endpoint::<probes::__path_metrics, _, _>(probes::metrics)]);
+
+static API_PATHS: LazyLock<Vec<PathGroup<'static>>> =
+    LazyLock::new(|| PathGroup::of(&API_ENDPOINTS));
+static PROBE_PATHS: LazyLock<Vec<PathGroup<'static>>> = LazyLock::new(|| PathGroup::of(&PROBES));
+static METRICS_PATHS: LazyLock<Vec<PathGroup<'static>>> = LazyLock::new(|| PathGroup::of(&METRICS));
+
 /// Mounts the API under `/api` and the probes at the root.
 ///
 /// The `/api` scope has one layer, [`api_layer`]: CSRF and content-type refusals before
-/// the cookie is opened, the session cookie, and `no-store`.
+/// the cookie is opened, the session cookie, and `no-store`. Each of its resources
+/// answers 503 past the request deadline.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(named(paths::HEALTHZ, paths::HEALTHZ, "GET").get(probes::healthz))
-        .service(named(paths::READYZ, paths::READYZ, "GET").get(probes::readyz))
-        .service(
-            web::scope(paths::API)
-                .wrap(from_fn(api_layer))
-                .service(
-                    resource(paths::OPENAPI, "GET").route(web::get().to(openapi::openapi_json)),
-                )
-                .service(resource(paths::LOGIN, "POST").route(web::post().to(auth::login)))
-                .service(resource(paths::LOGOUT, "POST").route(web::post().to(auth::logout)))
-                .service(
-                    resource(paths::CURRENT_SESSION, "GET")
-                        .route(web::get().to(auth::current_session)),
-                )
-                .service(
-                    resource(paths::PASSWORD, "POST").route(web::post().to(auth::change_password)),
-                )
-                .service(
-                    resource(paths::SESSIONS, "GET").route(web::get().to(sessions::list_sessions)),
-                )
-                .service(
-                    resource(paths::ENSURE_SESSION, "POST")
-                        .route(web::post().to(sessions::ensure_session)),
-                )
-                .service(
-                    resource(paths::REVOKE_OTHER_SESSIONS, "POST")
-                        .route(web::post().to(sessions::revoke_other_sessions)),
-                )
-                .service(
-                    resource(paths::OWN_EVENTS, "GET")
-                        .route(web::get().to(sessions::list_own_events)),
-                )
-                .service(
-                    resource(paths::NEW_DEVICE_SESSIONS, "GET")
-                        .route(web::get().to(sessions::list_new_device_sessions)),
-                )
-                // After the fixed `/sessions/*` paths, which it would otherwise shadow.
-                .service(
-                    resource(paths::SESSION_BY_ID, "DELETE, PATCH")
-                        .route(web::delete().to(sessions::revoke_session))
-                        .route(web::patch().to(sessions::rename_session)),
-                )
-                .service(
-                    resource(paths::CONFIRM_SESSION, "POST")
-                        .route(web::post().to(sessions::confirm_new_device)),
-                )
-                .service(
-                    resource(paths::DENY_SESSION, "POST")
-                        .route(web::post().to(sessions::deny_new_device)),
-                )
-                .service(
-                    resource(paths::ADMIN_USERS, "GET, POST")
-                        .route(web::get().to(admin::list_users))
-                        .route(web::post().to(admin::create_user)),
-                )
-                .service(
-                    resource(paths::ADMIN_USER_BY_ID, "PATCH")
-                        .route(web::patch().to(admin::update_user)),
-                )
-                .service(
-                    resource(paths::ADMIN_USER_SESSIONS, "GET")
-                        .route(web::get().to(admin::list_user_sessions)),
-                )
-                .service(
-                    resource(paths::ADMIN_REVOKE_USER_SESSIONS, "POST")
-                        .route(web::post().to(admin::revoke_user_sessions)),
-                )
-                .service(
-                    resource(paths::ADMIN_USER_PASSWORD, "POST")
-                        .route(web::post().to(admin::set_user_password)),
-                )
-                .service(
-                    resource(paths::ADMIN_SESSION_BY_ID, "DELETE")
-                        .route(web::delete().to(admin::revoke_session)),
-                )
-                .service(
-                    resource(paths::ADMIN_EVENTS, "GET").route(web::get().to(admin::list_events)),
-                )
-                .default_service(web::to(not_found)),
-        );
+    for group in PROBE_PATHS.iter() {
+        cfg.service(group.resource(group.path));
+    }
+    let scope = API_PATHS
+        .iter()
+        .fold(web::scope(API).wrap(from_fn(api_layer)), |scope, group| {
+            let pattern = group.path.strip_prefix(API).unwrap_or(group.path);
+            scope.service(group.resource(pattern).wrap(from_fn(within_deadline)))
+        });
+    cfg.service(scope.default_service(web::to(not_found)));
 }
 
 /// `/metrics`: on the API's address, or alone on `METRICS_BIND`.
 pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
-    cfg.service(named(paths::METRICS, paths::METRICS, "GET").get(probes::metrics));
+    for group in METRICS_PATHS.iter() {
+        cfg.service(group.resource(group.path));
+    }
 }
 
-/// A resource under the `/api` scope, named after its full path (the route label of
-/// metrics and logs), answering other methods with a JSON 405 whose `Allow` header lists
-/// `allow`, the methods its routes take, and 503 past the request deadline.
-fn resource(
-    path: &'static str,
-    allow: &'static str,
-) -> Resource<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    named(path.strip_prefix(paths::API).unwrap_or(path), path, allow).wrap(from_fn(within_deadline))
+/// Documents every endpoint in `doc`.
+pub fn document_endpoints(doc: &mut utoipa::openapi::OpenApi) {
+    let all: Vec<&Endpoint> = API_ENDPOINTS
+        .iter()
+        .chain(PROBES.iter())
+        .chain(METRICS.iter())
+        .collect();
+    endpoints::document(doc, &all);
 }
 
-/// A resource at `pattern` named `name`, answering methods outside `allow` with a JSON 405.
-fn named(pattern: &'static str, name: &'static str, allow: &'static str) -> Resource {
-    web::resource(pattern)
-        .name(name)
-        .default_service(web::to(move || async move {
-            Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow })
-        }))
-}
-
-async fn not_found() -> Result<HttpResponse, ApiError> {
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
