@@ -53,11 +53,6 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
-/// Response extension set on 401s that mean "this cookie is dead": the cookie
-/// middleware then tells the browser to forget it.
-#[derive(Debug, Clone, Copy)]
-pub struct DeadSessionCookie;
-
 impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -117,8 +112,9 @@ impl ApiError {
         }
     }
 
-    /// Whether the cookie that came with the request should be cleared.
-    fn kills_cookie(&self) -> bool {
+    /// Whether this refusal means "this session cookie is dead": the cookie layer then
+    /// tells the browser to forget it.
+    pub fn kills_cookie(&self) -> bool {
         matches!(
             self,
             Self::SessionRefused(_) | Self::Unauthorized(ErrorCode::UserInactive)
@@ -167,9 +163,6 @@ impl ResponseError for ApiError {
                 response.insert_header((header::ALLOW, *allow));
             }
             _ => {}
-        }
-        if self.kills_cookie() {
-            response.extensions_mut().insert(DeadSessionCookie);
         }
         let mut body = ErrorBody::new(self.code(), self.public_message());
         if let Self::SessionRefused(Rejection::Revoked(reason)) = self {

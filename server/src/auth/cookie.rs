@@ -30,7 +30,7 @@ use super::cookie_keys::{CookieKeys, Opener};
 use crate::{
     config::Settings,
     domain::{SessionClaim, throttle::DeviceClaim},
-    error::{ApiError, DeadSessionCookie},
+    error::ApiError,
 };
 
 const TOKEN: &str = "token";
@@ -51,6 +51,18 @@ pub struct SessionCookies {
     secure: bool,
     /// The browser keeps a cookie without a recorded lifetime this long.
     default_lifetime: TimeDelta,
+}
+
+/// The session cookie of one request, from the cookie layer that opens it to the
+/// handler that reads or changes it and back: the one value they share. Actix has no
+/// other channel between a middleware and a handler than the request's extensions, so
+/// it rides there, and nothing else of the cookie does.
+#[derive(Default)]
+struct CookieState {
+    /// The cookie the request brought, opened.
+    opened: Option<Opened>,
+    /// What the handler asked the answer to do with it.
+    change: Option<Change>,
 }
 
 /// The request's session cookie, opened.
@@ -78,16 +90,18 @@ impl SessionCookies {
         }
     }
 
-    /// Opens the first session cookie of `req` one of the keys opens and keeps it in the
-    /// request's extensions. When several arrive (a sibling subdomain can plant one for
-    /// the parent domain), a planted one can neither shadow the real one nor clear it.
+    /// Opens the first session cookie of `req` one of the keys opens, for the handler
+    /// ([`SessionCookie`]) and for [`SessionCookies::finish`]. When several arrive (a
+    /// sibling subdomain can plant one for the parent domain), a planted one can neither
+    /// shadow the real one nor clear it.
     pub fn open_request(&self, req: &ServiceRequest) {
         let opened = cookie_pairs(req)
             .filter(|(name, _)| name == self.name)
             .find_map(|(_, value)| self.open(&value));
-        if let Some(opened) = opened {
-            req.extensions_mut().insert(opened);
-        }
+        req.extensions_mut().insert(CookieState {
+            opened,
+            change: None,
+        });
     }
 
     fn open(&self, sealed: &str) -> Option<Opened> {
@@ -100,26 +114,33 @@ impl SessionCookies {
     }
 
     /// Writes the cookie the handler asked for; otherwise clears a cookie the answer
-    /// declared dead, or reseals with the newest key a valid cookie an older key opened.
+    /// declared dead (a refused session, see [`ApiError::kills_cookie`]), or reseals
+    /// with the newest key a valid cookie an older key opened.
     pub fn finish<B>(
         &self,
         res: &mut ServiceResponse<B>,
         now: DateTime<Utc>,
     ) -> Result<(), actix_web::Error> {
-        let change = res.request().extensions_mut().remove::<Change>();
-        let dead = res.response().extensions().contains::<DeadSessionCookie>();
-        let cookie = match change {
+        let state = res
+            .request()
+            .extensions_mut()
+            .remove::<CookieState>()
+            .unwrap_or_default();
+        let dead = res
+            .response()
+            .error()
+            .and_then(|error| error.as_error::<ApiError>())
+            .is_some_and(ApiError::kills_cookie);
+        let cookie = match state.change {
             Some(Change::Start(claim)) => Some(self.sealed(&claim, now)?),
             Some(Change::End) => Some(self.removal()),
             None if dead && res.request().cookie(self.name).is_some() => Some(self.removal()),
-            None => {
-                let opened = res.request().extensions().get::<Opened>().cloned();
-                opened
-                    .filter(|opened| opened.opener != Opener::Newest)
-                    .filter(|_| res.status().is_success())
-                    .map(|opened| self.sealed(&opened.claim, now))
-                    .transpose()?
-            }
+            None => state
+                .opened
+                .filter(|opened| opened.opener != Opener::Newest)
+                .filter(|_| res.status().is_success())
+                .map(|opened| self.sealed(&opened.claim, now))
+                .transpose()?,
         };
         if let Some(cookie) = cookie {
             res.response_mut().add_cookie(&cookie)?;
@@ -266,19 +287,31 @@ impl SessionCookie {
     /// The claim, or `None` when there is no cookie or no key opens it.
     pub fn claim(&self) -> Option<SessionClaim> {
         let extensions = self.0.extensions();
-        extensions
-            .get::<Opened>()
-            .map(|opened| opened.claim.clone())
+        let opened = extensions.get::<CookieState>()?.opened.as_ref()?;
+        Some(opened.claim.clone())
     }
 
     /// The answer sets a new cookie holding `claim`.
     pub fn start(&self, claim: &SessionClaim) {
-        self.0.extensions_mut().insert(Change::Start(claim.clone()));
+        self.change(Change::Start(claim.clone()));
     }
 
     /// The answer clears the cookie.
     pub fn end(&self) {
-        self.0.extensions_mut().insert(Change::End);
+        self.change(Change::End);
+    }
+
+    fn change(&self, change: Change) {
+        let mut extensions = self.0.extensions_mut();
+        match extensions.get_mut::<CookieState>() {
+            Some(state) => state.change = Some(change),
+            None => {
+                extensions.insert(CookieState {
+                    opened: None,
+                    change: Some(change),
+                });
+            }
+        }
     }
 }
 
