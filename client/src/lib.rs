@@ -9,7 +9,7 @@ pub mod api;
 mod app;
 pub mod components;
 mod dom;
-mod history;
+mod event_sentences;
 pub mod hooks;
 pub mod i18n;
 pub mod layouts;

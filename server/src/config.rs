@@ -131,7 +131,7 @@ pub struct SettingsArgs {
     #[arg(long, env = "CACHE_TTL", global = true, default_value = "60s", value_parser = parse_duration)]
     pub cache_ttl: Duration,
     /// How long each instance keeps a validated session in its own memory, in front of
-    /// Redis or the PostgreSQL cache (`0` turns this first tier off). Revocations reach
+    /// Redis or the PostgreSQL cache (`0` turns this local tier off). Revocations reach
     /// every instance through the invalidation channel at once; this bounds how long one
     /// can be missed while that channel is down.
     #[arg(long = "l1-ttl", env = "L1_TTL", global = true, default_value = "1s", value_parser = parse_duration)]

@@ -3,7 +3,7 @@ use hallpass_shared::{Page, SessionEventView};
 use yew::prelude::*;
 
 use crate::components::{email_address, error_banner, moment, pager, spinner};
-use crate::history::{same_act, sentence};
+use crate::event_sentences::{same_act, sentence};
 use crate::hooks::{Load, UsePagesHandle};
 use crate::i18n::{Locale, Text};
 use crate::places::place;

@@ -13,8 +13,8 @@ use crate::{cached::HeldSession, token::TokenHash};
 /// Which tier answered a hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
-    /// This instance's own memory.
-    Memory,
+    /// This instance's own memory (`source="memory"` in the metrics).
+    Local,
     /// Redis or the PostgreSQL cache.
     Shared,
 }

@@ -9,7 +9,7 @@ pub const VALID: &str = "valid";
 pub enum Source {
     /// Refused before any lookup: no cookie, or not one of ours.
     Cookie,
-    /// This instance's own memory (the first tier, or the whole cache with
+    /// This instance's own memory (the local tier, or the whole cache with
     /// `SESSION_CACHE=memory`).
     Memory,
     /// The shared cache (Redis or PostgreSQL).
@@ -31,7 +31,7 @@ impl Source {
 impl From<super::Tier> for Source {
     fn from(tier: super::Tier) -> Self {
         match tier {
-            super::Tier::Memory => Self::Memory,
+            super::Tier::Local => Self::Memory,
             super::Tier::Shared => Self::Cache,
         }
     }

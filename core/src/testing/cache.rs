@@ -48,7 +48,7 @@ impl MemoryCache {
 impl SessionCache for MemoryCache {
     async fn get(&self, hash: &TokenHash) -> Option<(Arc<HeldSession>, Tier)> {
         match self.entries().get(hash) {
-            Some((Slot::Session(session), _)) => Some((Arc::clone(session), Tier::Memory)),
+            Some((Slot::Session(session), _)) => Some((Arc::clone(session), Tier::Local)),
             _ => None,
         }
     }

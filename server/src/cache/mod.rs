@@ -1,6 +1,6 @@
 //! The session cache: validated sessions keyed by `session:{token hash}`, in two tiers.
 //!
-//! - **Near**: each instance's own memory ([`memory`]), trusted for `L1_TTL` in front of a
+//! - **Local**: each instance's own memory ([`memory`]), trusted for `L1_TTL` in front of a
 //!   shared backend, or for `CACHE_TTL` when it is the whole cache (`SESSION_CACHE=memory`).
 //! - **Shared**: Redis or the PostgreSQL cache ([`SharedBackend`]), behind the breaker and
 //!   fence replay of [`guarded`], so that a failing backend is skipped for a while and
@@ -8,7 +8,7 @@
 //!   its own operations, so a dead cache costs a short wait once, then nothing.
 //!
 //! Fences (revocations, user changes) are written to both tiers here and published on the
-//! [`invalidation`] channel to every other instance's near tier. The near tier is trusted
+//! [`invalidation`] channel to every other instance's local tier. The local tier is trusted
 //! only while that channel is live. The database stays the system of record.
 
 mod codec;
@@ -97,20 +97,20 @@ pub fn key(prefix: &str, hash_hex: &str) -> String {
     [prefix, "session:", hash_hex].concat()
 }
 
-/// Entries an instance's near tier holds before it evicts.
+/// Entries an instance's local tier holds before it evicts.
 const NEAR_CAPACITY: u64 = 100_000;
 /// How long after losing the channel a new subscription is tried.
 const RESUBSCRIBE_AFTER: Duration = Duration::from_millis(100);
 
-/// The near tier: this instance's memory, trusted for `ttl`.
-struct Near {
+/// The local tier: this instance's memory, trusted for `ttl`.
+struct LocalTier {
     entries: MemoryCache,
     ttl: Duration,
     /// How long a fence stands: a second longer than any entry it must outlive.
     fence_ttl: Duration,
 }
 
-impl Near {
+impl LocalTier {
     fn new(ttl: Duration) -> Self {
         Self {
             entries: MemoryCache::new(NEAR_CAPACITY),
@@ -125,14 +125,14 @@ impl Near {
 /// answer is a miss.
 pub struct Cache {
     prefix: String,
-    near: Option<Near>,
+    local: Option<LocalTier>,
     shared: Option<Guarded>,
     channel: Invalidations,
 }
 
 impl Cache {
-    /// With a `shared` backend, the near tier holds entries for `l1_ttl` (none when it is
-    /// zero); without one, the near tier is the whole cache and holds them for
+    /// With a `shared` backend, the local tier holds entries for `l1_ttl` (none when it is
+    /// zero); without one, the local tier is the whole cache and holds them for
     /// `cache_ttl`.
     pub fn new(
         prefix: String,
@@ -141,14 +141,14 @@ impl Cache {
         l1_ttl: Duration,
         channel: Invalidations,
     ) -> Self {
-        let near_ttl = if shared.is_some() {
+        let local_ttl = if shared.is_some() {
             l1_ttl.min(cache_ttl)
         } else {
             cache_ttl
         };
         Self {
             prefix,
-            near: (!near_ttl.is_zero()).then(|| Near::new(near_ttl)),
+            local: (!local_ttl.is_zero()).then(|| LocalTier::new(local_ttl)),
             shared: shared.map(|backend| Guarded::new(backend, cache_ttl)),
             channel,
         }
@@ -172,24 +172,24 @@ impl Cache {
         self.shared.as_ref().is_some_and(Guarded::is_degraded)
     }
 
-    /// Whether revocations from other instances are being heard (the near tier is used).
+    /// Whether revocations from other instances are being heard (the local tier is used).
     pub fn channel_is_live(&self) -> bool {
         self.channel.is_live()
     }
 
-    /// The cached session for `hash`: from the near tier when the channel is live, else
-    /// from the shared tier (and then kept near); `None` on a miss, behind a fence, and
+    /// The cached session for `hash`: from the local tier when the channel is live, else
+    /// from the shared tier (and then kept locally); `None` on a miss, behind a fence, and
     /// whenever the tiers cannot answer.
     pub async fn get(&self, hash: &TokenHash) -> Option<(Arc<HeldSession>, Tier)> {
-        if let Some(near) = self.near.as_ref().filter(|_| self.channel.is_live())
-            && let Some(session) = near.entries.get(hash)
+        if let Some(local) = self.local.as_ref().filter(|_| self.channel.is_live())
+            && let Some(session) = local.entries.get(hash)
         {
-            return Some((session, Tier::Memory));
+            return Some((session, Tier::Local));
         }
         let shared = self.shared.as_ref()?;
         let read_at = Instant::now();
         let session = HeldSession::new(shared.get(&key(&self.prefix, &hash.hex())).await?);
-        self.fill_near(hash, &session, Duration::MAX, read_at);
+        self.fill_local(hash, &session, Duration::MAX, read_at);
         Some((session, Tier::Shared))
     }
 
@@ -211,24 +211,24 @@ impl Cache {
                 .fill(&key(&self.prefix, &hash.hex()), value, ttl)
                 .await;
         }
-        self.fill_near(hash, value, ttl, read_at);
+        self.fill_local(hash, value, ttl, read_at);
     }
 
-    /// Keeps a session near, if the channel has been live since it was read: a
+    /// Keeps a session in the local tier, if the channel has been live since it was read: a
     /// revocation published after the read has then been heard (and fenced), or will be.
-    fn fill_near(
+    fn fill_local(
         &self,
         hash: &TokenHash,
         value: &Arc<HeldSession>,
         ttl: Duration,
         read_at: Instant,
     ) {
-        let Some(near) = &self.near else {
+        let Some(local) = &self.local else {
             return;
         };
-        let ttl = ttl.min(near.ttl.saturating_sub(read_at.elapsed()));
+        let ttl = ttl.min(local.ttl.saturating_sub(read_at.elapsed()));
         if !ttl.is_zero() && self.channel.live_throughout_since(read_at) {
-            near.entries.fill(hash, value, ttl);
+            local.entries.fill(hash, value, ttl);
         }
     }
 
@@ -242,15 +242,15 @@ impl Cache {
                 .refresh(&key(&self.prefix, &hash.hex()), value, ttl)
                 .await;
         }
-        if let Some(near) = &self.near {
-            near.entries.refresh(hash, value, ttl.min(near.ttl));
+        if let Some(local) = &self.local {
+            local.entries.refresh(hash, value, ttl.min(local.ttl));
         }
     }
 
     /// Drops a cached session so the next request reads the database; leaves fences.
     pub async fn forget(&self, hash: &TokenHash) {
-        if let Some(near) = &self.near {
-            near.entries.forget(hash);
+        if let Some(local) = &self.local {
+            local.entries.forget(hash);
         }
         if let Some(shared) = &self.shared {
             shared.forget(&key(&self.prefix, &hash.hex())).await;
@@ -260,13 +260,13 @@ impl Cache {
     /// Fences these sessions (revoked, or their user changed) in both tiers and on every
     /// other instance: until the fences expire only the database answers for them, and no
     /// concurrent fill can cache them again. The shared fence is written before the
-    /// others hear of it, so an instance that drops its near entry finds the fence behind
+    /// others hear of it, so an instance that drops its local entry finds the fence behind
     /// it.
     pub async fn fence(&self, hashes: &[TokenHash]) {
         if hashes.is_empty() {
             return;
         }
-        self.fence_near(hashes);
+        self.fence_local(hashes);
         let hex: Vec<String> = hashes.iter().map(TokenHash::hex).collect();
         if let Some(shared) = &self.shared {
             let keys = hex.iter().map(|hash| key(&self.prefix, hash)).collect();
@@ -276,10 +276,10 @@ impl Cache {
         self.channel.publish(&hex).await;
     }
 
-    /// Fences the near tier's entries of these hashes.
-    fn fence_near(&self, hashes: &[TokenHash]) {
-        if let Some(near) = &self.near {
-            near.entries.fence(hashes, near.fence_ttl);
+    /// Fences the local tier's entries of these hashes.
+    fn fence_local(&self, hashes: &[TokenHash]) {
+        if let Some(local) = &self.local {
+            local.entries.fence(hashes, local.fence_ttl);
         }
     }
 
@@ -312,7 +312,7 @@ impl Cache {
         }
     }
 
-    /// Listens to the channel for ever: applies other instances' fences to the near tier,
+    /// Listens to the channel for ever: applies other instances' fences to the local tier,
     /// and resubscribes whenever the subscription ends or our own beats stop coming back.
     pub async fn listen(&self) {
         let mut reported = false;
@@ -361,14 +361,14 @@ impl Cache {
     }
 
     /// Applies one message from the channel; `true` if it was our own heartbeat. The
-    /// first beat heard after a loss flushes the near tier before it is trusted again:
+    /// first beat heard after a loss flushes the local tier before it is trusted again:
     /// fences published meanwhile were missed.
     pub async fn receive(&self, payload: &str) -> bool {
         match Message::parse(payload) {
             Some(Message::Beat { from }) if self.channel.is_ours(from) => {
                 if !self.channel.is_live() {
-                    if let Some(near) = &self.near {
-                        near.entries.clear();
+                    if let Some(local) = &self.local {
+                        local.entries.clear();
                     }
                     self.channel.mark_live();
                     tracing::info!(channel = self.channel_name(), "invalidation channel live");
@@ -380,7 +380,7 @@ impl Cache {
                     .iter()
                     .filter_map(|hash| TokenHash::from_hex(hash))
                     .collect();
-                self.fence_near(&hashes);
+                self.fence_local(&hashes);
                 false
             }
             _ => false,
@@ -450,7 +450,7 @@ mod tests {
 
     const MINUTE: Duration = Duration::from_secs(60);
 
-    /// `SESSION_CACHE=memory`: the near tier is the whole cache.
+    /// `SESSION_CACHE=memory`: the local tier is the whole cache.
     fn memory_only() -> (Cache, std::sync::Arc<Recorded>) {
         let recorded = std::sync::Arc::new(Recorded::default());
         let channel = Invalidations::new(Box::new(recorded.clone()));
@@ -485,7 +485,7 @@ mod tests {
 
         hear_own_beat(&cache, &recorded).await;
         cache.fill(&hash, &value, MINUTE, Instant::now()).await;
-        assert_eq!(cache.get(&hash).await, Some((value.clone(), Tier::Memory)));
+        assert_eq!(cache.get(&hash).await, Some((value.clone(), Tier::Local)));
 
         assert!(cache.channel.mark_lost());
         assert_eq!(cache.get(&hash).await, None, "bypassed while lost");
@@ -517,7 +517,7 @@ mod tests {
         cache.fill(&other, &value, MINUTE, read_at).await;
         assert_eq!(cache.get(&other).await, None);
         cache.fill(&other, &value, MINUTE, Instant::now()).await;
-        assert_eq!(cache.get(&other).await, Some((value.clone(), Tier::Memory)));
+        assert_eq!(cache.get(&other).await, Some((value.clone(), Tier::Local)));
     }
 
     #[tokio::test]
@@ -536,7 +536,7 @@ mod tests {
         // ours.
         assert!(!cache.receive(&published).await);
         assert!(!cache.receive("beat someone-else").await);
-        assert_eq!(cache.get(&kept).await, Some((value.clone(), Tier::Memory)));
+        assert_eq!(cache.get(&kept).await, Some((value.clone(), Tier::Local)));
         cache.fill(&revoked, &value, MINUTE, Instant::now()).await;
         assert_eq!(cache.get(&revoked).await, None, "the fence stands");
     }

@@ -110,7 +110,7 @@ async fn an_exhausted_pool_answers_503_quickly() {
 #[tokio::test]
 async fn a_corrupt_cache_entry_is_a_miss_and_gets_replaced() {
     use redis::AsyncCommands as _;
-    // No first tier in front: every validation reads Redis.
+    // No local tier in front: every validation reads Redis.
     let app = spawn_app_with(CacheBackend::Redis, |settings| {
         settings.l1_ttl = Duration::ZERO;
     })
@@ -140,7 +140,7 @@ async fn a_corrupt_cache_entry_is_a_miss_and_gets_replaced() {
 #[tokio::test]
 async fn the_cache_comes_back_within_seconds_after_its_connections_are_killed() {
     let redis = PrivateRedis::start();
-    // No first tier in front: a hit shows that Redis itself answers again.
+    // No local tier in front: a hit shows that Redis itself answers again.
     let app = spawn_app_with(CacheBackend::Redis, |settings| {
         settings.redis_url = Some(redis.url().into());
         settings.l1_ttl = Duration::ZERO;

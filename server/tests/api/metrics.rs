@@ -91,7 +91,7 @@ async fn session_counters_move_with_what_happens() {
     let moved = |series: &str| sample(&after, series) - sample(&before, series);
     assert_eq!(moved(r#"hallpass_logins_total{result="succeeded"}"#), 2.0);
     assert_eq!(moved(r#"hallpass_logins_total{result="failed"}"#), 1.0);
-    // From this instance's memory (the first tier) or from Redis behind it.
+    // From this instance's memory (the local tier) or from Redis behind it.
     assert!(
         moved(r#"hallpass_session_validations_total{outcome="valid",source="memory"}"#)
             + moved(r#"hallpass_session_validations_total{outcome="valid",source="cache"}"#)

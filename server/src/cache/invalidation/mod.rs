@@ -1,5 +1,5 @@
 //! The invalidation channel: how a revocation on one instance reaches the in-process
-//! tiers of every other instance at once (the first tier in front of Redis or the
+//! tiers of every other instance at once (the local tier in front of Redis or the
 //! PostgreSQL cache, and the whole cache with `SESSION_CACHE=memory`).
 //!
 //! Every fence is published as the token hashes it covers, over Redis pub/sub when the
