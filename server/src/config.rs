@@ -236,6 +236,25 @@ pub const DEVICE_COOKIE_NAME: &str = "hallpass_device";
 pub const SECURE_DEVICE_COOKIE_NAME: &str = "__Host-hallpass_device";
 
 impl Settings {
+    /// Every setting at its default, whatever the environment says: what tests and tools
+    /// start from (the defaults are the `default_value`s above, nowhere else). No cookie
+    /// key is set.
+    pub fn defaults() -> Self {
+        use clap::{Args as _, FromArgMatches as _};
+        let command = SettingsArgs::augment_args(clap::Command::new("hallpass"))
+            .mut_args(|arg| arg.env(None));
+        let parsed = command
+            .try_get_matches_from(["hallpass"])
+            .and_then(|matches| SettingsArgs::from_arg_matches(&matches));
+        match parsed.map(Self::from_args) {
+            Ok(Ok(settings)) => settings,
+            // Only a default that breaks its own rule gets here: a bug of this file, which
+            // the test below catches.
+            Ok(Err(error)) => unreachable!("the default settings are invalid: {error}"),
+            Err(error) => unreachable!("the default settings do not parse: {error}"),
+        }
+    }
+
     pub fn from_args(args: SettingsArgs) -> Result<Self, ConfigError> {
         let cache_backend = match (args.session_cache, &args.redis_url) {
             (Some(CacheBackend::Redis), None) => return Err(ConfigError::RedisWithoutUrl),
@@ -424,6 +443,18 @@ mod tests {
         let mut argv = vec!["hallpass"];
         argv.extend_from_slice(args);
         Settings::from_args(Probe::parse_from(argv).settings)
+    }
+
+    #[test]
+    fn the_defaults_are_the_specifications_and_ignore_the_environment() {
+        let defaults = Settings::defaults();
+        assert_eq!(defaults.session_ttl, Duration::from_secs(30 * 86_400));
+        assert_eq!(defaults.idle_timeout, None);
+        assert_eq!(defaults.max_sessions_per_user, 100);
+        assert_eq!(defaults.cache_backend, CacheBackend::Memory);
+        assert_eq!(defaults.l1_ttl, Duration::from_secs(1));
+        assert!(defaults.session_secrets.is_empty());
+        assert!(!defaults.cookie_secure, "bound to loopback");
     }
 
     #[test]

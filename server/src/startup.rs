@@ -65,137 +65,29 @@ impl Application {
         Self::build_with_cache_layer(settings, Box::new(|backend| backend)).await
     }
 
-    /// [`Application::build`], with `layer` around the cache backend.
+    /// [`Application::build`], with `layer` around the cache backend. The steps, in order.
     pub async fn build_with_cache_layer(
         settings: Settings,
         layer: CacheLayer,
     ) -> anyhow::Result<Self> {
-        let url = settings.database_url.expose_secret().to_owned();
-        db::create_database_if_missing(&url).await?;
-        let applied = db::migrate(&url).await?;
-        if applied > 0 {
-            tracing::info!("applied {applied} migration(s)");
-        }
-        let db = db::connect(
-            &url,
-            settings.db_pool_size,
-            settings.db_pool_timeout,
-            settings.db_query_timeout,
-        )
-        .await?;
-        let keys = CookieKeys::load(
-            &settings.session_secrets,
-            settings.session_ttl,
-            &db,
-            Utc::now(),
-        )
-        .await?;
-        let cache = Arc::new(Cache::new(
-            settings.cache_key_prefix.clone(),
-            shared_cache(&settings, &db)?.map(layer),
-            settings.cache_ttl,
-            settings.l1_ttl,
-            Invalidations::new(invalidation_transport(&settings, &db)?),
-        ));
-        tracing::info!(
-            "Using {} for session cache; revocations reach the other instances over {}",
-            cache.backend_name(),
-            cache.channel_name()
-        );
-        fence_replay::spawn(Arc::clone(&cache));
-        invalidations::spawn(Arc::clone(&cache));
+        let db = connect_database(&settings).await?;
+        let keys = load_keys(&settings, &db).await?;
+        let cache = start_cache(&settings, &db, layer)?;
         tracing::info!("configuration: {}", settings.summary());
-
-        let listener = TcpListener::bind(settings.bind)
-            .with_context(|| format!("binding {}", settings.bind))?;
-        let address = listener.local_addr()?;
-        let port = address.port();
-        tracing::info!("Hallpass is serving http://{address}");
-        if !address.ip().is_loopback() && settings.public_origin.is_none() {
-            tracing::warn!(
-                "serving on {address} without PUBLIC_ORIGIN: cross-site checks fall back to \
-                 the Host header and ignore the scheme; set PUBLIC_ORIGIN to the origin \
-                 browsers use (e.g. https://hallpass.example.org)"
-            );
-        }
-        let spa = routes::spa::Spa::load(&settings.static_dir).map(web::Data::new);
-        if spa.is_none() {
-            tracing::warn!(
-                "no built SPA in {} (build it with `trunk build --release`): \
-                 only the API is served",
-                settings.static_dir.display()
-            );
-        }
-        let workers = settings.workers;
-        let shutdown_timeout = settings.shutdown_timeout;
-        let throttle = LoginThrottle::new(
-            GuardedCounters::new(attempt_store(&settings, &db)?),
-            settings.cache_key_prefix.clone(),
-            keys.derive("login throttle account hashes"),
-            settings.login_max_failures,
-            Backoff {
-                base: settings.login_first_delay.min(settings.login_lockout),
-                cap: settings.login_lockout,
-            },
-        );
-        tracing::info!("Counting login attempts in {}", throttle.backend_name());
-        purge::spawn_periodic(db.clone(), PURGE_EVERY, settings.audit_retention);
-        let metrics = Metrics::new().context("registering metrics")?;
-        let geoip = Arc::new(match &settings.geoip_db {
-            Some(path) => GeoIp::open(path)?,
-            None => GeoIp::disabled(),
-        });
-        tracing::info!("Locating new sessions with GeoIP: {}", geoip.describe());
-        geoip_reload::spawn(Arc::clone(&geoip)).context("listening for SIGHUP")?;
+        let listener = bind(&settings)?;
+        let throttle = login_throttle(&settings, &db, &keys)?;
+        let geoip = open_geoip(&settings)?;
         let domain = Arc::new(Domain::new(
             PgStore::new(db),
             cache,
             session_policy(&settings)?,
             throttle,
-            metrics,
+            Metrics::new().context("registering metrics")?,
             geoip,
         ));
-        gauges::spawn_active_sessions(Arc::clone(&domain), settings.metrics_refresh);
-        let cookies = web::Data::new(SessionCookies::new(keys, &settings));
-        let metrics_bind = settings.metrics_bind;
-        let state = web::Data::new(AppState { domain, settings });
-        let metrics = metrics_bind
-            .map(|bind| metrics_server(bind, state.clone()))
-            .transpose()?;
-
-        let app_state = state.clone();
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .app_data(cookies.clone())
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(JSON_LIMIT_BYTES)
-                        .error_handler(error::json_error),
-                )
-                .app_data(web::PathConfig::default().error_handler(error::path_error))
-                .app_data(web::QueryConfig::default().error_handler(error::query_error))
-                .configure(routes::configure)
-                .configure(|cfg| {
-                    if metrics_bind.is_none() {
-                        routes::configure_metrics(cfg);
-                    }
-                })
-                .configure(|cfg| routes::spa::configure(cfg, spa.as_ref()))
-                .wrap(DefaultHeaders::new().add((X_CONTENT_TYPE_OPTIONS, "nosniff")))
-                .wrap(from_fn(log_request))
-        })
-        .listen(listener)?;
-        if let Some(workers) = workers {
-            server = server.workers(workers);
-        }
-        server = server.shutdown_timeout(shutdown_timeout.as_secs());
-        Ok(Self {
-            port,
-            server: server.run(),
-            metrics,
-            state: app_state,
-        })
+        spawn_jobs(&domain, &settings)?;
+        let cookies = SessionCookies::new(keys, &settings);
+        serve(listener, AppState { domain, settings }, cookies)
     }
 
     pub fn port(&self) -> u16 {
@@ -221,6 +113,172 @@ impl Application {
             }
         }
     }
+}
+
+/// Creates and migrates the database when needed, then opens the pool.
+async fn connect_database(settings: &Settings) -> anyhow::Result<DbPool> {
+    let url = settings.database_url.expose_secret();
+    db::create_database_if_missing(url).await?;
+    let applied = db::migrate(url).await?;
+    if applied > 0 {
+        tracing::info!("applied {applied} migration(s)");
+    }
+    db::connect(
+        url,
+        settings.db_pool_size,
+        settings.db_pool_timeout,
+        settings.db_query_timeout,
+    )
+    .await
+}
+
+/// The cookie keys, checked against the fingerprint the database keeps.
+async fn load_keys(settings: &Settings, db: &DbPool) -> anyhow::Result<CookieKeys> {
+    CookieKeys::load(
+        &settings.session_secrets,
+        settings.session_ttl,
+        db,
+        Utc::now(),
+    )
+    .await
+}
+
+/// The session cache's tiers and the invalidation channel between instances.
+fn start_cache(settings: &Settings, db: &DbPool, layer: CacheLayer) -> anyhow::Result<Arc<Cache>> {
+    let cache = Arc::new(Cache::new(
+        settings.cache_key_prefix.clone(),
+        shared_cache(settings, db)?.map(layer),
+        settings.cache_ttl,
+        settings.l1_ttl,
+        Invalidations::new(invalidation_transport(settings, db)?),
+    ));
+    tracing::info!(
+        "Using {} for session cache; revocations reach the other instances over {}",
+        cache.backend_name(),
+        cache.channel_name()
+    );
+    Ok(cache)
+}
+
+/// The API's listener (port 0 picks a free port, as tests do).
+fn bind(settings: &Settings) -> anyhow::Result<TcpListener> {
+    let listener =
+        TcpListener::bind(settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+    let address = listener.local_addr()?;
+    tracing::info!("Hallpass is serving http://{address}");
+    if !address.ip().is_loopback() && settings.public_origin.is_none() {
+        tracing::warn!(
+            "serving on {address} without PUBLIC_ORIGIN: cross-site checks fall back to \
+             the Host header and ignore the scheme; set PUBLIC_ORIGIN to the origin \
+             browsers use (e.g. https://hallpass.example.org)"
+        );
+    }
+    Ok(listener)
+}
+
+/// The login throttle, counting where the session cache lives, its keys derived from the
+/// cookie keys.
+fn login_throttle(
+    settings: &Settings,
+    db: &DbPool,
+    keys: &CookieKeys,
+) -> anyhow::Result<LoginThrottle<GuardedCounters>> {
+    let throttle = LoginThrottle::new(
+        GuardedCounters::new(attempt_store(settings, db)?),
+        settings.cache_key_prefix.clone(),
+        keys.derive("login throttle account hashes"),
+        settings.login_max_failures,
+        Backoff {
+            base: settings.login_first_delay.min(settings.login_lockout),
+            cap: settings.login_lockout,
+        },
+    );
+    tracing::info!("Counting login attempts in {}", throttle.backend_name());
+    Ok(throttle)
+}
+
+/// The GeoIP database of `GEOIP_DB`, or none.
+fn open_geoip(settings: &Settings) -> anyhow::Result<Arc<GeoIp>> {
+    let geoip = Arc::new(match &settings.geoip_db {
+        Some(path) => GeoIp::open(path)?,
+        None => GeoIp::disabled(),
+    });
+    tracing::info!("Locating new sessions with GeoIP: {}", geoip.describe());
+    Ok(geoip)
+}
+
+/// The background jobs: the cache's fence replay and invalidation channel, the hourly
+/// purge, the GeoIP reload on SIGHUP, the active-sessions gauge.
+fn spawn_jobs(domain: &Arc<Domain>, settings: &Settings) -> anyhow::Result<()> {
+    fence_replay::spawn(Arc::clone(&domain.cache));
+    invalidations::spawn(Arc::clone(&domain.cache));
+    purge::spawn_periodic(
+        domain.store.pool().clone(),
+        PURGE_EVERY,
+        settings.audit_retention,
+    );
+    geoip_reload::spawn(Arc::clone(&domain.locator)).context("listening for SIGHUP")?;
+    gauges::spawn_active_sessions(Arc::clone(domain), settings.metrics_refresh);
+    Ok(())
+}
+
+/// The HTTP servers: the API, the SPA and the probes on `listener`, and `/metrics` on
+/// its own address when `METRICS_BIND` is set.
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    cookies: SessionCookies,
+) -> anyhow::Result<Application> {
+    let settings = &state.settings;
+    let port = listener.local_addr()?.port();
+    let spa = routes::spa::Spa::load(&settings.static_dir).map(web::Data::new);
+    if spa.is_none() {
+        tracing::warn!(
+            "no built SPA in {} (build it with `trunk build --release`): \
+             only the API is served",
+            settings.static_dir.display()
+        );
+    }
+    let (workers, shutdown_timeout) = (settings.workers, settings.shutdown_timeout);
+    let metrics_bind = settings.metrics_bind;
+    let state = web::Data::new(state);
+    let cookies = web::Data::new(cookies);
+    let metrics = metrics_bind
+        .map(|bind| metrics_server(bind, state.clone()))
+        .transpose()?;
+    let app_state = state.clone();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(cookies.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(JSON_LIMIT_BYTES)
+                    .error_handler(error::json_error),
+            )
+            .app_data(web::PathConfig::default().error_handler(error::path_error))
+            .app_data(web::QueryConfig::default().error_handler(error::query_error))
+            .configure(routes::configure)
+            .configure(|cfg| {
+                if metrics_bind.is_none() {
+                    routes::configure_metrics(cfg);
+                }
+            })
+            .configure(|cfg| routes::spa::configure(cfg, spa.as_ref()))
+            .wrap(DefaultHeaders::new().add((X_CONTENT_TYPE_OPTIONS, "nosniff")))
+            .wrap(from_fn(log_request))
+    })
+    .listen(listener)?;
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    server = server.shutdown_timeout(shutdown_timeout.as_secs());
+    Ok(Application {
+        port,
+        server: server.run(),
+        metrics,
+        state: app_state,
+    })
 }
 
 /// `/metrics` alone on `bind`, one worker: scrapes are rare and never touch the database.

@@ -12,7 +12,7 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 use actix_web::cookie::{Cookie, CookieJar, Key};
 use hallpass_core::{TokenHash, ports::Store as _};
 use hallpass_server::{
-    config::{CacheBackend, LogFormat, ProxyHeader, Settings},
+    config::{CacheBackend, LogFormat, Settings},
     domain::users::{self, NewAccount},
     startup::{Application, CacheLayer},
     state::AppState,
@@ -39,8 +39,10 @@ pub struct TestApp {
     pub db: TestDatabase,
 }
 
-/// Settings for a test: random port, one worker, the given cache backend, a private
-/// Redis key prefix, and a known cookie secret so tests can read their own cookies.
+/// Settings for a test: the defaults, on the test's own database, a random port, one
+/// worker, the given cache backend, a private Redis key prefix, a known cookie secret so
+/// tests can read their own cookies, and a long first login delay so that a throttled
+/// attempt stays throttled while a test looks.
 pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
     Settings {
         database_url: db.url.clone().into(),
@@ -49,29 +51,10 @@ pub fn settings(backend: CacheBackend, db: &TestDatabase) -> Settings {
         cache_key_prefix: format!("test:{}:", Uuid::new_v4().simple()),
         bind: "127.0.0.1:0".parse().unwrap(),
         workers: Some(1),
-        session_ttl: Duration::from_secs(30 * 86_400),
-        idle_timeout: None,
-        max_sessions_per_user: 100,
-        public_origin: None,
-        cookie_secure: false,
-        trusted_proxies: Vec::new(),
-        trusted_proxy_header: ProxyHeader::XForwardedFor,
         session_secrets: vec![SECRET.to_owned().into()],
-        static_dir: "dist".into(),
         db_pool_size: 8,
-        db_pool_timeout: Duration::from_secs(2),
-        db_query_timeout: Duration::from_secs(5),
-        cache_ttl: Duration::from_secs(60),
-        l1_ttl: Duration::from_secs(1),
-        shutdown_timeout: Duration::from_secs(30),
-        login_max_failures: 5,
         login_first_delay: Duration::from_secs(30),
-        login_lockout: Duration::from_secs(900),
-        metrics_refresh: Duration::from_secs(15),
-        audit_retention: Duration::from_secs(400 * 86_400),
-        metrics_bind: None,
-        geoip_db: None,
-        log_format: LogFormat::Text,
+        ..Settings::defaults()
     }
 }
 
