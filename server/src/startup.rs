@@ -132,15 +132,27 @@ async fn connect_database(settings: &Settings) -> anyhow::Result<DbPool> {
     .await
 }
 
-/// The cookie keys, checked against the fingerprint the database keeps.
+/// The configured cookie keys, checked against the fingerprint the deployment's
+/// database records, plus the retired database key while cookies it sealed can still be
+/// valid.
 async fn load_keys(settings: &Settings, db: &DbPool) -> anyhow::Result<CookieKeys> {
-    CookieKeys::load(
-        &settings.session_secrets,
-        settings.session_ttl,
-        db,
-        Utc::now(),
-    )
-    .await
+    let keys = CookieKeys::from_secrets(&settings.session_secrets)?;
+    let mut conn = db.get().await.context("loading the cookie keys")?;
+    let known = keys.fingerprints();
+    let agreed = db::keys::agree_on_fingerprint(&mut conn, &known[0], &known)
+        .await
+        .context("checking the cookie key fingerprint")?;
+    anyhow::ensure!(
+        agreed,
+        "none of the configured SESSION_SECRET keys is the one the other instances of \
+         this database use: give every instance the same keys (to rotate, put the new \
+         key first and keep the old one after it)"
+    );
+    let cutoff = Utc::now() - chrono::Duration::from_std(settings.session_ttl)?;
+    let retired = db::keys::retired_key(&mut conn, cutoff)
+        .await
+        .context("loading the retired cookie key")?;
+    keys.with_retired(retired)
 }
 
 /// The session cache's tiers and the invalidation channel between instances.

@@ -8,7 +8,8 @@
 //! sign in. The newest key seals, every configured key opens, so an operator rotates by
 //! putting a new key first and dropping the old one a `SESSION_TTL` later. The database
 //! keeps only a fingerprint of the newest key, so that an instance configured with
-//! unrelated keys refuses to start instead of refusing the other instances' cookies.
+//! unrelated keys refuses to start instead of refusing the other instances' cookies
+//! (start-up compares them, see `startup::load_keys`).
 
 use std::{io::Write as _, path::Path};
 
@@ -19,11 +20,10 @@ use aes_gcm::{
 };
 use anyhow::Context as _;
 use base64::{Engine as _, engine::general_purpose::STANDARD};
-use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use sha2::{Digest as _, Sha256};
 
-use crate::{config, db::keys};
+use crate::config;
 
 /// Which key opened a cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,34 +114,18 @@ impl CookieKeys {
         })
     }
 
-    /// The configured keys, checked against the deployment's recorded fingerprint, plus
-    /// the retired database key while cookies it sealed can still be valid.
-    pub async fn load(
-        secrets: &[SecretString],
-        session_ttl: std::time::Duration,
-        db: &crate::db::DbPool,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<Self> {
-        let mut keys = Self::from_secrets(secrets)?;
-        let mut conn = db.get().await.context("loading the cookie keys")?;
-        let known: Vec<Vec<u8>> = keys
-            .configured
+    /// The configured keys' fingerprints, newest first: what the database records of
+    /// them (see `db::keys`), never the keys.
+    pub fn fingerprints(&self) -> Vec<Vec<u8>> {
+        self.configured
             .iter()
-            .map(|k| fingerprint(&k.key))
-            .collect();
-        let agreed = keys::agree_on_fingerprint(&mut conn, &known[0], &known)
-            .await
-            .context("checking the cookie key fingerprint")?;
-        anyhow::ensure!(
-            agreed,
-            "none of the configured SESSION_SECRET keys is the one the other instances of \
-             this database use: give every instance the same keys (to rotate, put the new \
-             key first and keep the old one after it)"
-        );
-        let cutoff = now - chrono::Duration::from_std(session_ttl)?;
-        let retired = keys::retired_key(&mut conn, cutoff)
-            .await
-            .context("loading the retired cookie key")?;
+            .map(|sealing| fingerprint(&sealing.key))
+            .collect()
+    }
+
+    /// These keys, and the key an earlier version kept in the database while cookies it
+    /// sealed can still be valid (`None` once it is gone).
+    pub fn with_retired(mut self, retired: Option<Vec<u8>>) -> anyhow::Result<Self> {
         if let Some(retired) = retired {
             tracing::warn!(
                 "the cookie key an earlier version kept in the database still opens the \
@@ -149,9 +133,9 @@ impl CookieKeys {
                  SESSION_SECRET); it is deleted one SESSION_TTL after the upgrade"
             );
             let key = Key::try_from(retired.as_slice()).context("retired key")?;
-            keys.retired = Some(SealingKey::new(key));
+            self.retired = Some(SealingKey::new(key));
         }
-        Ok(keys)
+        Ok(self)
     }
 
     /// A 32-byte secret for `purpose`, derived from the newest key (e.g. the key of the
