@@ -34,7 +34,7 @@ pub enum Opener {
     Older,
     /// The key an earlier version kept in the database. It opens cookies of sessions
     /// that are recorded, never a claim that could get a record made (see
-    /// [`SessionClaim::lifetime`](crate::domain::sessions::SessionClaim::lifetime)).
+    /// [`SessionClaim::lifetime`](crate::domain::SessionClaim::lifetime)).
     Retired,
 }
 
