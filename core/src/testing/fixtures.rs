@@ -138,6 +138,11 @@ pub async fn account(domain: &TestDomain, email: &str, role: Role) -> User {
     domain.store.add_user(email, role, PASSWORD).await
 }
 
+/// Ada, a student, with [`PASSWORD`].
+pub async fn ada(domain: &TestDomain) -> User {
+    account(domain, "ada@school.example", Role::Student).await
+}
+
 /// Signs `user` in from `client` with the right password.
 pub async fn sign_in(
     domain: &TestDomain,
@@ -155,6 +160,15 @@ pub async fn sign_in(
     Signed {
         current: logged_in.current,
         claim: logged_in.claim,
+    }
+}
+
+/// Why a use case refused a session; panics on anything else.
+pub fn refusal<T>(outcome: crate::Result<T>) -> crate::Rejection {
+    match outcome {
+        Err(crate::Error::Rejected(rejection)) => rejection,
+        Err(other) => panic!("refused for another reason: {other}"),
+        Ok(_) => panic!("accepted"),
     }
 }
 

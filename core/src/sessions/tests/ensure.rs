@@ -1,25 +1,17 @@
 use chrono::Duration;
-use hallpass_shared::{EventKind, Role};
+use hallpass_shared::EventKind;
 
 use super::recorded;
 use crate::{
-    Error, Rejection, SessionClaim,
+    Rejection, SessionClaim,
     sessions::{Ensured, ensure, logout},
     testing::*,
 };
 
-fn refusal(outcome: crate::Result<(Ensured, crate::sessions::CurrentSession)>) -> Rejection {
-    match outcome {
-        Err(Error::Rejected(rejection)) => rejection,
-        Err(other) => panic!("refused for another reason: {other}"),
-        Ok((ensured, _)) => panic!("ensured: {ensured:?}"),
-    }
-}
-
 #[tokio::test]
 async fn a_recorded_session_exists() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     let (ensured, current) = ensure(&domain, Some(signed.claim), &browser(), at(1))
         .await
@@ -31,7 +23,7 @@ async fn a_recorded_session_exists() {
 #[tokio::test]
 async fn a_cookie_this_server_minted_gets_its_record_once() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let claim = SessionClaim::mint(ada.id, at(0), Duration::days(30)).unwrap();
     let (first, _) = ensure(&domain, Some(claim.clone()), &browser(), at(1))
         .await
@@ -47,7 +39,7 @@ async fn a_cookie_this_server_minted_gets_its_record_once() {
 #[tokio::test]
 async fn a_revoked_session_is_never_brought_back() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     logout(&domain, &signed.current, &browser(), at(1))
         .await
@@ -60,7 +52,7 @@ async fn a_revoked_session_is_never_brought_back() {
 #[tokio::test]
 async fn a_cookie_past_its_lifetime_gets_no_record() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let claim = SessionClaim::mint(ada.id, at(0), Duration::days(1)).unwrap();
     let outcome = ensure(&domain, Some(claim), &browser(), at(0) + Duration::days(1)).await;
     assert_eq!(refusal(outcome), Rejection::Expired);
@@ -70,7 +62,7 @@ async fn a_cookie_past_its_lifetime_gets_no_record() {
 #[tokio::test]
 async fn a_cookie_from_before_a_password_change_gets_no_record() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let claim = SessionClaim::mint(ada.id, at(0), Duration::days(30)).unwrap();
     domain
         .store
@@ -83,7 +75,7 @@ async fn a_cookie_from_before_a_password_change_gets_no_record() {
 #[tokio::test]
 async fn a_cookie_without_a_recorded_lifetime_or_user_gets_no_record() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let unrecorded = SessionClaim {
         lifetime: None,
         ..SessionClaim::mint(ada.id, at(0), Duration::days(30)).unwrap()
@@ -102,7 +94,7 @@ async fn a_cookie_without_a_recorded_lifetime_or_user_gets_no_record() {
 #[tokio::test]
 async fn a_deactivated_users_cookie_gets_no_record() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     domain
         .store
         .edit_user(ada.id, |user| user.is_active = false)

@@ -1,4 +1,4 @@
-use hallpass_shared::{EventKind, LoginRequest, PasswordChange, RevokedReason, Role};
+use hallpass_shared::{EventKind, LoginRequest, PasswordChange, RevokedReason};
 
 use super::{recorded, recorded_kinds};
 use crate::{
@@ -17,7 +17,7 @@ fn attempt(email: &str, password: &str) -> LoginRequest {
 #[tokio::test]
 async fn a_login_opens_a_session_audited_as_a_sign_in_and_an_opening() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     assert_eq!(signed.current.user.id, ada.id);
     assert_eq!(signed.current.session.browser, "Firefox 133.0");
@@ -33,7 +33,7 @@ async fn a_login_opens_a_session_audited_as_a_sign_in_and_an_opening() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
     let domain = domain();
-    account(&domain, "ada@school.example", Role::Student).await;
+    ada(&domain).await;
     for request in [
         attempt("ada@school.example", "not her password"),
         attempt("nobody@school.example", PASSWORD),
@@ -48,7 +48,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
 #[tokio::test]
 async fn the_right_password_of_a_deactivated_account_is_refused_as_inactive() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     domain
         .store
         .edit_user(ada.id, |user| user.is_active = false)
@@ -69,7 +69,7 @@ async fn the_right_password_of_a_deactivated_account_is_refused_as_inactive() {
 #[tokio::test]
 async fn past_the_limit_attempts_are_refused_before_the_password_is_checked() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     for _ in 0..5 {
         let wrong = attempt(&ada.email, "not her password");
         let _ = login(&domain, wrong, &browser(), None, None, at(0)).await;
@@ -88,7 +88,7 @@ async fn past_the_limit_attempts_are_refused_before_the_password_is_checked() {
 #[tokio::test]
 async fn a_success_forgives_the_failures_before_it() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     for round in 0..3 {
         for _ in 0..4 {
             let wrong = attempt(&ada.email, "not her password");
@@ -118,7 +118,7 @@ async fn hostile_input_is_refused_before_any_work() {
 #[tokio::test]
 async fn signing_in_again_in_the_same_browser_ends_its_previous_session() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let first = sign_in(&domain, &ada, &browser(), at(0)).await;
     let request = attempt(&ada.email, PASSWORD);
     login(
@@ -132,18 +132,16 @@ async fn signing_in_again_in_the_same_browser_ends_its_previous_session() {
     .await
     .unwrap();
     let outcome = validate(&domain, Some(first.claim), &browser(), at(2)).await;
-    assert!(matches!(
-        outcome,
-        Err(Error::Rejected(Rejection::Revoked(Some(
-            RevokedReason::Logout
-        ))))
-    ));
+    assert_eq!(
+        refusal(outcome),
+        Rejection::Revoked(Some(RevokedReason::Logout))
+    );
 }
 
 #[tokio::test]
 async fn a_first_sign_in_is_from_a_new_device_and_the_same_platform_is_known_after() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let first = sign_in(&domain, &ada, &browser(), at(0)).await;
     let again = sign_in(&domain, &ada, &browser(), at(60)).await;
     let elsewhere = sign_in(&domain, &ada, &phone(), at(120)).await;
@@ -158,17 +156,15 @@ async fn past_the_cap_a_sign_in_retires_the_oldest_session() {
         max_per_user: 2,
         ..policy()
     });
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let oldest = sign_in(&domain, &ada, &browser(), at(0)).await;
     sign_in(&domain, &ada, &browser(), at(1)).await;
     sign_in(&domain, &ada, &browser(), at(2)).await;
     let outcome = validate(&domain, Some(oldest.claim), &browser(), at(3)).await;
-    assert!(matches!(
-        outcome,
-        Err(Error::Rejected(Rejection::Revoked(Some(
-            RevokedReason::SessionLimit
-        ))))
-    ));
+    assert_eq!(
+        refusal(outcome),
+        Rejection::Revoked(Some(RevokedReason::SessionLimit))
+    );
     assert!(domain.cache.is_fenced(&oldest.current.token_hash));
     assert_eq!(domain.metrics.count("revoked session_limit"), 1);
 }
@@ -176,7 +172,7 @@ async fn past_the_cap_a_sign_in_retires_the_oldest_session() {
 #[tokio::test]
 async fn a_user_asked_for_a_new_password_signs_in_and_is_told_so() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     domain
         .store
         .edit_user(ada.id, |user| user.must_change_password = true)
@@ -188,7 +184,7 @@ async fn a_user_asked_for_a_new_password_signs_in_and_is_told_so() {
 #[tokio::test]
 async fn a_password_change_needs_the_current_password() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     let change = PasswordChange {
         current_password: "not her password".into(),
@@ -207,7 +203,7 @@ async fn a_password_change_needs_the_current_password() {
 #[tokio::test]
 async fn a_password_change_signs_out_every_session_and_continues_in_a_new_one() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     domain
         .store
         .edit_user(ada.id, |user| user.must_change_password = true)
@@ -223,12 +219,10 @@ async fn a_password_change_signs_out_every_session_and_continues_in_a_new_one() 
         .unwrap();
     for old in [here.claim, there.claim] {
         let outcome = validate(&domain, Some(old), &browser(), at(2)).await;
-        assert!(matches!(
-            outcome,
-            Err(Error::Rejected(Rejection::Revoked(Some(
-                RevokedReason::PasswordChange
-            ))))
-        ));
+        assert_eq!(
+            refusal(outcome),
+            Rejection::Revoked(Some(RevokedReason::PasswordChange))
+        );
     }
     let continued = validate(&domain, Some(claim), &browser(), at(2))
         .await

@@ -13,7 +13,7 @@ use crate::{
 #[tokio::test]
 async fn the_other_sessions_are_asked_about_a_new_device_until_one_answers() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let laptop = sign_in(&domain, &ada, &browser(), at(0)).await;
     // The first sign-in is new too; settle it.
     let questions = unanswered(&domain, &laptop.current, at(1)).await.unwrap();
@@ -52,7 +52,7 @@ async fn the_other_sessions_are_asked_about_a_new_device_until_one_answers() {
 #[tokio::test]
 async fn no_signs_the_new_device_out_at_once() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let laptop = sign_in(&domain, &ada, &browser(), at(0)).await;
     let intruder = sign_in(&domain, &ada, &phone(), at(1)).await;
     let id = intruder.current.session.id;
@@ -67,12 +67,10 @@ async fn no_signs_the_new_device_out_at_once() {
     .await
     .unwrap();
     let outcome = validate(&domain, Some(intruder.claim), &phone(), at(3)).await;
-    assert!(matches!(
-        outcome,
-        Err(Error::Rejected(Rejection::Revoked(Some(
-            RevokedReason::User
-        ))))
-    ));
+    assert_eq!(
+        refusal(outcome),
+        Rejection::Revoked(Some(RevokedReason::User))
+    );
     assert!(domain.cache.is_fenced(&intruder.current.token_hash));
     assert_eq!(recorded(&domain, EventKind::NewDeviceDenied).await, 1);
     assert_eq!(recorded(&domain, EventKind::SessionRevoked).await, 1);
@@ -81,7 +79,7 @@ async fn no_signs_the_new_device_out_at_once() {
 #[tokio::test]
 async fn a_question_is_answered_once() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let laptop = sign_in(&domain, &ada, &browser(), at(0)).await;
     let phone_ = sign_in(&domain, &ada, &phone(), at(1)).await;
     let id = phone_.current.session.id;
@@ -115,7 +113,7 @@ async fn a_question_is_answered_once() {
 #[tokio::test]
 async fn nobody_answers_about_another_accounts_sessions() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let eve = account(&domain, "eve@school.example", Role::Student).await;
     let ada_signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     let eve_signed = sign_in(&domain, &eve, &phone(), at(0)).await;

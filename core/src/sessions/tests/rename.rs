@@ -16,7 +16,7 @@ fn named(name: Option<&str>) -> RenameSession {
 #[tokio::test]
 async fn a_session_is_named_audited_and_read_afresh() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     let id = signed.current.session.id;
     let view = rename(
@@ -44,7 +44,7 @@ async fn a_session_is_named_audited_and_read_afresh() {
 #[tokio::test]
 async fn only_ones_own_live_sessions_are_renamed_and_names_stay_short() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let eve = account(&domain, "eve@school.example", Role::Student).await;
     let ada_signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     let eve_signed = sign_in(&domain, &eve, &browser(), at(0)).await;

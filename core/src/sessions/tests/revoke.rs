@@ -10,7 +10,7 @@ use crate::{
 #[tokio::test]
 async fn logging_out_revokes_fences_and_audits_the_session() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     logout(&domain, &signed.current, &browser(), at(1))
         .await
@@ -23,7 +23,7 @@ async fn logging_out_revokes_fences_and_audits_the_session() {
 #[tokio::test]
 async fn a_user_revokes_one_of_their_own_sessions_only() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let eve = account(&domain, "eve@school.example", Role::Student).await;
     let laptop = sign_in(&domain, &ada, &browser(), at(0)).await;
     let phone_ = sign_in(&domain, &ada, &phone(), at(0)).await;
@@ -57,18 +57,16 @@ async fn a_user_revokes_one_of_their_own_sessions_only() {
     .unwrap();
     assert!(!this_one);
     let outcome = validate(&domain, Some(phone_.claim), &phone(), at(2)).await;
-    assert!(matches!(
-        outcome,
-        Err(Error::Rejected(Rejection::Revoked(Some(
-            RevokedReason::User
-        ))))
-    ));
+    assert_eq!(
+        refusal(outcome),
+        Rejection::Revoked(Some(RevokedReason::User))
+    );
 }
 
 #[tokio::test]
 async fn signing_out_the_others_keeps_the_current_session() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let here = sign_in(&domain, &ada, &browser(), at(0)).await;
     for second in 1..=3 {
         sign_in(&domain, &ada, &phone(), at(second)).await;
@@ -86,7 +84,7 @@ async fn signing_out_the_others_keeps_the_current_session() {
 #[tokio::test]
 async fn a_failed_revocation_writes_nothing() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let here = sign_in(&domain, &ada, &browser(), at(0)).await;
     let before = domain.store.snapshot().await.events.len();
     let _ = revoke_one(

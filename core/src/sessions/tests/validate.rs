@@ -9,19 +9,11 @@ use crate::{
     testing::*,
 };
 
-fn refused(outcome: crate::Result<crate::sessions::CurrentSession>) -> Rejection {
-    match outcome {
-        Err(Error::Rejected(rejection)) => rejection,
-        Err(other) => panic!("refused for another reason: {other}"),
-        Ok(_) => panic!("accepted"),
-    }
-}
-
 #[tokio::test]
 async fn no_cookie_is_refused_before_any_lookup() {
     let domain = domain();
     let outcome = validate(&domain, None, &browser(), at(0)).await;
-    assert_eq!(refused(outcome), Rejection::Invalid);
+    assert_eq!(refusal(outcome), Rejection::Invalid);
     assert_eq!(domain.metrics.count("validation invalid cookie"), 1);
     assert_eq!(recorded(&domain, EventKind::ValidationFailed).await, 0);
 }
@@ -29,7 +21,7 @@ async fn no_cookie_is_refused_before_any_lookup() {
 #[tokio::test]
 async fn a_signed_in_session_is_answered_by_the_cache() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     let current = validate(&domain, Some(signed.claim), &browser(), at(1))
         .await
@@ -42,7 +34,7 @@ async fn a_signed_in_session_is_answered_by_the_cache() {
 #[tokio::test]
 async fn a_miss_is_answered_by_the_store_and_then_cached() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     domain.cache.forget(&signed.current.token_hash).await;
     validate(&domain, Some(signed.claim.clone()), &browser(), at(1))
@@ -55,11 +47,11 @@ async fn a_miss_is_answered_by_the_store_and_then_cached() {
 #[tokio::test]
 async fn an_unrecorded_token_is_invalid_and_audited_once_a_minute() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let claim = SessionClaim::mint(ada.id, at(0), Duration::days(30)).unwrap();
     for _ in 0..3 {
         let outcome = validate(&domain, Some(claim.clone()), &browser(), at(1)).await;
-        assert_eq!(refused(outcome), Rejection::Invalid);
+        assert_eq!(refusal(outcome), Rejection::Invalid);
     }
     assert_eq!(domain.metrics.count("validation invalid database"), 3);
     assert_eq!(recorded(&domain, EventKind::ValidationFailed).await, 1);
@@ -68,14 +60,14 @@ async fn an_unrecorded_token_is_invalid_and_audited_once_a_minute() {
 #[tokio::test]
 async fn a_signed_out_session_is_refused_with_its_reason() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     logout(&domain, &signed.current, &browser(), at(1))
         .await
         .unwrap();
     let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
     assert_eq!(
-        refused(outcome),
+        refusal(outcome),
         Rejection::Revoked(Some(RevokedReason::Logout))
     );
 }
@@ -83,7 +75,7 @@ async fn a_signed_out_session_is_refused_with_its_reason() {
 #[tokio::test]
 async fn a_deactivated_user_is_told_so_whatever_the_session() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     domain
         .store
@@ -91,13 +83,13 @@ async fn a_deactivated_user_is_told_so_whatever_the_session() {
         .await;
     domain.cache.forget(&signed.current.token_hash).await;
     let outcome = validate(&domain, Some(signed.claim), &browser(), at(1)).await;
-    assert_eq!(refused(outcome), Rejection::UserInactive);
+    assert_eq!(refusal(outcome), Rejection::UserInactive);
 }
 
 #[tokio::test]
 async fn a_session_is_valid_until_the_instant_it_expires_and_the_expiry_is_audited() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     let expiry = signed.current.session.expires_at;
     let just_before = expiry - Duration::microseconds(1);
@@ -107,7 +99,7 @@ async fn a_session_is_valid_until_the_instant_it_expires_and_the_expiry_is_audit
             .is_ok()
     );
     let outcome = validate(&domain, Some(signed.claim), &browser(), expiry).await;
-    assert_eq!(refused(outcome), Rejection::Expired);
+    assert_eq!(refusal(outcome), Rejection::Expired);
     assert_eq!(recorded(&domain, EventKind::SessionExpired).await, 1);
 }
 
@@ -117,7 +109,7 @@ async fn an_idle_session_ends_one_touch_interval_after_the_idle_timeout() {
         idle_timeout: Some(Duration::minutes(30)),
         ..policy()
     });
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let (laptop, phone_) = (browser(), phone());
     let on_time = sign_in(&domain, &ada, &laptop, at(0)).await;
     let late = sign_in(&domain, &ada, &phone_, at(0)).await;
@@ -132,13 +124,13 @@ async fn an_idle_session_ends_one_touch_interval_after_the_idle_timeout() {
     );
     let just_after = limit + Duration::microseconds(1);
     let outcome = validate(&domain, Some(late.claim), &phone_, just_after).await;
-    assert_eq!(refused(outcome), Rejection::Expired);
+    assert_eq!(refusal(outcome), Rejection::Expired);
 }
 
 #[tokio::test]
 async fn a_token_presented_for_another_user_is_invalid() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let eve = account(&domain, "eve@school.example", Role::Student).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     domain.cache.forget(&signed.current.token_hash).await;
@@ -147,13 +139,13 @@ async fn a_token_presented_for_another_user_is_invalid() {
         ..signed.claim
     };
     let outcome = validate(&domain, Some(forged), &browser(), at(1)).await;
-    assert_eq!(refused(outcome), Rejection::Invalid);
+    assert_eq!(refusal(outcome), Rejection::Invalid);
 }
 
 #[tokio::test]
 async fn signing_out_everywhere_refuses_sessions_created_before_it() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     domain
         .store
@@ -161,13 +153,13 @@ async fn signing_out_everywhere_refuses_sessions_created_before_it() {
         .await;
     domain.cache.forget(&signed.current.token_hash).await;
     let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
-    assert_eq!(refused(outcome), Rejection::Revoked(None));
+    assert_eq!(refusal(outcome), Rejection::Revoked(None));
 }
 
 #[tokio::test]
 async fn a_store_that_went_away_is_unavailable_never_a_refusal() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     domain.store.set_down(true);
     // The cache still vouches for it.
@@ -184,7 +176,7 @@ async fn a_store_that_went_away_is_unavailable_never_a_refusal() {
 #[tokio::test]
 async fn last_seen_is_refreshed_in_the_background_after_a_minute() {
     let domain = domain();
-    let ada = account(&domain, "ada@school.example", Role::Student).await;
+    let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     validate(&domain, Some(signed.claim.clone()), &browser(), at(30))
         .await
