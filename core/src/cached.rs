@@ -92,6 +92,7 @@ mod tests {
         let owned = AuthResponse {
             user: held.user.clone(),
             session: held.session.clone(),
+            token: None,
         };
         assert_eq!(
             held.auth_response_json(),

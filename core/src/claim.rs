@@ -30,3 +30,47 @@ impl SessionClaim {
         })
     }
 }
+
+/// What a request presents as its session: a session cookie's claim, or a bearer token
+/// (`Authorization: Bearer hp_…`, for native apps and REST clients). Both carry a session
+/// token; only the cookie also proves who it was minted for, and when.
+#[derive(Clone)]
+pub enum Credential {
+    Cookie(SessionClaim),
+    Bearer(SessionToken),
+}
+
+impl Credential {
+    pub fn token(&self) -> &SessionToken {
+        match self {
+            Self::Cookie(claim) => &claim.token,
+            Self::Bearer(token) => token,
+        }
+    }
+
+    /// The user a cookie was minted for; a bearer token names nobody but its session.
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Self::Cookie(claim) => Some(claim.user_id),
+            Self::Bearer(_) => None,
+        }
+    }
+
+    /// The cookie's claim, which alone may get a session recorded (`ensure`).
+    pub fn claim(&self) -> Option<&SessionClaim> {
+        match self {
+            Self::Cookie(claim) => Some(claim),
+            Self::Bearer(_) => None,
+        }
+    }
+
+    pub fn is_bearer(&self) -> bool {
+        matches!(self, Self::Bearer(_))
+    }
+}
+
+impl From<SessionClaim> for Credential {
+    fn from(claim: SessionClaim) -> Self {
+        Self::Cookie(claim)
+    }
+}

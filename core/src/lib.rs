@@ -28,7 +28,7 @@ pub mod users;
 #[cfg(test)]
 mod testing;
 
-pub use claim::SessionClaim;
+pub use claim::{Credential, SessionClaim};
 pub use client::Client;
 pub use domain::{Domain, Ports};
 pub use error::{Error, Result};

@@ -7,6 +7,9 @@ use subtle::ConstantTimeEq;
 
 const TOKEN_BYTES: usize = 32;
 
+/// What a bearer token starts with, so that secret scanners can find a leaked one.
+pub const BEARER_PREFIX: &str = "hp_";
+
 /// The bearer secret. No `Debug`, `Display` or `Serialize`: it cannot end up in a log
 /// line or a JSON body by accident.
 #[derive(Clone, PartialEq, Eq)]
@@ -29,6 +32,16 @@ impl SessionToken {
     /// The cookie form (unpadded base64url).
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    /// The bearer form: `hp_` and the cookie form.
+    pub fn to_bearer(&self) -> String {
+        [BEARER_PREFIX, &self.encode()].concat()
+    }
+
+    /// Reads the bearer form; `None` for anything else.
+    pub fn from_bearer(bearer: &str) -> Option<Self> {
+        Self::decode(bearer.strip_prefix(BEARER_PREFIX)?)
     }
 
     pub fn hash(&self) -> TokenHash {
@@ -82,6 +95,17 @@ mod tests {
         let encoded = a.encode();
         assert_eq!(encoded.len(), 43);
         assert!(SessionToken::decode(&encoded) == Some(a));
+    }
+
+    #[test]
+    fn bearer_tokens_carry_their_prefix_and_nothing_else_reads_as_one() {
+        let token = SessionToken::generate().unwrap();
+        let bearer = token.to_bearer();
+        assert!(bearer.starts_with("hp_"));
+        assert_eq!(bearer.len(), 46);
+        assert!(SessionToken::from_bearer(&bearer) == Some(token.clone()));
+        assert!(SessionToken::from_bearer(&token.encode()).is_none());
+        assert!(SessionToken::from_bearer("hp_").is_none());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! GeoIP). The edge imports the use cases from here.
 
 pub use hallpass_core::{
-    Client, Error, Rejection, Result, SessionClaim, SessionPolicy, audit, health, model,
-    pagination, sessions, throttle, user_agent, users,
+    Client, Credential, Error, Rejection, Result, SessionClaim, SessionPolicy, audit, health,
+    model, pagination, sessions, throttle, user_agent, users,
 };
 
 use crate::{cache::Cache, db::PgStore, geoip::GeoIp, metrics::Metrics, throttle::GuardedCounters};

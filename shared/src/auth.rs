@@ -12,6 +12,10 @@ pub struct LoginRequest {
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub password: String,
+    /// `true` (native apps, REST clients): the answer carries the session's bearer token
+    /// (`hp_…`, for `Authorization: Bearer`) and no cookie is set.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub token: bool,
 }
 
 impl std::fmt::Debug for LoginRequest {
@@ -29,6 +33,24 @@ impl std::fmt::Debug for LoginRequest {
 pub struct AuthResponse {
     pub user: UserView,
     pub session: SessionView,
+    /// The session's bearer token, only in the answer of a login that asked for it
+    /// (`"token": true`); never again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// Answer of a password change made with a bearer token: the new session's token (the
+/// old one is refused from now on).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewToken {
+    pub token: String,
+}
+
+impl std::fmt::Debug for NewToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewToken { .. }")
+    }
 }
 
 /// `POST /api/auth/password`. `Debug` never prints either password.
@@ -72,6 +94,7 @@ mod tests {
         let login = LoginRequest {
             email: "a@b.c".into(),
             password: "hunter2-secret".into(),
+            token: false,
         };
         let set = SetPassword {
             password: "hunter2-secret".into(),

@@ -53,6 +53,7 @@ pub fn LoginPage() -> Html {
             let request = LoginRequest {
                 email: input_value(&email).trim().to_owned(),
                 password: input_value(&password),
+                token: false,
             };
             if request.email.is_empty() || request.password.is_empty() {
                 problem.set(Some(locale.text(Text::FillBothFields).to_owned()));

@@ -91,6 +91,7 @@ impl Reducible for SessionState {
                     SessionStatus::Active(Rc::new(AuthResponse {
                         user: auth.user.clone(),
                         session,
+                        token: None,
                     }))
                 }
                 _ => return self,

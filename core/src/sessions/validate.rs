@@ -10,27 +10,28 @@ use serde_json::json;
 
 use super::{CurrentSession, cache_session, touch::touch_if_stale};
 use crate::{
-    Client, Domain, Error, Ports, Rejection, Result, SessionClaim, audit,
+    Client, Credential, Domain, Error, Ports, Rejection, Result, audit,
     model::{Session, User},
     ports::{Metrics as _, Queries, SessionCache as _, Source, Store as _, Tier, VALID},
     token::TokenHash,
 };
 
-/// The current session of a request carrying `claim` (`None`: no cookie, or not one of
-/// ours), or why it is refused. A refusal decided by the store is audited.
+/// The current session of a request presenting `credential` (`None`: no cookie or
+/// bearer token, or not one of ours), or why it is refused. A refusal decided by the
+/// store is audited.
 pub async fn validate<P: Ports>(
     domain: &Arc<Domain<P>>,
-    claim: Option<SessionClaim>,
+    credential: Option<Credential>,
     client: &Client,
     now: DateTime<Utc>,
 ) -> Result<CurrentSession> {
-    let Some(claim) = claim else {
+    let Some(credential) = credential else {
         domain
             .metrics
             .validation(Rejection::Invalid.label(), Source::Cookie);
         return Err(Rejection::Invalid.into());
     };
-    let hash = claim.token.hash();
+    let hash = credential.token().hash();
     if let Some((current, tier)) = cached(domain, hash, now).await {
         domain.metrics.validation(VALID, Source::from(tier));
         touch_if_stale(domain, &current, now);
@@ -42,7 +43,7 @@ pub async fn validate<P: Ports>(
         return Err(audit_refusal(domain, &mut conn, Rejection::Invalid, hash, None, client).await);
     };
     let (session, user) =
-        check_recorded(domain, &mut conn, &claim, hash, found, client, now).await?;
+        check_recorded(domain, &mut conn, &credential, hash, found, client, now).await?;
     drop(conn);
     let current = cache_session(domain, &session, &user, now).await;
     domain.metrics.validation(VALID, Source::Database);
@@ -66,18 +67,22 @@ pub(super) async fn cached<P: Ports>(
     Some((CurrentSession::new(cached, hash), tier))
 }
 
-/// The recorded session found for `claim`, if it belongs to the claim's token (compared
-/// in constant time) and user and passes the rules; otherwise the refusal, audited.
+/// The recorded session found for `credential`, if it belongs to its token (compared in
+/// constant time) and, for a cookie, to the user it was minted for, and passes the rules;
+/// otherwise the refusal, audited.
 pub(super) async fn check_recorded<P: Ports>(
     domain: &Domain<P>,
     conn: &mut impl Queries,
-    claim: &SessionClaim,
+    credential: &Credential,
     hash: TokenHash,
     (session, user): (Session, User),
     client: &Client,
     now: DateTime<Utc>,
 ) -> Result<(Session, User)> {
-    let owned = hash.matches(&session.token_hash) && session.user_id == claim.user_id;
+    let owned = hash.matches(&session.token_hash)
+        && credential
+            .user_id()
+            .is_none_or(|user_id| user_id == session.user_id);
     if !owned {
         return Err(audit_refusal(domain, conn, Rejection::Invalid, hash, None, client).await);
     }

@@ -153,6 +153,7 @@ pub async fn sign_in(
     let request = LoginRequest {
         email: user.email.clone(),
         password: PASSWORD.into(),
+        token: false,
     };
     let logged_in = sessions::login(domain, request, client, None, None, now)
         .await

@@ -64,7 +64,7 @@ async fn a_role_change_fences_the_users_live_sessions_and_is_seen_at_once() {
         .unwrap();
     assert_eq!(view.role, Role::Teacher);
     assert!(domain.cache.is_fenced(&adas.current.token_hash));
-    let current = validate(&domain, Some(adas.claim), &phone(), at(2))
+    let current = validate(&domain, Some(adas.claim.into()), &phone(), at(2))
         .await
         .unwrap();
     assert_eq!(current.user.role, Role::Teacher);
@@ -89,7 +89,7 @@ async fn deactivating_a_user_ends_every_session_of_theirs() {
     )
     .await
     .unwrap();
-    let outcome = validate(&domain, Some(adas.claim), &phone(), at(2)).await;
+    let outcome = validate(&domain, Some(adas.claim.into()), &phone(), at(2)).await;
     assert_eq!(refusal(outcome), Rejection::UserInactive);
     let state = domain.store.snapshot().await;
     let revoked = state.sessions.iter().find(|s| s.user_id == ada.id).unwrap();
@@ -166,7 +166,7 @@ async fn an_admin_setting_a_password_signs_the_user_out_everywhere() {
         .await
         .unwrap();
     assert_eq!(signed_out, 1);
-    let outcome = validate(&domain, Some(adas.claim), &phone(), at(2)).await;
+    let outcome = validate(&domain, Some(adas.claim.into()), &phone(), at(2)).await;
     assert_eq!(
         refusal(outcome),
         Rejection::Revoked(Some(RevokedReason::PasswordChange))

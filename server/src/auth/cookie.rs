@@ -29,7 +29,7 @@ use hallpass_core::SessionToken;
 use super::cookie_keys::{CookieKeys, Opener};
 use crate::{
     config::Settings,
-    domain::{SessionClaim, throttle::DeviceClaim},
+    domain::{Credential, SessionClaim, throttle::DeviceClaim},
     error::ApiError,
 };
 
@@ -53,15 +53,21 @@ pub struct SessionCookies {
     default_lifetime: TimeDelta,
 }
 
-/// The session cookie of one request, from the cookie layer that opens it to the
-/// handler that reads or changes it and back: the one value they share. Actix has no
-/// other channel between a middleware and a handler than the request's extensions, so
-/// it rides there, and nothing else of the cookie does.
+/// The session credential of one request, from the layer that reads it to the handler
+/// that uses or changes it and back: the one value they share. Actix has no other channel
+/// between a middleware and a handler than the request's extensions, so it rides there,
+/// and nothing else of the credential does.
 #[derive(Default)]
 struct CookieState {
     /// The cookie the request brought, opened.
     opened: Option<Opened>,
-    /// What the handler asked the answer to do with it.
+    /// Whether the request brings `Authorization: Bearer …`, which takes precedence over
+    /// any cookie: such a request is authenticated by its token alone (none, when the
+    /// token does not read) and answered without cookies.
+    bearer_header: bool,
+    /// That header's token.
+    bearer: Option<SessionToken>,
+    /// What the handler asked the answer to do with the cookie.
     change: Option<Change>,
 }
 
@@ -98,8 +104,11 @@ impl SessionCookies {
         let opened = cookie_pairs(req)
             .filter(|(name, _)| name == self.name)
             .find_map(|(_, value)| self.open(&value));
+        let header = bearer_token(req.headers());
         req.extensions_mut().insert(CookieState {
             opened,
+            bearer_header: header.is_some(),
+            bearer: header.and_then(SessionToken::from_bearer),
             change: None,
         });
     }
@@ -131,6 +140,9 @@ impl SessionCookies {
             .error()
             .and_then(|error| error.as_error::<ApiError>())
             .is_some_and(ApiError::kills_cookie);
+        if state.bearer_header {
+            return Ok(());
+        }
         let cookie = match state.change {
             Some(Change::Start(claim)) => Some(self.sealed(&claim, now)?),
             Some(Change::End) => Some(self.removal()),
@@ -275,8 +287,15 @@ fn parse_claim(payload: &str) -> Option<SessionClaim> {
     })
 }
 
-/// A handler's access to the session cookie: the claim it brought, and what the answer
-/// should do with it.
+/// The token of an `Authorization: Bearer …` header, if the request has one.
+pub fn bearer_token(headers: &header::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// A handler's access to the request's session credential (the cookie's claim, or a
+/// bearer token), and to what the answer should do with the cookie.
 pub struct SessionCookie(HttpRequest);
 
 impl SessionCookie {
@@ -284,11 +303,32 @@ impl SessionCookie {
         Self(req.clone())
     }
 
-    /// The claim, or `None` when there is no cookie or no key opens it.
+    /// The cookie's claim, or `None` when there is no cookie or no key opens it.
     pub fn claim(&self) -> Option<SessionClaim> {
         let extensions = self.0.extensions();
         let opened = extensions.get::<CookieState>()?.opened.as_ref()?;
         Some(opened.claim.clone())
+    }
+
+    /// What the request presents as its session: its bearer token if it has one, else
+    /// its cookie's claim.
+    pub fn credential(&self) -> Option<Credential> {
+        let extensions = self.0.extensions();
+        let state = extensions.get::<CookieState>()?;
+        if state.bearer_header {
+            return state.bearer.clone().map(Credential::Bearer);
+        }
+        let opened = state.opened.as_ref()?;
+        Some(Credential::Cookie(opened.claim.clone()))
+    }
+
+    /// Whether the request is authenticated by a bearer token (and so answered without
+    /// cookies).
+    pub fn is_bearer(&self) -> bool {
+        let extensions = self.0.extensions();
+        extensions
+            .get::<CookieState>()
+            .is_some_and(|state| state.bearer_header)
     }
 
     /// The answer sets a new cookie holding `claim`.
@@ -307,8 +347,8 @@ impl SessionCookie {
             Some(state) => state.change = Some(change),
             None => {
                 extensions.insert(CookieState {
-                    opened: None,
                     change: Some(change),
+                    ..CookieState::default()
                 });
             }
         }

@@ -67,11 +67,12 @@ impl FromRequest for ValidSession {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        let claim = SessionCookie::of(&req).claim();
+        let credential = SessionCookie::of(&req).credential();
         Box::pin(async move {
             let state = app_state(&req)?;
             let client = client_of(&req, &state);
-            let current = sessions::validate(&state.domain, claim, &client, Utc::now()).await?;
+            let current =
+                sessions::validate(&state.domain, credential, &client, Utc::now()).await?;
             telemetry::record_session(current.user.id.0, current.session.id.0);
             Ok(Self(current))
         })

@@ -1,7 +1,9 @@
 //! The checks that refuse a request before any handler runs:
 //! - cross-site request forgery: a state-changing method whose `Origin` is present and is
 //!   not ours, or whose `Sec-Fetch-Site` is `cross-site` (403 `csrf`). Clients that send
-//!   no `Origin` (curl, scripts) are unaffected;
+//!   no `Origin` (curl, scripts) are unaffected, and so are requests that bring a bearer
+//!   token: it is no ambient credential (a page cannot make a browser send one to another
+//!   site), and it, not any cookie, authenticates the request;
 //! - bodies that are not JSON (415). Body-less requests need no content type.
 
 use actix_web::{
@@ -10,7 +12,7 @@ use actix_web::{
 };
 use hallpass_shared::ErrorCode;
 
-use crate::error::ApiError;
+use crate::{auth::cookie::bearer_token, error::ApiError};
 
 /// `Err` with the refusal to answer, or `Ok` to let the request through.
 pub(super) fn check(req: &ServiceRequest, public_origin: Option<&str>) -> Result<(), ApiError> {
@@ -18,7 +20,8 @@ pub(super) fn check(req: &ServiceRequest, public_origin: Option<&str>) -> Result
         *req.method(),
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
-    if changes_state && is_cross_site(req, public_origin) {
+    let ambient = bearer_token(req.headers()).is_none();
+    if changes_state && ambient && is_cross_site(req, public_origin) {
         return Err(ApiError::Forbidden(ErrorCode::Csrf));
     }
     if has_body(req) && !is_json(req) {

@@ -33,7 +33,7 @@ use crate::{
         QueryRefusals,
         (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn list_users(
     state: web::Data<AppState>,
@@ -56,7 +56,7 @@ pub async fn list_users(
         BodyRefusals,
         (status = 409, description = "`conflict`: the email is taken", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn create_user(
     state: web::Data<AppState>,
@@ -83,7 +83,7 @@ pub async fn create_user(
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`last_admin`: no active admin would remain", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn update_user(
     state: web::Data<AppState>,
@@ -112,7 +112,7 @@ pub async fn update_user(
         AdminRefusals,
         (status = 404, description = "`not_found`", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn list_user_sessions(
     state: web::Data<AppState>,
@@ -135,7 +135,7 @@ pub async fn list_user_sessions(
         AdminRefusals,
         (status = 404, description = "`not_found`", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn revoke_user_sessions(
     state: web::Data<AppState>,
@@ -168,7 +168,7 @@ pub async fn revoke_user_sessions(
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 422, description = "`validation`: the password breaks a rule (10 to 256 characters)", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn set_user_password(
     state: web::Data<AppState>,
@@ -199,7 +199,7 @@ pub async fn set_user_password(
         AdminRefusals,
         (status = 404, description = "`not_found`", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn revoke_session(
     state: web::Data<AppState>,
@@ -229,7 +229,7 @@ pub async fn revoke_session(
         QueryRefusals,
         (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn list_events(
     state: web::Data<AppState>,

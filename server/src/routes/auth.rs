@@ -5,7 +5,7 @@ use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
 use super::responses::{BodyRefusals, CsrfRefusal, SessionRefusals};
-use hallpass_shared::{AuthResponse, LoginRequest, PasswordChange};
+use hallpass_shared::{AuthResponse, LoginRequest, NewToken, PasswordChange};
 
 use crate::{
     auth::{
@@ -21,8 +21,9 @@ use crate::{
 ///
 /// Always mints a new token, whatever cookie came with the request (no fixation), and
 /// leaves a device cookie: later logins from this browser are throttled on their own,
-/// whatever others try against the account or the address. The attempted email is never
-/// logged.
+/// whatever others try against the account or the address. With `"token": true` (native
+/// apps, REST clients) the answer carries the session's bearer token instead, and sets
+/// no cookie. The attempted email is never logged.
 #[tracing::instrument(skip_all)]
 #[utoipa::path(
     post,
@@ -30,7 +31,7 @@ use crate::{
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Logged in: a new session and its cookie, and the device cookie", body = AuthResponse),
+        (status = 200, description = "Logged in: a new session and its cookie, and the device cookie; with `\"token\": true`, the session's bearer token in `token` and no cookie", body = AuthResponse),
         BodyRefusals,
         (status = 401, description = "`invalid_credentials` (unknown email or wrong password, indistinguishable) or `user_inactive`", body = ErrorBody),
         (status = 429, description = "`rate_limited`: too many failed attempts on this account, device or address; see `Retry-After` (the delay doubles with each attempt past the limit, up to LOGIN_LOCKOUT)", body = ErrorBody),
@@ -48,6 +49,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, previous) = (body.into_inner(), cookie.claim());
+    let wants_token = body.token;
     let device = cookies.device_of(&req);
     let LoggedIn {
         current,
@@ -58,8 +60,15 @@ pub async fn login(
             sessions::login(&domain, body, &client, previous, device, Utc::now()).await
         })
         .await?;
-    cookie.start(&claim);
     tracing::info!(user.id = %current.user.id, session.id = %current.session.id, "logged in");
+    if wants_token {
+        return Ok(HttpResponse::Ok().json(AuthResponse {
+            user: current.user.clone(),
+            session: current.session.clone(),
+            token: Some(claim.token.to_bearer()),
+        }));
+    }
+    cookie.start(&claim);
     Ok(HttpResponse::Ok()
         .cookie(cookies.device_cookie(&device)?)
         .content_type(ContentType::json())
@@ -78,7 +87,7 @@ pub async fn login(
         SessionRefusals,
         CsrfRefusal
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn logout(
     state: web::Data<AppState>,
@@ -105,7 +114,7 @@ pub async fn logout(
         (status = 200, description = "The caller and their session", body = AuthResponse),
         SessionRefusals
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn current_session(ValidSession(current): ValidSession) -> HttpResponse {
     HttpResponse::Ok()
@@ -115,8 +124,9 @@ pub async fn current_session(ValidSession(current): ValidSession) -> HttpRespons
 
 /// `POST /api/auth/password`. **Permissions:** a valid session, also while a new
 /// password is demanded (this meets the demand); the current password must be given
-/// again. Every session of the user is revoked, and this browser continues
-/// in a new session with a new cookie (a new token after re-authentication).
+/// again. Every session of the user is revoked, and this browser continues in a new
+/// session with a new cookie (a new token after re-authentication); a client that
+/// authenticated with a bearer token gets the new session's token in the answer.
 #[tracing::instrument(skip_all, fields(user.id = %current.user.id))]
 #[utoipa::path(
     post,
@@ -125,12 +135,13 @@ pub async fn current_session(ValidSession(current): ValidSession) -> HttpRespons
     request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed; every other session of the user is revoked, and this browser gets a new session cookie (the old one is refused)"),
+        (status = 200, description = "Changed, for a client that authenticated with a bearer token: the new session's token (the old one is refused)", body = NewToken),
         SessionRefusals,
         BodyRefusals,
         (status = 403, description = "`invalid_credentials` (wrong current password) or `csrf`", body = ErrorBody),
         (status = 429, description = "`rate_limited`", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn change_password(
     state: web::Data<AppState>,
@@ -145,6 +156,11 @@ pub async fn change_password(
             sessions::change_password(&domain, &current, change, &client, Utc::now()).await
         })
         .await?;
+    if cookie.is_bearer() {
+        return Ok(HttpResponse::Ok().json(NewToken {
+            token: claim.token.to_bearer(),
+        }));
+    }
     cookie.start(&claim);
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,13 +7,13 @@ use std::sync::LazyLock;
 use actix_web::HttpResponse;
 use hallpass_shared::{
     AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail,
-    EventFacts, EventKind, ListedUser, Location, LoginRequest, OpenedBy, PasswordChange,
+    EventFacts, EventKind, ListedUser, Location, LoginRequest, NewToken, OpenedBy, PasswordChange,
     RenameSession, RevokeOthersResponse, RevokedReason, Role, SessionEventView, SessionList,
     SessionView, SetPassword, UpdateUser, UserSort, UserView,
 };
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
 use crate::config::COOKIE_NAME;
@@ -28,7 +28,7 @@ use crate::config::COOKIE_NAME;
     components(schemas(
         AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail, EventFacts, EventKind, ListedUser, Location,
         OpenedBy, RevokedReason,
-        LoginRequest, PasswordChange, RenameSession, RevokeOthersResponse, Role, SessionEventView, SessionList,
+        LoginRequest, NewToken, PasswordChange, RenameSession, RevokeOthersResponse, Role, SessionEventView, SessionList,
         SessionView, SetPassword, UpdateUser, UserSort, UserView,
     )),
     modifiers(&SessionCookie),
@@ -41,8 +41,8 @@ use crate::config::COOKIE_NAME;
 )]
 pub struct ApiDoc;
 
-/// The `session_cookie` security scheme: the encrypted `hallpass_session` cookie set by
-/// login (`__Host-hallpass_session` when `COOKIE_SECURE`).
+/// The security schemes: the encrypted `hallpass_session` cookie set by login
+/// (`__Host-hallpass_session` when `COOKIE_SECURE`), and the bearer token.
 struct SessionCookie;
 
 impl Modify for SessionCookie {
@@ -56,6 +56,14 @@ impl Modify for SessionCookie {
             "session_cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(cookie)),
         );
+        let bearer = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "A session's bearer token (`hp_…`), from POST /api/auth/login with \
+                 `\"token\": true`: for native apps and REST clients",
+            ))
+            .build();
+        components.add_security_scheme("bearer_token", SecurityScheme::Http(bearer));
     }
 }
 

@@ -40,17 +40,17 @@ use crate::{
         SessionRefusals,
         CsrfRefusal
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn ensure_session(
     state: web::Data<AppState>,
     cookie: SessionCookie,
     RequestClient(client): RequestClient,
 ) -> Result<web::Json<EnsureResponse>, ApiError> {
-    let claim = cookie.claim();
+    let credential = cookie.credential();
     let (ensured, current) = state
         .to_completion(move |domain| async move {
-            sessions::ensure(&domain, claim, &client, Utc::now()).await
+            sessions::ensure(&domain, credential, &client, Utc::now()).await
         })
         .await?;
     state.domain.metrics.ensure(ensured == Ensured::Created);
@@ -72,7 +72,7 @@ pub async fn ensure_session(
         (status = 200, description = "The caller's active sessions, newest first", body = SessionList),
         UserRefusals
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn list_sessions(
     state: web::Data<AppState>,
@@ -95,7 +95,7 @@ pub async fn list_sessions(
         UserRefusals,
         (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn revoke_session(
     state: web::Data<AppState>,
@@ -132,7 +132,7 @@ pub async fn revoke_session(
         BodyRefusals,
         (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn rename_session(
     state: web::Data<AppState>,
@@ -161,7 +161,7 @@ pub async fn rename_session(
         (status = 200, description = "Unanswered new-device sessions, newest first", body = SessionList),
         UserRefusals
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn list_new_device_sessions(
     state: web::Data<AppState>,
@@ -185,7 +185,7 @@ pub async fn list_new_device_sessions(
         UserRefusals,
         (status = 404, description = "`not_found`: not an unanswered new-device session of the caller (perhaps answered already)", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn confirm_new_device(
     state: web::Data<AppState>,
@@ -210,7 +210,7 @@ pub async fn confirm_new_device(
         UserRefusals,
         (status = 404, description = "`not_found`: not an unanswered new-device session of the caller (perhaps answered already)", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn deny_new_device(
     state: web::Data<AppState>,
@@ -248,7 +248,7 @@ async fn answer_new_device(
         (status = 200, description = "How many sessions were revoked", body = RevokeOthersResponse),
         UserRefusals
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn revoke_other_sessions(
     state: web::Data<AppState>,
@@ -276,7 +276,7 @@ pub async fn revoke_other_sessions(
         QueryRefusals,
         (status = 422, description = "`validation`: a field breaks a rule", body = ErrorBody)
     ),
-    security(("session_cookie" = []))
+    security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn list_own_events(
     state: web::Data<AppState>,

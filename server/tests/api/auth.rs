@@ -36,6 +36,7 @@ async fn login_email_is_case_insensitive() {
     let shouting = LoginRequest {
         email: format!("  {}  ", student.email.to_uppercase()),
         password: PASSWORD.into(),
+        token: false,
     };
     assert_eq!(
         student.post_json(paths::LOGIN, &shouting).await.status(),
@@ -55,6 +56,7 @@ async fn unknown_email_and_wrong_password_get_the_same_answer() {
             &LoginRequest {
                 email: "nobody@school.example.org".into(),
                 password: "whatever it is".into(),
+                token: false,
             },
         )
         .await;

@@ -71,6 +71,7 @@ async fn malformed_login_bodies() {
     let empty = LoginRequest {
         email: String::new(),
         password: String::new(),
+        token: false,
     };
     assert_error(
         client.post_json(paths::LOGIN, &empty).await,
@@ -86,6 +87,7 @@ async fn oversized_bodies_are_refused_with_413() {
     let huge = LoginRequest {
         email: "a@b.co".into(),
         password: "x".repeat(64 * 1024),
+        token: false,
     };
     assert_error(
         app.anonymous().post_json(paths::LOGIN, &huge).await,
@@ -139,6 +141,7 @@ async fn user_agents_of_any_length_are_kept_to_512_characters() {
         .json(&LoginRequest {
             email: student.email.clone(),
             password: PASSWORD.into(),
+            token: false,
         })
         .send()
         .await

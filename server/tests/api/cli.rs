@@ -33,6 +33,7 @@ async fn can_log_in(app: &TestApp, email: &str, password: &str) -> AuthResponse 
     let body = LoginRequest {
         email: email.into(),
         password: password.into(),
+        token: false,
     };
     json(app.anonymous().post_json(paths::LOGIN, &body).await).await
 }

@@ -49,6 +49,7 @@ async fn configured_public_origin_is_the_only_one_accepted() {
     let body = LoginRequest {
         email: student.email.clone(),
         password: PASSWORD.into(),
+        token: false,
     };
     let from_host = student
         .client

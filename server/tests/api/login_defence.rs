@@ -30,6 +30,7 @@ async fn login_from(user: &TestUser, password: &str, address: &str) -> reqwest::
     let body = LoginRequest {
         email: user.email.clone(),
         password: password.to_owned(),
+        token: false,
     };
     user.client
         .post(user.url(paths::LOGIN))
@@ -168,7 +169,14 @@ async fn hostile_input_is_refused_before_any_work() {
     ];
     for (email, password) in cases {
         let response = client
-            .post_json(paths::LOGIN, &LoginRequest { email, password })
+            .post_json(
+                paths::LOGIN,
+                &LoginRequest {
+                    email,
+                    password,
+                    token: false,
+                },
+            )
             .await;
         assert_error(
             response,

@@ -29,3 +29,4 @@ mod schema;
 mod secrecy;
 mod sessions;
 mod spa;
+mod tokens;

@@ -31,7 +31,7 @@ async fn an_admin_lists_and_revokes_anyones_session() {
     )
     .await
     .unwrap();
-    let outcome = validate(&domain, Some(adas.claim), &phone(), at(3)).await;
+    let outcome = validate(&domain, Some(adas.claim.into()), &phone(), at(3)).await;
     assert_eq!(
         refusal(outcome),
         Rejection::Revoked(Some(RevokedReason::Admin))
@@ -62,7 +62,7 @@ async fn signing_a_user_out_everywhere_also_voids_cookies_never_recorded() {
         .await
         .unwrap();
     assert_eq!(revoked, 2);
-    let outcome = ensure(&domain, Some(unrecorded), &phone(), at(2)).await;
+    let outcome = ensure(&domain, Some(unrecorded.into()), &phone(), at(2)).await;
     assert_eq!(refusal(outcome), Rejection::Revoked(None));
     assert_eq!(recorded(&domain, EventKind::SessionRevoked).await, 2);
     let unknown = revoke_all_of_user(

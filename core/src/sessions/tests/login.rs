@@ -11,6 +11,7 @@ fn attempt(email: &str, password: &str) -> LoginRequest {
     LoginRequest {
         email: email.into(),
         password: password.into(),
+        token: false,
     }
 }
 
@@ -131,7 +132,7 @@ async fn signing_in_again_in_the_same_browser_ends_its_previous_session() {
     )
     .await
     .unwrap();
-    let outcome = validate(&domain, Some(first.claim), &browser(), at(2)).await;
+    let outcome = validate(&domain, Some(first.claim.into()), &browser(), at(2)).await;
     assert_eq!(
         refusal(outcome),
         Rejection::Revoked(Some(RevokedReason::Logout))
@@ -160,7 +161,7 @@ async fn past_the_cap_a_sign_in_retires_the_oldest_session() {
     let oldest = sign_in(&domain, &ada, &browser(), at(0)).await;
     sign_in(&domain, &ada, &browser(), at(1)).await;
     sign_in(&domain, &ada, &browser(), at(2)).await;
-    let outcome = validate(&domain, Some(oldest.claim), &browser(), at(3)).await;
+    let outcome = validate(&domain, Some(oldest.claim.into()), &browser(), at(3)).await;
     assert_eq!(
         refusal(outcome),
         Rejection::Revoked(Some(RevokedReason::SessionLimit))
@@ -218,13 +219,13 @@ async fn a_password_change_signs_out_every_session_and_continues_in_a_new_one() 
         .await
         .unwrap();
     for old in [here.claim, there.claim] {
-        let outcome = validate(&domain, Some(old), &browser(), at(2)).await;
+        let outcome = validate(&domain, Some(old.into()), &browser(), at(2)).await;
         assert_eq!(
             refusal(outcome),
             Rejection::Revoked(Some(RevokedReason::PasswordChange))
         );
     }
-    let continued = validate(&domain, Some(claim), &browser(), at(2))
+    let continued = validate(&domain, Some(claim.into()), &browser(), at(2))
         .await
         .unwrap();
     assert!(!continued.user.must_change_password);

@@ -42,7 +42,7 @@ async fn the_other_sessions_are_asked_about_a_new_device_until_one_answers() {
             .is_empty()
     );
     assert!(
-        validate(&domain, Some(phone_.claim), &phone(), at(5))
+        validate(&domain, Some(phone_.claim.into()), &phone(), at(5))
             .await
             .is_ok()
     );
@@ -66,7 +66,7 @@ async fn no_signs_the_new_device_out_at_once() {
     )
     .await
     .unwrap();
-    let outcome = validate(&domain, Some(intruder.claim), &phone(), at(3)).await;
+    let outcome = validate(&domain, Some(intruder.claim.into()), &phone(), at(3)).await;
     assert_eq!(
         refusal(outcome),
         Rejection::Revoked(Some(RevokedReason::User))
@@ -104,7 +104,7 @@ async fn a_question_is_answered_once() {
     .await;
     assert!(matches!(again, Err(Error::NotFound)));
     assert!(
-        validate(&domain, Some(phone_.claim), &phone(), at(4))
+        validate(&domain, Some(phone_.claim.into()), &phone(), at(4))
             .await
             .is_ok()
     );

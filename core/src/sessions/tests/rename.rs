@@ -30,7 +30,7 @@ async fn a_session_is_named_audited_and_read_afresh() {
     .unwrap();
     assert_eq!(view.name.as_deref(), Some("School laptop"));
     assert!(!domain.cache.holds(&signed.current.token_hash));
-    let current = validate(&domain, Some(signed.claim), &browser(), at(1))
+    let current = validate(&domain, Some(signed.claim.into()), &browser(), at(1))
         .await
         .unwrap();
     assert_eq!(current.session.name.as_deref(), Some("School laptop"));

@@ -56,7 +56,7 @@ async fn a_user_revokes_one_of_their_own_sessions_only() {
     .await
     .unwrap();
     assert!(!this_one);
-    let outcome = validate(&domain, Some(phone_.claim), &phone(), at(2)).await;
+    let outcome = validate(&domain, Some(phone_.claim.into()), &phone(), at(2)).await;
     assert_eq!(
         refusal(outcome),
         Rejection::Revoked(Some(RevokedReason::User))

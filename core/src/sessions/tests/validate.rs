@@ -23,7 +23,7 @@ async fn a_signed_in_session_is_answered_by_the_cache() {
     let domain = domain();
     let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
-    let current = validate(&domain, Some(signed.claim), &browser(), at(1))
+    let current = validate(&domain, Some(signed.claim.into()), &browser(), at(1))
         .await
         .unwrap();
     assert_eq!(current.user.id, ada.id);
@@ -37,9 +37,14 @@ async fn a_miss_is_answered_by_the_store_and_then_cached() {
     let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
     domain.cache.forget(&signed.current.token_hash).await;
-    validate(&domain, Some(signed.claim.clone()), &browser(), at(1))
-        .await
-        .unwrap();
+    validate(
+        &domain,
+        Some(signed.claim.clone().into()),
+        &browser(),
+        at(1),
+    )
+    .await
+    .unwrap();
     assert_eq!(domain.metrics.count("validation valid database"), 1);
     assert!(domain.cache.holds(&signed.current.token_hash));
 }
@@ -50,7 +55,7 @@ async fn an_unrecorded_token_is_invalid_and_audited_once_a_minute() {
     let ada = ada(&domain).await;
     let claim = SessionClaim::mint(ada.id, at(0), Duration::days(30)).unwrap();
     for _ in 0..3 {
-        let outcome = validate(&domain, Some(claim.clone()), &browser(), at(1)).await;
+        let outcome = validate(&domain, Some(claim.clone().into()), &browser(), at(1)).await;
         assert_eq!(refusal(outcome), Rejection::Invalid);
     }
     assert_eq!(domain.metrics.count("validation invalid database"), 3);
@@ -65,7 +70,7 @@ async fn a_signed_out_session_is_refused_with_its_reason() {
     logout(&domain, &signed.current, &browser(), at(1))
         .await
         .unwrap();
-    let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
+    let outcome = validate(&domain, Some(signed.claim.into()), &browser(), at(2)).await;
     assert_eq!(
         refusal(outcome),
         Rejection::Revoked(Some(RevokedReason::Logout))
@@ -82,7 +87,7 @@ async fn a_deactivated_user_is_told_so_whatever_the_session() {
         .edit_user(ada.id, |user| user.is_active = false)
         .await;
     domain.cache.forget(&signed.current.token_hash).await;
-    let outcome = validate(&domain, Some(signed.claim), &browser(), at(1)).await;
+    let outcome = validate(&domain, Some(signed.claim.into()), &browser(), at(1)).await;
     assert_eq!(refusal(outcome), Rejection::UserInactive);
 }
 
@@ -94,11 +99,16 @@ async fn a_session_is_valid_until_the_instant_it_expires_and_the_expiry_is_audit
     let expiry = signed.current.session.expires_at;
     let just_before = expiry - Duration::microseconds(1);
     assert!(
-        validate(&domain, Some(signed.claim.clone()), &browser(), just_before)
-            .await
-            .is_ok()
+        validate(
+            &domain,
+            Some(signed.claim.clone().into()),
+            &browser(),
+            just_before
+        )
+        .await
+        .is_ok()
     );
-    let outcome = validate(&domain, Some(signed.claim), &browser(), expiry).await;
+    let outcome = validate(&domain, Some(signed.claim.into()), &browser(), expiry).await;
     assert_eq!(refusal(outcome), Rejection::Expired);
     assert_eq!(recorded(&domain, EventKind::SessionExpired).await, 1);
 }
@@ -118,12 +128,12 @@ async fn an_idle_session_ends_one_touch_interval_after_the_idle_timeout() {
     }
     let limit = at(0) + Duration::minutes(31);
     assert!(
-        validate(&domain, Some(on_time.claim), &laptop, limit)
+        validate(&domain, Some(on_time.claim.into()), &laptop, limit)
             .await
             .is_ok()
     );
     let just_after = limit + Duration::microseconds(1);
-    let outcome = validate(&domain, Some(late.claim), &phone_, just_after).await;
+    let outcome = validate(&domain, Some(late.claim.into()), &phone_, just_after).await;
     assert_eq!(refusal(outcome), Rejection::Expired);
 }
 
@@ -138,7 +148,7 @@ async fn a_token_presented_for_another_user_is_invalid() {
         user_id: eve.id,
         ..signed.claim
     };
-    let outcome = validate(&domain, Some(forged), &browser(), at(1)).await;
+    let outcome = validate(&domain, Some(forged.into()), &browser(), at(1)).await;
     assert_eq!(refusal(outcome), Rejection::Invalid);
 }
 
@@ -152,7 +162,7 @@ async fn signing_out_everywhere_refuses_sessions_created_before_it() {
         .edit_user(ada.id, |user| user.sessions_valid_after = Some(at(1)))
         .await;
     domain.cache.forget(&signed.current.token_hash).await;
-    let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
+    let outcome = validate(&domain, Some(signed.claim.into()), &browser(), at(2)).await;
     assert_eq!(refusal(outcome), Rejection::Revoked(None));
 }
 
@@ -164,12 +174,17 @@ async fn a_store_that_went_away_is_unavailable_never_a_refusal() {
     domain.store.set_down(true);
     // The cache still vouches for it.
     assert!(
-        validate(&domain, Some(signed.claim.clone()), &browser(), at(1))
-            .await
-            .is_ok()
+        validate(
+            &domain,
+            Some(signed.claim.clone().into()),
+            &browser(),
+            at(1)
+        )
+        .await
+        .is_ok()
     );
     domain.cache.forget(&signed.current.token_hash).await;
-    let outcome = validate(&domain, Some(signed.claim), &browser(), at(2)).await;
+    let outcome = validate(&domain, Some(signed.claim.into()), &browser(), at(2)).await;
     assert!(matches!(outcome, Err(Error::Unavailable(_))));
 }
 
@@ -178,10 +193,15 @@ async fn last_seen_is_refreshed_in_the_background_after_a_minute() {
     let domain = domain();
     let ada = ada(&domain).await;
     let signed = sign_in(&domain, &ada, &browser(), at(0)).await;
-    validate(&domain, Some(signed.claim.clone()), &browser(), at(30))
-        .await
-        .unwrap();
-    validate(&domain, Some(signed.claim), &browser(), at(61))
+    validate(
+        &domain,
+        Some(signed.claim.clone().into()),
+        &browser(),
+        at(30),
+    )
+    .await
+    .unwrap();
+    validate(&domain, Some(signed.claim.into()), &browser(), at(61))
         .await
         .unwrap();
     let mut last_seen = at(0);
@@ -194,4 +214,23 @@ async fn last_seen_is_refreshed_in_the_background_after_a_minute() {
         }
     }
     assert_eq!(last_seen, at(61));
+}
+
+#[tokio::test]
+async fn a_bearer_token_is_its_recorded_session_and_never_gets_one_recorded() {
+    let domain = domain();
+    let ada = ada(&domain).await;
+    let signed = sign_in(&domain, &ada, &phone(), at(0)).await;
+    domain.cache.forget(&signed.current.token_hash).await;
+    let bearer = crate::Credential::Bearer(signed.claim.token.clone());
+    let current = validate(&domain, Some(bearer), &phone(), at(1))
+        .await
+        .unwrap();
+    assert_eq!(current.session.id, signed.current.session.id);
+    let stray = crate::Credential::Bearer(crate::SessionToken::generate().unwrap());
+    let outcome = validate(&domain, Some(stray.clone()), &phone(), at(1)).await;
+    assert_eq!(refusal(outcome), Rejection::Invalid);
+    let outcome = crate::sessions::ensure(&domain, Some(stray), &phone(), at(1)).await;
+    assert_eq!(refusal(outcome), Rejection::Invalid);
+    assert_eq!(domain.store.snapshot().await.sessions.len(), 1);
 }

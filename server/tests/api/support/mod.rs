@@ -331,6 +331,7 @@ impl TestUser {
         let body = LoginRequest {
             email: self.email.clone(),
             password: password.to_owned(),
+            token: false,
         };
         self.post_json(paths::LOGIN, &body).await
     }
@@ -340,6 +341,7 @@ impl TestUser {
         let body = LoginRequest {
             email: self.email.clone(),
             password: PASSWORD.into(),
+            token: false,
         };
         let mut request = self.client.post(self.url(paths::LOGIN)).json(&body);
         for (name, value) in headers {
