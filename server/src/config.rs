@@ -83,6 +83,21 @@ pub struct SettingsArgs {
     /// The origin browsers use, e.g. `https://hallpass.example.org` (default: same as Host).
     #[arg(long, env = "PUBLIC_ORIGIN", global = true)]
     pub public_origin: Option<String>,
+    /// Origins of the platform's other apps (comma-separated, e.g.
+    /// `https://lms.school.example`) that forward-auth may send a signed-out browser back
+    /// to after sign-in, besides PUBLIC_ORIGIN.
+    #[arg(
+        long,
+        env = "FORWARD_AUTH_ORIGINS",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub forward_auth_origins: Vec<String>,
+    /// Share the session cookie with this domain's subdomains (e.g. `school.example`): one
+    /// sign-in across the school's sites. The cookie is then `__Secure-hallpass_session`
+    /// when `Secure` (the `__Host-` prefix forbids a Domain).
+    #[arg(long, env = "COOKIE_DOMAIN", global = true)]
+    pub cookie_domain: Option<String>,
     /// Mark the cookie `Secure` (and name it `__Host-hallpass_session`). Default: on,
     /// unless the server is bound to loopback or PUBLIC_ORIGIN is `http://`.
     #[arg(long, env = "COOKIE_SECURE", global = true, action = clap::ArgAction::Set)]
@@ -188,6 +203,10 @@ pub struct Settings {
     pub idle_timeout: Option<Duration>,
     pub max_sessions_per_user: u32,
     pub public_origin: Option<String>,
+    /// Normalized like `public_origin`.
+    pub forward_auth_origins: Vec<String>,
+    /// Lower case, without a leading dot.
+    pub cookie_domain: Option<String>,
     pub cookie_secure: bool,
     pub trusted_proxies: Vec<IpNet>,
     pub trusted_proxy_header: ProxyHeader,
@@ -228,12 +247,21 @@ pub enum ConfigError {
     BadOrigin,
     #[error("SESSION_TTL must be at least one minute")]
     ShortTtl,
+    #[error(
+        "FORWARD_AUTH_ORIGINS must list scheme://host[:port] origins with no path, e.g. \
+         https://lms.school.example"
+    )]
+    BadForwardAuthOrigin,
+    #[error("COOKIE_DOMAIN must be a domain name, e.g. school.example")]
+    BadCookieDomain,
 }
 
 pub const COOKIE_NAME: &str = "hallpass_session";
 pub const SECURE_COOKIE_NAME: &str = "__Host-hallpass_session";
 pub const DEVICE_COOKIE_NAME: &str = "hallpass_device";
 pub const SECURE_DEVICE_COOKIE_NAME: &str = "__Host-hallpass_device";
+pub const SHARED_SECURE_COOKIE_NAME: &str = "__Secure-hallpass_session";
+pub const SHARED_SECURE_DEVICE_COOKIE_NAME: &str = "__Secure-hallpass_device";
 
 impl Settings {
     /// Every setting at its default, whatever the environment says: what tests and tools
@@ -270,6 +298,15 @@ impl Settings {
             .public_origin
             .map(|origin| normalize_origin(&origin).ok_or(ConfigError::BadOrigin))
             .transpose()?;
+        let forward_auth_origins = args
+            .forward_auth_origins
+            .iter()
+            .map(|origin| normalize_origin(origin).ok_or(ConfigError::BadForwardAuthOrigin))
+            .collect::<Result<Vec<_>, _>>()?;
+        let cookie_domain = args
+            .cookie_domain
+            .map(|domain| normalize_domain(&domain).ok_or(ConfigError::BadCookieDomain))
+            .transpose()?;
         let cookie_secure = args
             .cookie_secure
             .unwrap_or_else(|| secure_by_default(&args.bind, public_origin.as_deref()));
@@ -284,6 +321,8 @@ impl Settings {
             idle_timeout: args.session_idle_timeout,
             max_sessions_per_user: args.max_sessions_per_user,
             public_origin,
+            forward_auth_origins,
+            cookie_domain,
             cookie_secure,
             trusted_proxies: args.trusted_proxies,
             trusted_proxy_header: args.trusted_proxy_header,
@@ -311,22 +350,33 @@ impl Settings {
         self.db_pool_timeout + self.db_query_timeout
     }
 
-    /// `__Host-` prefixed when `Secure`, so browsers also enforce `Path=/` and no `Domain`.
+    /// `__Host-` prefixed when `Secure`, so browsers also enforce `Path=/` and no
+    /// `Domain`; `__Secure-` prefixed when `Secure` and shared with `COOKIE_DOMAIN`.
     pub fn cookie_name(&self) -> &'static str {
-        if self.cookie_secure {
-            SECURE_COOKIE_NAME
-        } else {
-            COOKIE_NAME
+        match (self.cookie_secure, &self.cookie_domain) {
+            (false, _) => COOKIE_NAME,
+            (true, None) => SECURE_COOKIE_NAME,
+            (true, Some(_)) => SHARED_SECURE_COOKIE_NAME,
         }
     }
 
-    /// The device cookie of the login throttle, prefixed like the session cookie.
+    /// The device cookie of the login throttle, named like the session cookie.
     pub fn device_cookie_name(&self) -> &'static str {
-        if self.cookie_secure {
-            SECURE_DEVICE_COOKIE_NAME
-        } else {
-            DEVICE_COOKIE_NAME
+        match (self.cookie_secure, &self.cookie_domain) {
+            (false, _) => DEVICE_COOKIE_NAME,
+            (true, None) => SECURE_DEVICE_COOKIE_NAME,
+            (true, Some(_)) => SHARED_SECURE_DEVICE_COOKIE_NAME,
         }
+    }
+
+    /// Whether a browser may be sent back to `origin` (normalized) after signing in:
+    /// Hallpass's own, or one of the platform's other apps.
+    pub fn is_return_origin(&self, origin: &str) -> bool {
+        self.public_origin.as_deref() == Some(origin)
+            || self
+                .forward_auth_origins
+                .iter()
+                .any(|allowed| allowed == origin)
     }
 
     /// One line for the start-up log: the effective configuration, secrets left out.
@@ -415,6 +465,18 @@ fn normalize_origin(raw: &str) -> Option<String> {
         && url.username().is_empty()
         && url.password().is_none();
     bare.then(|| url.origin().ascii_serialization())
+}
+
+/// `School.Example.` → `school.example`; `None` for what is not a domain name.
+fn normalize_domain(raw: &str) -> Option<String> {
+    let domain = raw.trim().trim_start_matches('.').trim_end_matches('.');
+    let readable = domain.contains('.')
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    readable.then(|| domain.to_ascii_lowercase())
 }
 
 /// Parses a bare number of seconds or a humantime duration: `30d`, `12h`, `15m`, `90s`,

@@ -1,6 +1,7 @@
 //! Prometheus metrics: HTTP traffic by route and status, and the session events an
 //! operator watches (validations by outcome and by where they were answered, `ensure`
-//! outcomes, logins, revocations by reason, active sessions). Label values are bounded:
+//! outcomes, logins, forward-auth verifications, revocations by reason, active sessions).
+//! Label values are bounded:
 //! route patterns and fixed words, never raw paths, ids or emails. Each application
 //! instance owns its registry, so several can live in one process (tests).
 
@@ -10,6 +11,30 @@ use prometheus::{
 };
 
 pub use hallpass_core::ports::{LoginOutcome, Source, VALID};
+
+/// How a forward-auth verification ended (`hallpass_verify_total{result}`).
+#[derive(Debug, Clone, Copy)]
+pub enum VerifyResult {
+    /// A valid session of an admitted role: 200 and the identity headers.
+    Allowed,
+    /// A valid session of a role the app does not admit: 403.
+    Forbidden,
+    /// No valid session: 401 (or 403 while a new password is demanded).
+    Refused,
+    /// No valid session, and a browser sent to sign in: 302.
+    Redirected,
+}
+
+impl VerifyResult {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Allowed => "allowed",
+            Self::Forbidden => "forbidden",
+            Self::Refused => "refused",
+            Self::Redirected => "redirected",
+        }
+    }
+}
 
 pub struct Metrics {
     registry: Registry,
@@ -21,6 +46,7 @@ pub struct Metrics {
     valid: [IntCounter; 3],
     ensures: IntCounterVec,
     logins: IntCounterVec,
+    verifications: IntCounterVec,
     revocations: IntCounterVec,
     active_sessions: IntGauge,
     cache_up: IntGauge,
@@ -65,6 +91,13 @@ impl Metrics {
             Opts::new("logins_total", "Login attempts by result"),
             &["result"],
         )?;
+        let verifications = IntCounterVec::new(
+            Opts::new(
+                "verify_total",
+                "Forward-auth verifications (GET /api/auth/verify) by result",
+            ),
+            &["result"],
+        )?;
         let revocations = IntCounterVec::new(
             Opts::new("session_revocations_total", "Revoked sessions by reason"),
             &["reason"],
@@ -78,6 +111,7 @@ impl Metrics {
         registry.register(Box::new(validations.clone()))?;
         registry.register(Box::new(ensures.clone()))?;
         registry.register(Box::new(logins.clone()))?;
+        registry.register(Box::new(verifications.clone()))?;
         registry.register(Box::new(revocations.clone()))?;
         let cache_up = IntGauge::new(
             "cache_up",
@@ -101,6 +135,7 @@ impl Metrics {
             valid,
             ensures,
             logins,
+            verifications,
             revocations,
             active_sessions,
             cache_up,
@@ -120,6 +155,12 @@ impl Metrics {
     pub fn ensure(&self, created: bool) {
         self.ensures
             .with_label_values(&[if created { "created" } else { "exists" }])
+            .inc();
+    }
+
+    pub fn verified(&self, result: VerifyResult) {
+        self.verifications
+            .with_label_values(&[result.label()])
             .inc();
     }
 

@@ -6,6 +6,8 @@ pub const LOGIN: &str = "/api/auth/login";
 pub const LOGOUT: &str = "/api/auth/logout";
 pub const CURRENT_SESSION: &str = "/api/auth/session";
 pub const PASSWORD: &str = "/api/auth/password";
+/// Forward-auth: what a proxy in front of another app asks (`?role=`, `?redirect=true`).
+pub const VERIFY: &str = "/api/auth/verify";
 
 pub const SESSIONS: &str = "/api/sessions";
 pub const ENSURE_SESSION: &str = "/api/sessions/ensure";

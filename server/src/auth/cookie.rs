@@ -49,6 +49,8 @@ pub struct SessionCookies {
     name: &'static str,
     device_name: &'static str,
     secure: bool,
+    /// `COOKIE_DOMAIN`: the cookies are shared with this domain's subdomains.
+    domain: Option<String>,
     /// The browser keeps a cookie without a recorded lifetime this long.
     default_lifetime: TimeDelta,
 }
@@ -92,6 +94,7 @@ impl SessionCookies {
             name: settings.cookie_name(),
             device_name: settings.device_cookie_name(),
             secure: settings.cookie_secure,
+            domain: settings.cookie_domain.clone(),
             default_lifetime: TimeDelta::from_std(settings.session_ttl).unwrap_or(TimeDelta::MAX),
         }
     }
@@ -210,11 +213,15 @@ impl SessionCookies {
     /// The attributes every cookie of ours has: the whole site, HttpOnly, SameSite=Lax,
     /// and Secure when configured.
     fn attributes(&self, name: &'static str, value: String) -> CookieBuilder<'static> {
-        Cookie::build(name, value)
+        let cookie = Cookie::build(name, value)
             .path("/")
             .http_only(true)
             .secure(self.secure)
-            .same_site(SameSite::Lax)
+            .same_site(SameSite::Lax);
+        match &self.domain {
+            Some(domain) => cookie.domain(domain.clone()),
+            None => cookie,
+        }
     }
 }
 

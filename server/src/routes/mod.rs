@@ -10,6 +10,7 @@ pub mod probes;
 pub mod responses;
 pub mod sessions;
 pub mod spa;
+pub mod verify;
 
 use std::sync::LazyLock;
 
@@ -33,6 +34,8 @@ static API_ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
         endpoint::<auth::__path_logout, _, _>(auth::logout),
         endpoint::<auth::__path_current_session, _, _>(auth::current_session),
         endpoint::<auth::__path_change_password, _, _>(auth::change_password),
+        endpoint::<verify::__path_verify, _, _>(verify::verify),
+        endpoint::<verify::__path_verify_head, _, _>(verify::verify_head),
         endpoint::<sessions::__path_list_sessions, _, _>(sessions::list_sessions),
         endpoint::<sessions::__path_ensure_session, _, _>(sessions::ensure_session),
         endpoint::<sessions::__path_revoke_other_sessions, _, _>(sessions::revoke_other_sessions),

@@ -30,3 +30,4 @@ mod secrecy;
 mod sessions;
 mod spa;
 mod tokens;
+mod verify;
