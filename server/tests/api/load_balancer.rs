@@ -15,7 +15,7 @@ use hallpass_shared::{Role, paths};
 use reqwest::StatusCode;
 
 use crate::support::{
-    SECRET, TestApp, TestUser, load_balancer::LoadBalancer, private_redis::PrivateRedis,
+    SECRET, TestApp, TestUser, nginx::PrivateNginx, private_redis::PrivateRedis,
     server_process::ServerProcess, spawn_app_with,
 };
 
@@ -45,7 +45,7 @@ async fn both_instances_serve_one_session_and_refuse_it_together_once_revoked() 
     let app = spawn_app_with(CacheBackend::Redis, behind_loopback_proxy).await;
     let other = app.second_instance().await;
     let strip = |url: &str| url.trim_start_matches("http://").to_owned();
-    let balancer = LoadBalancer::start(&[strip(&app.address), strip(&other)]);
+    let balancer = PrivateNginx::load_balancer(&[strip(&app.address), strip(&other)]);
     let student = app.user(Role::Student).await;
     let student = app.via(&student, &balancer.url());
     assert_eq!(student.login().await.status(), StatusCode::OK);
@@ -139,7 +139,7 @@ async fn a_rolling_restart_behind_nginx_fails_no_request_and_signs_nobody_out() 
         ServerProcess::start(&env).await,
         ServerProcess::start(&env).await,
     ];
-    let balancer = LoadBalancer::start(&[servers[0].address(), servers[1].address()]);
+    let balancer = PrivateNginx::load_balancer(&[servers[0].address(), servers[1].address()]);
 
     let tally = Arc::new(Tally::default());
     let stop = Arc::new(AtomicBool::new(false));

@@ -13,6 +13,7 @@ mod csrf;
 mod database_faults;
 mod ensure;
 mod faults;
+mod forward_auth;
 mod hardening;
 mod instances;
 mod keys;

@@ -1,7 +1,7 @@
 //! `TestApp`: a real server on a random port over a fresh database, and personas that
 //! each carry their own cookie jar.
 
-pub mod load_balancer;
+pub mod nginx;
 pub mod private_postgres;
 pub mod private_redis;
 pub mod server_process;
