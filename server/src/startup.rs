@@ -30,10 +30,10 @@ use crate::{
     },
     config::{CacheBackend, Settings},
     db::{self, DbPool, PgStore},
-    domain::{Domain, SessionPolicy, throttle::LoginThrottle},
+    domain::{Domain, SessionPolicy, sessions::flush_touches, throttle::LoginThrottle},
     error,
     geoip::GeoIp,
-    jobs::{fence_replay, gauges, geoip_reload, invalidations, purge},
+    jobs::{fence_replay, gauges, geoip_reload, invalidations, purge, touches},
     metrics::Metrics,
     middleware::request_log::log_request,
     routes,
@@ -104,14 +104,17 @@ impl Application {
         self.state.clone().into_inner()
     }
 
+    /// Serves until stopped (SIGTERM, SIGINT), then writes the `last_seen_at` times
+    /// still waiting for their batch.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        match self.metrics {
+        let served = match self.metrics {
             None => self.server.await,
-            Some((_, metrics)) => {
-                futures_util::future::try_join(self.server, metrics).await?;
-                Ok(())
-            }
-        }
+            Some((_, metrics)) => futures_util::future::try_join(self.server, metrics)
+                .await
+                .map(drop),
+        };
+        flush_touches(&self.state.domain).await;
+        served
     }
 }
 
@@ -220,7 +223,8 @@ fn open_geoip(settings: &Settings) -> anyhow::Result<Arc<GeoIp>> {
 }
 
 /// The background jobs: the cache's fence replay and invalidation channel, the hourly
-/// purge, the GeoIP reload on SIGHUP, the active-sessions gauge.
+/// purge, the GeoIP reload on SIGHUP, the active-sessions gauge, the batched
+/// `last_seen_at` writes.
 fn spawn_jobs(domain: &Arc<Domain>, settings: &Settings) -> anyhow::Result<()> {
     fence_replay::spawn(Arc::clone(&domain.cache));
     invalidations::spawn(Arc::clone(&domain.cache));
@@ -231,6 +235,7 @@ fn spawn_jobs(domain: &Arc<Domain>, settings: &Settings) -> anyhow::Result<()> {
     );
     geoip_reload::spawn(Arc::clone(&domain.locator)).context("listening for SIGHUP")?;
     gauges::spawn_active_sessions(Arc::clone(domain), settings.metrics_refresh);
+    touches::spawn(Arc::clone(domain));
     Ok(())
 }
 

@@ -123,14 +123,14 @@ pub trait Queries: Send + Sized {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<(UserId, i64)>>> + Send;
 
-    /// Records activity unless it was recorded within `interval`; never touches a
-    /// revoked or expired session. Whether it wrote.
-    fn touch_session(
+    /// Records when each session was seen, in one statement, unless its activity was
+    /// recorded within `interval` of that; never touches a revoked or expired session.
+    /// The sessions it wrote.
+    fn touch_sessions(
         &mut self,
-        id: SessionId,
-        now: DateTime<Utc>,
+        seen: &[(SessionId, DateTime<Utc>)],
         interval: chrono::Duration,
-    ) -> impl Future<Output = Result<bool>> + Send;
+    ) -> impl Future<Output = Result<Vec<SessionId>>> + Send;
 
     /// Revokes one active session (only `owner`'s, when given).
     fn revoke_session(

@@ -1,4 +1,4 @@
-//! Sessions: validating a presented session in [`validate`] (with the background
+//! Sessions: validating a presented session in [`validate`] (with the batched
 //! `last_seen_at` refresh of [`touch`]); recording a cookie's session in [`ensure`];
 //! opening one at login in [`open`] and [`login`] (with password change); a user ending
 //! their own in [`revoke`], naming them in [`rename`] and answering "was this you?" in
@@ -27,6 +27,7 @@ pub(crate) use refusals::RecentRefusals;
 pub use rename::rename;
 pub use revoke::{logout, revoke_one, revoke_others};
 pub(crate) use touch::Touches;
+pub use touch::flush_touches;
 pub use validate::validate;
 
 use std::{ops::Deref, sync::Arc, time::Instant};

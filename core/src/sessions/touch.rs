@@ -1,9 +1,12 @@
-//! The once-a-minute `last_seen_at` refresh, run in the background so that validation
-//! never waits for a database write.
+//! The once-a-minute `last_seen_at` refresh, batched: validation only notes that a
+//! session was seen (never waiting for a database write, never starting one), and
+//! [`flush_touches`] writes every noted session in one statement, on a timer and at
+//! shutdown. A burst of first requests after the minute mark costs one write, not one
+//! commit each.
 
 use std::{
-    collections::HashSet,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    collections::HashMap,
+    sync::{Mutex, MutexGuard, PoisonError},
 };
 
 use chrono::{DateTime, Utc};
@@ -15,67 +18,96 @@ use crate::{
     cached::{CachedSession, HeldSession},
     ports::{Queries as _, SessionCache as _, Store as _},
     rules::TOUCH_INTERVAL,
+    token::TokenHash,
 };
 
-/// Sessions whose `last_seen_at` refresh is under way on this instance, so a burst of
-/// requests past the minute mark starts one refresh rather than one each.
+/// A session seen past its minute: its cached copy, and when it was seen.
+struct Seen {
+    hash: TokenHash,
+    cached: CachedSession,
+    at: DateTime<Utc>,
+}
+
+/// The sessions seen on this instance since the last flush whose `last_seen_at` is due.
 #[derive(Default)]
-pub struct Touches(Mutex<HashSet<SessionId>>);
+pub struct Touches(Mutex<HashMap<SessionId, Seen>>);
 
 impl Touches {
-    fn start(&self, id: SessionId) -> bool {
-        self.lock().insert(id)
-    }
-
-    fn finish(&self, id: SessionId) {
-        self.lock().remove(&id);
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashSet<SessionId>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<SessionId, Seen>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Everything noted so far; the next flush starts afresh.
+    fn take(&self) -> HashMap<SessionId, Seen> {
+        std::mem::take(&mut *self.lock())
     }
 }
 
-/// Refreshes `last_seen_at` in the background when it is over a minute old. The
-/// update is guarded in SQL, so it can never revive a revoked session, and the cache
-/// write only replaces a cached session, never a fence. When it wrote, the cache gets the
-/// new time; when it did not (another instance already refreshed it, or the session just
-/// died), the cached entry is dropped so the next request reads the database instead of
-/// trying again.
+/// Notes that `current` was seen at `now`, when its `last_seen_at` is over a minute old.
 pub(super) fn touch_if_stale<P: Ports>(
-    domain: &Arc<Domain<P>>,
+    domain: &Domain<P>,
     current: &CurrentSession,
     now: DateTime<Utc>,
 ) {
-    let id = current.session.id;
-    if !domain.policy.needs_touch(current.session.last_seen_at, now) || !domain.touches.start(id) {
+    if !domain.policy.needs_touch(current.session.last_seen_at, now) {
         return;
     }
-    let domain = Arc::clone(domain);
-    let hash = current.token_hash;
-    let mut cached = CachedSession::clone(current);
-    tokio::spawn(async move {
-        let touched = async {
-            let mut conn = domain.store.connect().await?;
-            conn.touch_session(id, now, TOUCH_INTERVAL).await
-        }
-        .await;
-        match touched {
-            Ok(true) => {
-                cached.session.last_seen_at = now;
-                let ttl = domain
-                    .policy
-                    .cache_ttl_until(cached.session.expires_at, now);
-                domain
-                    .cache
-                    .refresh(&hash, &HeldSession::new(cached), ttl)
-                    .await;
-            }
-            Ok(false) => domain.cache.forget(&hash).await,
-            Err(error) => {
-                tracing::warn!(session.id = %id, "could not refresh last_seen_at: {error}")
-            }
-        }
-        domain.touches.finish(id);
+    let mut touches = domain.touches.lock();
+    let seen = touches.entry(current.session.id).or_insert_with(|| Seen {
+        hash: current.token_hash,
+        cached: CachedSession::clone(current),
+        at: now,
     });
+    seen.at = seen.at.max(now);
+}
+
+/// Writes the noted sessions' `last_seen_at` in one statement, guarded so that it can
+/// never touch (let alone revive) a revoked or expired session, then tells the cache:
+/// a written session's cached copy gets its new time; one the statement did not write
+/// (another instance refreshed it, or it just died) is dropped from the cache, so the
+/// next request reads the store. Returns how many were written. A store that does not
+/// answer loses this round's times (the next requests note them again).
+pub async fn flush_touches<P: Ports>(domain: &Domain<P>) -> usize {
+    let seen = domain.touches.take();
+    if seen.is_empty() {
+        return 0;
+    }
+    let noted: Vec<(SessionId, DateTime<Utc>)> =
+        seen.iter().map(|(id, seen)| (*id, seen.at)).collect();
+    let written = async {
+        let mut conn = domain.store.connect().await?;
+        conn.touch_sessions(&noted, TOUCH_INTERVAL).await
+    }
+    .await;
+    let written = match written {
+        Ok(written) => written,
+        Err(error) => {
+            tracing::warn!(
+                "could not refresh last_seen_at of {} sessions: {error}",
+                seen.len()
+            );
+            return 0;
+        }
+    };
+    for (
+        id,
+        Seen {
+            hash,
+            mut cached,
+            at,
+        },
+    ) in seen
+    {
+        if written.contains(&id) {
+            cached.session.last_seen_at = at;
+            let ttl = domain.policy.cache_ttl_until(cached.session.expires_at, at);
+            domain
+                .cache
+                .refresh(&hash, &HeldSession::new(cached), ttl)
+                .await;
+        } else {
+            domain.cache.forget(&hash).await;
+        }
+    }
+    written.len()
 }

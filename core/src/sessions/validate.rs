@@ -2,8 +2,6 @@
 //! question, then the cache is filled). Nothing is written on this path except the
 //! once-a-minute `last_seen_at` refresh, which runs in the background.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use hallpass_shared::EventKind;
 use serde_json::json;
@@ -20,7 +18,7 @@ use crate::{
 /// bearer token, or not one of ours), or why it is refused. A refusal decided by the
 /// store is audited.
 pub async fn validate<P: Ports>(
-    domain: &Arc<Domain<P>>,
+    domain: &Domain<P>,
     credential: Option<Credential>,
     client: &Client,
     now: DateTime<Utc>,

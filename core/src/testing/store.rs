@@ -262,16 +262,22 @@ impl Queries for MemoryConn {
         Ok(counts.into_iter().collect())
     }
 
-    async fn touch_session(
+    async fn touch_sessions(
         &mut self,
-        id: SessionId,
-        now: DateTime<Utc>,
+        seen: &[(SessionId, DateTime<Utc>)],
         interval: chrono::Duration,
-    ) -> Result<bool> {
-        let session = self
-            .session_mut(id)
-            .filter(|s| s.is_active && s.expires_at > now && s.last_seen_at < now - interval);
-        Ok(session.map(|s| s.last_seen_at = now).is_some())
+    ) -> Result<Vec<SessionId>> {
+        let mut written = Vec::new();
+        for (id, at) in seen {
+            let due = |s: &&mut Session| {
+                s.is_active && s.expires_at > *at && s.last_seen_at < *at - interval
+            };
+            if let Some(session) = self.session_mut(*id).filter(due) {
+                session.last_seen_at = *at;
+                written.push(*id);
+            }
+        }
+        Ok(written)
     }
 
     async fn revoke_session(

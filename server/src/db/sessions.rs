@@ -380,22 +380,37 @@ impl SessionRow {
             .into_boxed()
     }
 
-    /// Records activity at most once per `interval`. Guarded so that it can never touch
-    /// (let alone revive) a revoked or expired row; `false` when nothing was written.
+    /// Records when each session was seen, in one statement, unless its activity was
+    /// recorded within `interval` of that. Guarded so that it can never touch (let alone
+    /// revive) a revoked or expired row; the ids it wrote.
     pub async fn touch_last_seen(
         conn: &mut AsyncPgConnection,
-        id: SessionId,
-        now: DateTime<Utc>,
+        seen: &[(SessionId, DateTime<Utc>)],
         interval: chrono::Duration,
-    ) -> QueryResult<bool> {
-        let written = diesel::update(user_sessions::table.find(id.0))
-            .filter(user_sessions::is_active)
-            .filter(user_sessions::expires_at.gt(now))
-            .filter(user_sessions::last_seen_at.lt(now - interval))
-            .set(user_sessions::last_seen_at.eq(now))
-            .execute(conn)
-            .await?;
-        Ok(written == 1)
+    ) -> QueryResult<Vec<SessionId>> {
+        use diesel::sql_types::{Array, BigInt, Timestamptz, Uuid as SqlUuid};
+
+        #[derive(QueryableByName)]
+        struct Touched {
+            #[diesel(sql_type = SqlUuid)]
+            id: Uuid,
+        }
+
+        let (ids, times): (Vec<Uuid>, Vec<DateTime<Utc>>) =
+            seen.iter().map(|(id, at)| (id.0, *at)).unzip();
+        let touched: Vec<Touched> = diesel::sql_query(
+            "UPDATE user_sessions AS s SET last_seen_at = t.at \
+             FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at) \
+             WHERE s.id = t.id AND s.is_active AND s.expires_at > t.at \
+             AND s.last_seen_at < t.at - $3 * interval '1 second' \
+             RETURNING s.id",
+        )
+        .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Array<Timestamptz>, _>(times)
+        .bind::<BigInt, _>(interval.num_seconds())
+        .load(conn)
+        .await?;
+        Ok(touched.into_iter().map(|row| SessionId(row.id)).collect())
     }
 
     /// Revokes one active session, only if it belongs to `owner` when one is given (a

@@ -238,13 +238,12 @@ impl Queries for PgConn<'_> {
             .map_err(from_diesel)
     }
 
-    async fn touch_session(
+    async fn touch_sessions(
         &mut self,
-        id: SessionId,
-        now: DateTime<Utc>,
+        seen: &[(SessionId, DateTime<Utc>)],
         interval: chrono::Duration,
-    ) -> Result<bool> {
-        SessionRow::touch_last_seen(&mut self.conn, id, now, interval)
+    ) -> Result<Vec<SessionId>> {
+        SessionRow::touch_last_seen(&mut self.conn, seen, interval)
             .await
             .map_err(from_diesel)
     }

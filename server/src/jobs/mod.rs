@@ -5,3 +5,4 @@ pub mod gauges;
 pub mod geoip_reload;
 pub mod invalidations;
 pub mod purge;
+pub mod touches;
