@@ -29,7 +29,7 @@ ensure_redis() {
     exit 1
 }
 
-# nginx for the load-balancer tests: only the binary (Debian's package); each test runs
+# nginx for the load-balancer and forward-auth tests: only the binary (Debian's package); each test runs
 # a private one on its own port and config, never a system-wide nginx.
 ensure_nginx() {
     command -v nginx >/dev/null && return
@@ -40,5 +40,17 @@ ensure_nginx() {
         systemctl stop nginx
     elif [ -f /run/nginx.pid ]; then
         nginx -s quit 2>/dev/null || true
+    fi
+}
+
+# Caddy for the forward-auth tests: only the binary (Debian's package); each test runs a
+# private one on its own port and config. The package may start a system-wide Caddy on
+# port 80; the tests do not need it.
+ensure_caddy() {
+    command -v caddy >/dev/null && return
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends caddy
+    if command -v systemctl >/dev/null && systemctl is-active --quiet caddy 2>/dev/null; then
+        systemctl stop caddy
     fi
 }

@@ -11,6 +11,7 @@ source scripts/tools.sh
 ensure_postgres
 ensure_redis
 ensure_nginx
+ensure_caddy
 ensure_spa_tools
 
 echo "== cargo fmt --check"

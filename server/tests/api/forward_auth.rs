@@ -1,8 +1,8 @@
-//! An app of the platform behind a real nginx (`auth_request`, configured as
-//! `docs/INTEGRATION.md` shows): the app sees who is calling in the identity headers,
-//! whatever the client claimed; a signed-out browser is sent to Hallpass's sign-in page
-//! and an API call refused; a signed-out or revoked session is refused at its next
-//! request.
+//! An app of the platform behind a real nginx (`auth_request`) and a real Caddy
+//! (`forward_auth`), configured as `docs/INTEGRATION.md` shows: the app sees who is
+//! calling in the identity headers, whatever the client claimed; a signed-out browser is
+//! sent to Hallpass's sign-in page and an API call refused; a signed-out or revoked
+//! session is refused at its next request.
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use hallpass_server::config::CacheBackend;
@@ -10,7 +10,9 @@ use hallpass_shared::{Role, paths};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::support::{free_port, nginx::PrivateNginx, spawn_app_with};
+use crate::support::{
+    TestApp, caddy::PrivateCaddy, free_port, nginx::PrivateNginx, spawn_app_with,
+};
 
 /// The app: answers every path with the identity headers it was given.
 fn start_app() -> String {
@@ -41,24 +43,21 @@ fn start_app() -> String {
     address
 }
 
-#[tokio::test]
-async fn an_app_behind_nginx_sees_who_calls_and_nobody_else_gets_in() {
-    let proxy_port = free_port();
-    let proxy_origin = format!("http://127.0.0.1:{proxy_port}");
-    let app = spawn_app_with(CacheBackend::Redis, |settings| {
+/// Hallpass for an app whose proxy listens on `proxy_port` of this host.
+async fn hallpass_for(proxy_port: u16) -> TestApp {
+    spawn_app_with(CacheBackend::Redis, |settings| {
         settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         settings.public_origin = Some("http://hallpass.localhost".into());
-        settings.forward_auth_origins = vec![proxy_origin.clone()];
+        settings.forward_auth_origins = vec![format!("http://127.0.0.1:{proxy_port}")];
     })
-    .await;
-    let nginx = PrivateNginx::forward_auth(
-        proxy_port,
-        app.address.trim_start_matches("http://"),
-        &start_app(),
-    );
+    .await
+}
+
+/// What every proxy must do for the app at `proxy` (a URL) in front of `app`'s Hallpass.
+async fn the_app_sees_who_calls_and_nobody_else_gets_in(app: &TestApp, proxy: &str) {
     let teacher = app.logged_in(Role::Teacher).await;
     // The same browser (cookies belong to the host, not the port) opens the app.
-    let in_app = app.via(&teacher, &nginx.url());
+    let in_app = app.via(&teacher, proxy);
     let seen: Value = in_app
         .client
         .get(in_app.url("/course/7?tab=marks"))
@@ -79,7 +78,7 @@ async fn an_app_behind_nginx_sees_who_calls_and_nobody_else_gets_in() {
     assert_eq!(seen["groups"], "teacher");
 
     let signed_out = app.anonymous();
-    let signed_out = app.via(&signed_out, &nginx.url());
+    let signed_out = app.via(&signed_out, proxy);
     let navigation = signed_out
         .client
         .get(signed_out.url("/course/7?tab=marks"))
@@ -88,9 +87,10 @@ async fn an_app_behind_nginx_sees_who_calls_and_nobody_else_gets_in() {
         .await
         .unwrap();
     assert_eq!(navigation.status(), StatusCode::FOUND);
-    let expected = format!(
-        "http://hallpass.localhost/en/login?return_to=http%3A%2F%2F127.0.0.1%3A{proxy_port}%2Fcourse%2F7%3Ftab%3Dmarks"
-    );
+    let encoded: String =
+        url::form_urlencoded::byte_serialize(format!("{proxy}/course/7?tab=marks").as_bytes())
+            .collect();
+    let expected = format!("http://hallpass.localhost/en/login?return_to={encoded}");
     assert_eq!(navigation.headers()[header::LOCATION], expected.as_str());
     let api_call = signed_out
         .client
@@ -113,6 +113,45 @@ async fn an_app_behind_nginx_sees_who_calls_and_nobody_else_gets_in() {
         StatusCode::UNAUTHORIZED,
         "refused at the next request"
     );
+}
+
+#[tokio::test]
+async fn an_app_behind_nginx_sees_who_calls_and_nobody_else_gets_in() {
+    let port = free_port();
+    let app = hallpass_for(port).await;
+    let hallpass = app.address.trim_start_matches("http://");
+    let nginx = PrivateNginx::forward_auth(port, hallpass, &start_app());
+    the_app_sees_who_calls_and_nobody_else_gets_in(&app, &nginx.url()).await;
+}
+
+#[tokio::test]
+async fn an_app_behind_caddy_sees_who_calls_and_nobody_else_gets_in() {
+    let port = free_port();
+    let app = hallpass_for(port).await;
+    let hallpass = app.address.trim_start_matches("http://");
+    let caddy = PrivateCaddy::forward_auth(port, hallpass, &start_app());
+    the_app_sees_who_calls_and_nobody_else_gets_in(&app, &caddy.url()).await;
+}
+
+/// docs/INTEGRATION.md shows the site Caddy runs here, line for line.
+#[test]
+fn the_documented_caddy_configuration_is_the_tested_one() {
+    let tested = include_str!("../../../scripts/caddy-forward-auth.Caddyfile");
+    let documented = include_str!("../../../docs/INTEGRATION.md");
+    let site = &tested[tested.find("\tforward_auth").unwrap()..];
+    for line in site
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && *line != "}")
+    {
+        let line = line
+            .replace("@HALLPASS@", "127.0.0.1:8080")
+            .replace("@APP@", "127.0.0.1:3000");
+        assert!(
+            documented.lines().any(|doc| doc.trim() == line),
+            "docs/INTEGRATION.md lacks `{line}`"
+        );
+    }
 }
 
 /// docs/INTEGRATION.md shows the locations this test runs, line for line.

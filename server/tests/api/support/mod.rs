@@ -1,6 +1,7 @@
 //! `TestApp`: a real server on a random port over a fresh database, and personas that
 //! each carry their own cookie jar.
 
+pub mod caddy;
 pub mod nginx;
 pub mod private_postgres;
 pub mod private_redis;
