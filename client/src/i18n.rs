@@ -609,6 +609,7 @@ texts! {
     SigningIn => "Signing in…", "Connexion…";
     SignOut => "Sign out", "Se déconnecter";
     SignedOutHere => "You have signed out.", "Vous êtes déconnecté.";
+    TakingYouBack => "Signed in. Taking you back…", "Connecté. Retour à la page demandée…";
     ShowEveryone => "Show everyone", "Afficher tout le monde";
     DatesReversed => "The start date must be on or before the end date.", "La date de début doit précéder la date de fin, ou lui être égale.";
     SignOutOthers => "Sign out all other sessions", "Déconnecter toutes les autres sessions";

@@ -8,6 +8,8 @@ pub const CURRENT_SESSION: &str = "/api/auth/session";
 pub const PASSWORD: &str = "/api/auth/password";
 /// Forward-auth: what a proxy in front of another app asks (`?role=`, `?redirect=true`).
 pub const VERIFY: &str = "/api/auth/verify";
+/// Where the sign-in page sends a browser back to the app it came from (`?to=`).
+pub const RETURN: &str = "/api/auth/return";
 
 pub const SESSIONS: &str = "/api/sessions";
 pub const ENSURE_SESSION: &str = "/api/sessions/ensure";

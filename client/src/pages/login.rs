@@ -1,4 +1,4 @@
-use hallpass_shared::{ErrorCode, LoginRequest, RevokedReason};
+use hallpass_shared::{ErrorCode, LoginRequest, RevokedReason, paths};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -21,13 +21,24 @@ pub fn LoginPage() -> Html {
     let password = use_node_ref();
     let sending = use_state(|| false);
     let problem = use_state(|| None::<String>);
-    // Where the visitor was going when they were sent here, if anywhere.
+    // Where the visitor was going when they were sent here, if anywhere: a page of this
+    // app, or (from another app of the platform, through forward-auth) a URL.
     let next = use_state(after_login::page);
+    let return_to = use_state(return_to);
 
     // Already signed in (a reload of /login, or the back button): straight to the dashboard.
     // Signed in (just now, or already: a reload of /login, the back button): on to where
     // the visitor was going, else their dashboard.
     if let SessionStatus::Active(auth) = &session.status {
+        if let Some(target) = (*return_to).as_deref() {
+            after_login::forget();
+            go_back_to(target);
+            return html! {
+                <main id="main" class="page narrow login">
+                    <p class="banner info" role="status">{ locale.text(Text::TakingYouBack) }</p>
+                </main>
+            };
+        }
         let page = (*next)
             .clone()
             .unwrap_or_else(|| Route::dashboard(auth.user.role, locale));
@@ -108,6 +119,29 @@ pub fn LoginPage() -> Html {
                 </form>
             </section>
         </main>
+    }
+}
+
+/// The `return_to` of this page's address: the URL of another app of the platform that
+/// sent the browser here to sign in.
+fn return_to() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let encoded = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("return_to="))?;
+    let decoded = js_sys::decode_uri_component(&encoded.replace('+', " ")).ok()?;
+    Some(String::from(decoded)).filter(|target| !target.is_empty())
+}
+
+/// Leaves for `target` through the server, which sends the browser there only when its
+/// origin is one of the platform's (else to this app's start).
+fn go_back_to(target: &str) {
+    if let Some(window) = web_sys::window() {
+        let to = String::from(js_sys::encode_uri_component(target));
+        let _ = window
+            .location()
+            .assign(&format!("{}?to={to}", paths::RETURN));
     }
 }
 

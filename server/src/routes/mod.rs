@@ -36,6 +36,7 @@ static API_ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
         endpoint::<auth::__path_change_password, _, _>(auth::change_password),
         endpoint::<verify::__path_verify, _, _>(verify::verify),
         endpoint::<verify::__path_verify_head, _, _>(verify::verify_head),
+        endpoint::<verify::__path_return_to, _, _>(verify::return_to),
         endpoint::<sessions::__path_list_sessions, _, _>(sessions::list_sessions),
         endpoint::<sessions::__path_ensure_session, _, _>(sessions::ensure_session),
         endpoint::<sessions::__path_revoke_other_sessions, _, _>(sessions::revoke_other_sessions),

@@ -129,6 +129,7 @@ mod tests {
             paths::CURRENT_SESSION.to_owned(),
             paths::PASSWORD.to_owned(),
             paths::VERIFY.to_owned(),
+            paths::RETURN.to_owned(),
             paths::SESSIONS.to_owned(),
             paths::ENSURE_SESSION.to_owned(),
             paths::REVOKE_OTHER_SESSIONS.to_owned(),

@@ -201,6 +201,44 @@ fn header_text(text: &str) -> String {
     utf8_percent_encode(text, NOT_HEADER_TEXT).to_string()
 }
 
+/// Where `GET /api/auth/return` may send a browser.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReturnQuery {
+    /// The URL the browser was going to when forward-auth sent it to sign in.
+    to: String,
+}
+
+/// `GET /api/auth/return?to=`. **Permissions:** anyone.
+///
+/// Where the sign-in page sends a browser after signing in when it came with a
+/// `return_to`: 302 to that URL when its origin is PUBLIC_ORIGIN or listed in
+/// FORWARD_AUTH_ORIGINS, else to `/` (never an open redirect).
+#[utoipa::path(
+    get,
+    path = "/api/auth/return",
+    tag = "auth",
+    params(ReturnQuery),
+    responses(
+        (status = 302, description = "To `to` when its origin is allowed, else to `/`")
+    ),
+    security(())
+)]
+pub async fn return_to(state: web::Data<AppState>, query: web::Query<ReturnQuery>) -> HttpResponse {
+    let allowed = url::Url::parse(&query.to)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .filter(|url| {
+            state
+                .settings
+                .is_return_origin(&url.origin().ascii_serialization())
+        });
+    let location = allowed.map_or_else(|| "/".to_owned(), String::from);
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
 /// The sign-in page, with the original URL to return to, for a browser navigation that a
 /// trusted proxy forwarded from an allowed origin; `None` for anything else (an API call,
 /// a request from elsewhere, an origin nobody listed: never an open redirect).

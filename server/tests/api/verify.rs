@@ -285,3 +285,30 @@ async fn a_cookie_domain_shares_the_cookies_with_the_schools_sites() {
         }
     }
 }
+
+#[tokio::test]
+async fn after_sign_in_a_browser_goes_back_only_to_the_platforms_origins() {
+    let app = behind_a_proxy().await;
+    let browser = app.anonymous();
+    for (to, expected) in [
+        (
+            "https://lms.school.example/course/7?tab=marks",
+            "https://lms.school.example/course/7?tab=marks",
+        ),
+        (
+            "https://hallpass.school.example/en/profile",
+            "https://hallpass.school.example/en/profile",
+        ),
+        ("https://evil.example/phish", "/"),
+        ("javascript:alert(1)", "/"),
+        ("//evil.example", "/"),
+        ("not a url", "/"),
+    ] {
+        let encoded: String = url::form_urlencoded::byte_serialize(to.as_bytes()).collect();
+        let response = browser
+            .get(&format!("{}?to={encoded}", paths::RETURN))
+            .await;
+        assert_eq!(response.status(), StatusCode::FOUND, "{to}");
+        assert_eq!(header_of(&response, "location"), Some(expected), "{to}");
+    }
+}
