@@ -31,6 +31,8 @@ const PERSONAS = {
   wanderer: { role: 'student', name: 'Wren Wanderer' },
   // Signed in from a Mac, an iPhone and curl in the test that tells sessions apart.
   juggler: { role: 'teacher', name: 'Jude Juggler' },
+  // Opens another app of the platform, behind Caddy's forward-auth, in its test.
+  pupil: { role: 'student', name: 'Pia Pupil' },
 };
 
 /** The CC0 country database `npm ci` installs: sessions record their country (GEOIP_DB). */
@@ -141,7 +143,7 @@ async function startServer() {
     }
     psql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
-  return { url, users, stop };
+  return { url, users, env, stop };
 }
 
 /** A private nginx in front of the instances on `ports`, on a free port of its own. */
@@ -187,4 +189,67 @@ const CHROMIUM = {
   ],
 };
 
-module.exports = { startServer, CHROMIUM };
+/**
+ * One more Hallpass instance of the run's deployment (`env`: its database and keys) for
+ * an app of the platform behind a private Caddy (scripts/caddy-forward-auth.Caddyfile,
+ * as docs/INTEGRATION.md shows): the app is a page of this file's own that shows the
+ * identity headers it was given. Returns Hallpass's and the app's addresses.
+ */
+async function startForwardAuth(env) {
+  const [hallpassPort, caddyPort, appPort] = [await freePort(), await freePort(), await freePort()];
+  const app = require('node:http').createServer((request, response) => {
+    const said = (name) => request.headers[name] || '';
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(
+      `<!doctype html><html lang="en"><title>Course</title><main><h1>Course</h1>` +
+        `<p id="email">${said('remote-email')}</p><p id="groups">${said('remote-groups')}</p></main></html>`,
+    );
+  });
+  await new Promise((done) => app.listen(appPort, '127.0.0.1', done));
+  const hallpass = `http://127.0.0.1:${hallpassPort}`;
+  const proxied = `http://127.0.0.1:${caddyPort}`;
+  const child = spawn(BIN, ['serve'], {
+    env: {
+      ...env,
+      BIND: `127.0.0.1:${hallpassPort}`,
+      TRUSTED_PROXIES: '127.0.0.1/32',
+      PUBLIC_ORIGIN: hallpass,
+      FORWARD_AUTH_ORIGINS: proxied,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitUntilReady(hallpass, child);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hallpass-e2e-caddy-'));
+  const caddyfile = fs
+    .readFileSync(path.join(ROOT, 'scripts', 'caddy-forward-auth.Caddyfile'), 'utf8')
+    .replaceAll('@PORT@', String(caddyPort))
+    .replaceAll('@HALLPASS@', `127.0.0.1:${hallpassPort}`)
+    .replaceAll('@APP@', `127.0.0.1:${appPort}`);
+  fs.writeFileSync(path.join(dir, 'Caddyfile'), caddyfile);
+  const caddy = spawn('caddy', ['run', '--adapter', 'caddyfile', '--config', path.join(dir, 'Caddyfile')], {
+    env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const listening = await new Promise((done) => {
+      const socket = net.connect(caddyPort, '127.0.0.1', () => done(socket.end() || true));
+      socket.once('error', () => done(false));
+    });
+    if (listening) break;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return {
+    hallpass,
+    app: proxied,
+    async stop() {
+      caddy.kill('SIGTERM');
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+      await new Promise((done) => app.close(done));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+module.exports = { startServer, startForwardAuth, CHROMIUM };
