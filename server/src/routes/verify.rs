@@ -206,7 +206,7 @@ fn header_text(text: &str) -> String {
 #[into_params(parameter_in = Query)]
 pub struct ReturnQuery {
     /// The URL the browser was going to when forward-auth sent it to sign in.
-    to: String,
+    to: Option<String>,
 }
 
 /// `GET /api/auth/return?to=`. **Permissions:** anyone.
@@ -220,13 +220,15 @@ pub struct ReturnQuery {
     tag = "auth",
     params(ReturnQuery),
     responses(
-        (status = 302, description = "To `to` when its origin is allowed, else to `/`")
+        (status = 302, description = "To `to` when its origin is allowed, else (and without `to`) to `/`")
     ),
     security(())
 )]
 pub async fn return_to(state: web::Data<AppState>, query: web::Query<ReturnQuery>) -> HttpResponse {
-    let allowed = url::Url::parse(&query.to)
-        .ok()
+    let allowed = query
+        .to
+        .as_deref()
+        .and_then(|to| url::Url::parse(to).ok())
         .filter(|url| matches!(url.scheme(), "http" | "https"))
         .filter(|url| {
             state

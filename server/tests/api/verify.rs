@@ -311,4 +311,6 @@ async fn after_sign_in_a_browser_goes_back_only_to_the_platforms_origins() {
         assert_eq!(response.status(), StatusCode::FOUND, "{to}");
         assert_eq!(header_of(&response, "location"), Some(expected), "{to}");
     }
+    let nowhere = browser.get(paths::RETURN).await;
+    assert_eq!(header_of(&nowhere, "location"), Some("/"));
 }
