@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Forward-auth as the platform's other apps use it: wrk through a real nginx whose every
-# request asks `auth_request` first, then answers `return 200` (the app), three ways:
+# request asks `auth_request` first, then goes to the app (another nginx server that
+# answers `return 200`; a `return` in the guarded location itself would answer before
+# the access phase, and so before the check), three ways:
 #   verify            auth_request -> Hallpass GET /api/auth/verify, upstream keepalive
 #   verify_no_keepalive  the same, a new connection per check (nginx's default)
-#   hello_world       auth_request -> bench/baseline's bare actix hello-world, keepalive
+#   hello_world       auth_request -> bench/baseline's bare actix server answering 200 with
+#                     no body (as an auth server answers), keepalive
+#   session_endpoint  auth_request -> Hallpass GET /api/auth/session (a JSON body), the
+#                     way an app could ask before verify existed, with and without
+#                     keepalive
 # and, without nginx, Hallpass's verify and the hello-world called directly. Hallpass runs
 # as shipped (release, default logging, SESSION_CACHE=redis, WORKERS=2), nginx with two
 # workers, all on this machine's cores. Prints the median run of ROUNDS interleaved
@@ -57,6 +63,9 @@ wait_for "http://127.0.0.1:$BASELINE/hello"
 NGINX_VERIFY=18291
 NGINX_NO_KEEPALIVE=18292
 NGINX_HELLO=18293
+APP=18294
+NGINX_SESSION=18295
+NGINX_SESSION_NO_KEEPALIVE=18296
 # app PORT AUTH_URI UPSTREAM KEEPALIVE(on|off)
 app() {
     local keepalive=""
@@ -66,7 +75,9 @@ app() {
         listen 127.0.0.1:$1;
         location / {
             auth_request /_auth;
-            return 200 "ok";
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
         }
         location = /_auth {
             internal;
@@ -94,19 +105,30 @@ http {
     upstream hallpass { server 127.0.0.1:$HALLPASS; keepalive 64; }
     upstream hallpass_plain { server 127.0.0.1:$HALLPASS; }
     upstream baseline { server 127.0.0.1:$BASELINE; keepalive 64; }
+    upstream app { server 127.0.0.1:$APP; keepalive 64; }
+    server {
+        listen 127.0.0.1:$APP;
+        location / { return 200 "ok"; }
+    }
 $(app "$NGINX_VERIFY" /api/auth/verify hallpass on)
 $(app "$NGINX_NO_KEEPALIVE" /api/auth/verify hallpass_plain off)
-$(app "$NGINX_HELLO" /hello baseline on)
+$(app "$NGINX_HELLO" /empty baseline on)
+$(app "$NGINX_SESSION" /api/auth/session hallpass on)
+$(app "$NGINX_SESSION_NO_KEEPALIVE" /api/auth/session hallpass_plain off)
 }
 CONF
 nginx -p "$WORK/nginx" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
 wait_for "http://127.0.0.1:$NGINX_HELLO/"
+# Every check must reach its auth server: Hallpass counts the verifications it answered.
+verified() { curl -s "http://127.0.0.1:$HALLPASS/metrics" | awk '$1 == "hallpass_verify_total{result=\"allowed\"}" { print $2 }'; }
 
 # name|url
 SCENARIOS=(
     "nginx_hello_world|http://127.0.0.1:$NGINX_HELLO/course/7"
     "nginx_verify|http://127.0.0.1:$NGINX_VERIFY/course/7"
     "nginx_verify_no_keepalive|http://127.0.0.1:$NGINX_NO_KEEPALIVE/course/7"
+    "nginx_session_endpoint|http://127.0.0.1:$NGINX_SESSION/course/7"
+    "nginx_session_no_keepalive|http://127.0.0.1:$NGINX_SESSION_NO_KEEPALIVE/course/7"
     "direct_hello_world|http://127.0.0.1:$BASELINE/hello"
     "direct_verify|http://127.0.0.1:$HALLPASS/api/auth/verify"
 )
@@ -144,23 +166,29 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
+if [ "$(verified)" = "" ]; then
+    echo "nginx never asked Hallpass: the benchmark measures nothing" >&2; exit 1
+fi
+
 echo
 echo "median run of $ROUNDS rounds, wrk -t1 -c$CONNECTIONS -d$DURATION over loopback; nginx (2 workers), Hallpass (2 workers, Redis cache, default logging) and wrk share $(nproc) cores"
 sort -k1,1 -k2,2n "$WORK/results" | awk '
     { n = $1; i = ++count[n]; rps[n, i] = $2; p50[n, i] = $3; p99[n, i] = $4; cpu[n, i] = $5 }
     function median(arr, name) { return arr[name, int((count[name] + 1) / 2)] }
     END {
-        split("nginx_hello_world nginx_verify nginx_verify_no_keepalive direct_hello_world direct_verify", order, " ")
+        split("nginx_hello_world nginx_verify nginx_verify_no_keepalive nginx_session_endpoint nginx_session_no_keepalive direct_hello_world direct_verify", order, " ")
         ceiling["nginx_verify"] = "nginx_hello_world"; goal["nginx_verify"] = 0.8
         ceiling["nginx_verify_no_keepalive"] = "nginx_hello_world"
+        ceiling["nginx_session_endpoint"] = "nginx_hello_world"
+        ceiling["nginx_session_no_keepalive"] = "nginx_hello_world"
         ceiling["direct_verify"] = "direct_hello_world"; goal["direct_verify"] = 0.7
         printf "| %-26s | %9s | %8s | %8s | %17s | %-39s |\n", "scenario", "req/s", "p50 ms", "p99 ms", "Hallpass CPU us/req", "ratio to ceiling (goal)"
         printf "|%s|%s|%s|%s|%s|%s|\n", "----------------------------", "----------:", "---------:", "---------:", "--------------------:", "-----------------------------------------"
-        for (j = 1; j <= 5; j++) {
+        for (j = 1; j <= 7; j++) {
             n = order[j]; c = ceiling[n]; r = median(rps, n)
             ratio = c == "" ? "ceiling" : sprintf("%.2f x %s%s", r / median(rps, c), c, goal[n] ? sprintf(" (>= %.1f)", goal[n]) : "")
-            hallpass_cpu = n ~ /verify/ ? sprintf("%.1f", median(cpu, n)) : "-"
+            hallpass_cpu = n ~ /verify|session/ ? sprintf("%.1f", median(cpu, n)) : "-"
             printf "| %-26s | %9d | %8.3f | %8.3f | %20s | %-39s |\n", n, r, median(p50, n), median(p99, n), hallpass_cpu, ratio
         }
-        printf "\np99 through nginx with upstream keepalive %.3f ms, without %.3f ms (goal: keepalive no worse)\n", median(p99, "nginx_verify"), median(p99, "nginx_verify_no_keepalive")
+        printf "\np99 through nginx with upstream keepalive %.3f ms, without %.3f ms (goal: keepalive no worse); asking GET /api/auth/session instead: %.3f ms with keepalive, %.3f ms without\n", median(p99, "nginx_verify"), median(p99, "nginx_verify_no_keepalive"), median(p99, "nginx_session_endpoint"), median(p99, "nginx_session_no_keepalive")
     }'

@@ -1,5 +1,6 @@
-//! Two ceilings for the session benchmarks, built the way the server is:
-//! `GET /hello` answers a constant; `GET /redis` does one Redis GET through the client
+//! Ceilings for the session benchmarks, built the way the server is: `GET /hello`
+//! answers a constant; `GET /empty` answers 200 with no body, as an auth server answers a
+//! proxy (`bench/forward_auth.sh`); `GET /redis` does one Redis GET through the client
 //! path of Hallpass's cache (one redis-rs `ConnectionManager` per worker thread, made
 //! lazily, with the same timeouts) and answers the value.
 //!
@@ -12,6 +13,10 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 async fn hello() -> HttpResponse {
     HttpResponse::Ok().body("ok")
+}
+
+async fn empty() -> HttpResponse {
+    HttpResponse::Ok().finish()
 }
 
 async fn redis_get(conn: web::Data<ConnectionManager>, key: web::Data<String>) -> HttpResponse {
@@ -56,6 +61,7 @@ async fn main() -> std::io::Result<()> {
             .app_data(web::Data::new(conn))
             .app_data(key.clone())
             .route("/hello", web::get().to(hello))
+            .route("/empty", web::get().to(empty))
             .route("/redis", web::get().to(redis_get))
     })
     .bind(bind)?
