@@ -147,6 +147,11 @@ pub async fn change_password<P: Ports>(
 ) -> Result<SessionClaim> {
     validate::password(&change.new_password)
         .map_err(|invalid| Error::Invalid(format!("new_password: {invalid}")))?;
+    if change.new_password == change.current_password {
+        return Err(Error::Invalid(
+            "new_password: must differ from the current password".into(),
+        ));
+    }
     let attempt = domain.throttle.reauthentication(&current.user.email);
     domain
         .throttle

@@ -90,6 +90,11 @@ pub async fn list<P: Ports>(domain: &Domain<P>, query: &UserQuery) -> Result<Pag
     if search.is_some_and(|q| q.chars().count() > validate::EMAIL_MAX_CHARS) {
         return Err(Error::Invalid("q is too long".into()));
     }
+    if search.is_some_and(|q| q.chars().any(char::is_control)) {
+        return Err(Error::Invalid(
+            "q: control characters are not allowed".into(),
+        ));
+    }
     let filter = UserFilter {
         search: search.map(str::to_owned),
         role: query.role,

@@ -214,4 +214,12 @@ async fn users_are_listed_a_page_at_a_time_with_their_open_sessions() {
     let listed = list(&domain, &admins).await.unwrap();
     assert_eq!(listed.items.len(), 1);
     assert_eq!(listed.items[0].active_sessions, 1);
+    let nul = UserQuery {
+        q: Some("ad\u{0}a".into()),
+        ..UserQuery::default()
+    };
+    assert!(
+        matches!(list(&domain, &nul).await, Err(Error::Invalid(_))),
+        "never a 500"
+    );
 }

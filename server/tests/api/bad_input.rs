@@ -256,3 +256,18 @@ async fn unknown_api_paths_and_methods_answer_json() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn a_control_character_in_a_search_is_refused_in_words_not_a_500() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    for q in ["%00", "ad%01a", "ad%0Aa"] {
+        let response = admin.get(&format!("{}?q={q}", paths::ADMIN_USERS)).await;
+        assert_error(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Validation,
+        )
+        .await;
+    }
+}

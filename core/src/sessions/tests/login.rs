@@ -199,6 +199,15 @@ async fn a_password_change_needs_the_current_password() {
     };
     let outcome = change_password(&domain, &signed.current, short, &browser(), at(1)).await;
     assert!(matches!(outcome, Err(Error::Invalid(_))));
+    let same = PasswordChange {
+        current_password: PASSWORD.into(),
+        new_password: PASSWORD.into(),
+    };
+    let outcome = change_password(&domain, &signed.current, same, &browser(), at(1)).await;
+    assert!(
+        matches!(outcome, Err(Error::Invalid(message)) if message.contains("differ")),
+        "a demanded change is not met by the same password"
+    );
 }
 
 #[tokio::test]
