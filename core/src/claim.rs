@@ -63,10 +63,6 @@ impl Credential {
             Self::Bearer(_) => None,
         }
     }
-
-    pub fn is_bearer(&self) -> bool {
-        matches!(self, Self::Bearer(_))
-    }
 }
 
 impl From<SessionClaim> for Credential {

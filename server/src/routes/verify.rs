@@ -19,6 +19,7 @@ use hallpass_shared::{ErrorBody, ErrorCode, Role};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Deserialize;
 
+use super::responses::SessionRefusals;
 use crate::{
     auth::{cookie::SessionCookie, extract::RequestClient},
     config::Settings,
@@ -48,7 +49,8 @@ const REMOTE_NAME: &str = "remote-name";
 const REMOTE_GROUPS: &str = "remote-groups";
 const REMOTE_SESSION: &str = "remote-session";
 
-/// The answers of a verification, with or without a body.
+/// The answers of a verification, with or without a body, besides the refusals every
+/// session route may answer ([`SessionRefusals`]).
 #[derive(utoipa::IntoResponses)]
 pub enum VerifyAnswers {
     #[response(
@@ -64,20 +66,10 @@ pub enum VerifyAnswers {
     #[response(status = 400, description = "`bad_request`: a `role` that is not one")]
     BadRole(ErrorBody),
     #[response(
-        status = 401,
-        description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared"
-    )]
-    Unauthorized(ErrorBody),
-    #[response(
         status = 403,
         description = "`forbidden`: the user's role is not listed in `role` (no identity headers); `password_change_required`: an admin demands a new password first"
     )]
     Forbidden(ErrorBody),
-    #[response(
-        status = 503,
-        description = "`unavailable` with `Retry-After`: the database is unreachable and the session is not cached"
-    )]
-    Unavailable(ErrorBody),
 }
 
 /// `HEAD /api/auth/verify?role=&redirect=`: as `GET`, for proxies that ask with `HEAD`.
@@ -87,7 +79,7 @@ pub enum VerifyAnswers {
     tag = "auth",
     operation_id = "verify_head",
     params(VerifyQuery),
-    responses(VerifyAnswers),
+    responses(VerifyAnswers, SessionRefusals),
     security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn verify_head(
@@ -107,7 +99,7 @@ pub async fn verify_head(
     path = "/api/auth/verify",
     tag = "auth",
     params(VerifyQuery),
-    responses(VerifyAnswers),
+    responses(VerifyAnswers, SessionRefusals),
     security(("session_cookie" = []), ("bearer_token" = []))
 )]
 pub async fn verify(
