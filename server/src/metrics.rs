@@ -51,6 +51,7 @@ pub struct Metrics {
     active_sessions: IntGauge,
     cache_up: IntGauge,
     invalidation_channel_up: IntGauge,
+    cache_forged_entries: IntCounter,
 }
 
 impl Metrics {
@@ -125,6 +126,12 @@ impl Metrics {
              own cache is bypassed",
         )?;
         registry.register(Box::new(invalidation_channel_up.clone()))?;
+        let cache_forged_entries = IntCounter::new(
+            "cache_forged_entries_total",
+            "Shared-cache entries ignored because their integrity tag did not match \
+             (something other than Hallpass writes to the cache)",
+        )?;
+        registry.register(Box::new(cache_forged_entries.clone()))?;
         let valid = [Source::Memory, Source::Cache, Source::Database]
             .map(|source| validations.with_label_values(&[VALID, source.label()]));
         Ok(Self {
@@ -140,6 +147,7 @@ impl Metrics {
             active_sessions,
             cache_up,
             invalidation_channel_up,
+            cache_forged_entries,
         })
     }
 
@@ -172,6 +180,13 @@ impl Metrics {
     /// Whether the session cache answers (see `cache::Cache`).
     pub fn set_cache_up(&self, up: bool) {
         self.cache_up.set(i64::from(up));
+    }
+
+    /// The cache's count of forged entries since start (see `cache::Cache`).
+    pub fn set_cache_forged_entries(&self, total: u64) {
+        let counted = self.cache_forged_entries.get();
+        self.cache_forged_entries
+            .inc_by(total.saturating_sub(counted));
     }
 
     /// Whether the invalidation channel is live (see `cache::invalidation`).

@@ -21,9 +21,13 @@ use chrono::Utc;
 use secrecy::ExposeSecret as _;
 
 use crate::{
-    auth::{cookie::SessionCookies, cookie_keys::CookieKeys},
+    auth::{
+        cookie::SessionCookies,
+        cookie_keys::{CookieKeys, Opener},
+        stable_secret::{Purpose, StableSecret},
+    },
     cache::{
-        Cache, SharedBackend,
+        Cache, EntrySeal, SharedBackend,
         invalidation::{Invalidations, Transport, postgres::PostgresChannel, redis::RedisChannel},
         postgres::PostgresCache,
         redis::RedisCache,
@@ -72,10 +76,11 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let db = connect_database(&settings).await?;
         let keys = load_keys(&settings, &db).await?;
-        let cache = start_cache(&settings, &db, layer)?;
+        let stable = load_stable_secret(&keys, &db).await?;
+        let cache = start_cache(&settings, &db, &stable, layer)?;
         tracing::info!("configuration: {}", settings.summary());
         let listener = bind(&settings)?;
-        let throttle = login_throttle(&settings, &db, &keys)?;
+        let throttle = login_throttle(&settings, &db, &stable)?;
         let geoip = open_geoip(&settings)?;
         let domain = Arc::new(Domain::new(
             PgStore::new(db),
@@ -86,7 +91,7 @@ impl Application {
             geoip,
         ));
         spawn_jobs(&domain, &settings)?;
-        let cookies = SessionCookies::new(keys, &settings);
+        let cookies = SessionCookies::new(keys, &stable, &settings);
         serve(listener, AppState { domain, settings }, cookies)
     }
 
@@ -158,10 +163,42 @@ async fn load_keys(settings: &Settings, db: &DbPool) -> anyhow::Result<CookieKey
     keys.with_retired(retired)
 }
 
-/// The session cache's tiers and the invalidation channel between instances.
-fn start_cache(settings: &Settings, db: &DbPool, layer: CacheLayer) -> anyhow::Result<Arc<Cache>> {
+/// The deployment's stable secret (see `auth::stable_secret`): made at the first start,
+/// resealed with the newest key after a rotation.
+async fn load_stable_secret(keys: &CookieKeys, db: &DbPool) -> anyhow::Result<StableSecret> {
+    let mut conn = db.get().await.context("loading the stable secret")?;
+    let fresh = StableSecret::generate()?;
+    let sealed = db::keys::stable_secret(&mut conn, &fresh.seal(keys)?)
+        .await
+        .context("loading the stable secret")?;
+    let secret = match StableSecret::open(keys, &sealed) {
+        Some((secret, Opener::Newest)) => return Ok(secret),
+        Some((secret, _)) => secret,
+        None => {
+            tracing::warn!(
+                "no configured SESSION_SECRET key opens the deployment's stable secret: \
+                 a new one replaces it, so login lockouts and device cookies start over"
+            );
+            fresh
+        }
+    };
+    db::keys::reseal_stable_secret(&mut conn, &secret.seal(keys)?)
+        .await
+        .context("resealing the stable secret")?;
+    Ok(secret)
+}
+
+/// The session cache's tiers and the invalidation channel between instances; shared
+/// entries are tagged with a key derived from the stable secret.
+fn start_cache(
+    settings: &Settings,
+    db: &DbPool,
+    stable: &StableSecret,
+    layer: CacheLayer,
+) -> anyhow::Result<Arc<Cache>> {
     let cache = Arc::new(Cache::new(
         settings.cache_key_prefix.clone(),
+        EntrySeal::new(&stable.derive(Purpose::CacheEntries)),
         shared_cache(settings, db)?.map(layer),
         settings.cache_ttl,
         settings.l1_ttl,
@@ -191,17 +228,17 @@ fn bind(settings: &Settings) -> anyhow::Result<TcpListener> {
     Ok(listener)
 }
 
-/// The login throttle, counting where the session cache lives, its keys derived from the
-/// cookie keys.
+/// The login throttle, counting where the session cache lives, its hashes keyed by the
+/// stable secret (a key rotation keeps every lockout).
 fn login_throttle(
     settings: &Settings,
     db: &DbPool,
-    keys: &CookieKeys,
+    stable: &StableSecret,
 ) -> anyhow::Result<LoginThrottle<GuardedCounters>> {
     let throttle = LoginThrottle::new(
         GuardedCounters::new(attempt_store(settings, db)?),
         settings.cache_key_prefix.clone(),
-        keys.derive("login throttle account hashes"),
+        stable.derive(Purpose::ThrottleHashes),
         settings.login_max_failures,
         Backoff {
             base: settings.login_first_delay.min(settings.login_lockout),

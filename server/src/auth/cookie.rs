@@ -26,7 +26,10 @@ use serde::Deserialize;
 
 use hallpass_core::SessionToken;
 
-use super::cookie_keys::{CookieKeys, Opener};
+use super::{
+    cookie_keys::{CookieKeys, Opener},
+    stable_secret::{Purpose, StableSecret},
+};
 use crate::{
     config::Settings,
     domain::{Credential, SessionClaim, throttle::DeviceClaim},
@@ -43,9 +46,12 @@ const DEVICE_ACCOUNT: &str = "account";
 const DEVICE_LIFETIME: time::Duration = time::Duration::days(400);
 
 /// The session cookie's keys and attributes, and those of the device cookie (see
-/// [`DeviceClaim`]), sealed with the same keys.
+/// [`DeviceClaim`]), sealed with a key of its own.
 pub struct SessionCookies {
     keys: CookieKeys,
+    /// The device cookies' key, derived from the stable secret: a rotation of the
+    /// session keys keeps every device.
+    device_keys: CookieKeys,
     name: &'static str,
     device_name: &'static str,
     secure: bool,
@@ -88,9 +94,10 @@ enum Change {
 }
 
 impl SessionCookies {
-    pub fn new(keys: CookieKeys, settings: &Settings) -> Self {
+    pub fn new(keys: CookieKeys, stable: &StableSecret, settings: &Settings) -> Self {
         Self {
             keys,
+            device_keys: CookieKeys::from_key(&stable.derive(Purpose::DeviceCookies)),
             name: settings.cookie_name(),
             device_name: settings.device_cookie_name(),
             secure: settings.cookie_secure,
@@ -117,7 +124,7 @@ impl SessionCookies {
     }
 
     fn open(&self, sealed: &str) -> Option<Opened> {
-        let (plain, opener) = self.keys.open(self.name, sealed)?;
+        let (plain, opener) = self.keys.open_session_cookie(self.name, sealed)?;
         let mut claim = parse_claim(&plain)?;
         if opener == Opener::Retired {
             claim.lifetime = None;
@@ -163,10 +170,13 @@ impl SessionCookies {
         Ok(())
     }
 
-    /// The device cookie `req` brought, if one of the keys opens it.
+    /// The device cookie `req` brought, if the device key opens it. (Device cookies
+    /// sealed with the session keys, before they had their own, name accounts by hashes
+    /// the throttle no longer makes: they would not count anyway, and are replaced at
+    /// their next sign-in.)
     pub fn device_of(&self, req: &HttpRequest) -> Option<DeviceClaim> {
         let sealed = req.cookie(self.device_name)?;
-        let (plain, _) = self.keys.open(self.device_name, sealed.value())?;
+        let (plain, _) = self.device_keys.open(self.device_name, sealed.value())?;
         let fields: HashMap<String, String> = serde_json::from_str(&plain).ok()?;
         Some(DeviceClaim {
             id: fields.get(DEVICE_ID)?.clone(),
@@ -180,7 +190,7 @@ impl SessionCookies {
             (DEVICE_ID, device.id.as_str()),
             (DEVICE_ACCOUNT, device.account.as_str()),
         ]);
-        let sealed = self.keys.seal(self.device_name, &json(&fields))?;
+        let sealed = self.device_keys.seal(self.device_name, &json(&fields))?;
         Ok(self
             .attributes(self.device_name, sealed)
             .max_age(DEVICE_LIFETIME)

@@ -114,6 +114,14 @@ impl CookieKeys {
         })
     }
 
+    /// One key, derived from `secret`, that seals and opens (the device cookies').
+    pub fn from_key(secret: &[u8; 32]) -> Self {
+        Self {
+            configured: vec![SealingKey::new(Key::derive_from(secret))],
+            retired: None,
+        }
+    }
+
     /// The configured keys' fingerprints, newest first: what the database records of
     /// them (see `db::keys`), never the keys.
     pub fn fingerprints(&self) -> Vec<Vec<u8>> {
@@ -138,42 +146,35 @@ impl CookieKeys {
         Ok(self)
     }
 
-    /// A 32-byte secret for `purpose`, derived from the newest key (e.g. the key of the
-    /// login throttle's account hashes). Changes when the newest key does.
-    pub fn derive(&self, purpose: &str) -> [u8; 32] {
-        let mut digest = Sha256::new();
-        digest.update(b"hallpass derived key v1\0");
-        digest.update(purpose.as_bytes());
-        digest.update(b"\0");
-        digest.update(self.configured[0].key.master());
-        digest.finalize().into()
-    }
-
     /// `plain`, the value of the cookie `name`, sealed with the newest key.
     pub fn seal(&self, name: &str, plain: &str) -> anyhow::Result<String> {
         self.configured[0].seal(name, plain)
     }
 
     /// The plain value of the cookie `name` sealed as `sealed`, and the key that opened
-    /// it, or `None` if no key does.
+    /// it, or `None` if no configured key does. The retired key never opens anything
+    /// here: see [`CookieKeys::open_session_cookie`].
     pub fn open(&self, name: &str, sealed: &str) -> Option<(String, Opener)> {
         let sealed = STANDARD.decode(sealed).ok()?;
-        let opener = |index: usize| {
-            if index == 0 {
+        self.configured.iter().enumerate().find_map(|(i, key)| {
+            let opener = if i == 0 {
                 Opener::Newest
             } else {
                 Opener::Older
-            }
-        };
-        let configured = self
-            .configured
-            .iter()
-            .enumerate()
-            .map(|(i, key)| (key, opener(i)));
-        let retired = self.retired.iter().map(|key| (key, Opener::Retired));
-        configured
-            .chain(retired)
-            .find_map(|(key, opener)| Some((key.open(name, &sealed)?, opener)))
+            };
+            Some((key.open(name, &sealed)?, opener))
+        })
+    }
+
+    /// [`CookieKeys::open`], and then the retired key: for session cookies only, whose
+    /// claims the caller honours only for recorded sessions. Nothing else an earlier
+    /// version sealed with that key (device cookies) may still open.
+    pub fn open_session_cookie(&self, name: &str, sealed: &str) -> Option<(String, Opener)> {
+        self.open(name, sealed).or_else(|| {
+            let retired = self.retired.as_ref()?;
+            let plain = retired.open(name, &STANDARD.decode(sealed).ok()?)?;
+            Some((plain, Opener::Retired))
+        })
     }
 }
 
@@ -214,6 +215,8 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use actix_web::cookie::{Cookie, CookieJar};
+
     use super::*;
 
     fn keys(secrets: &[&str]) -> CookieKeys {
@@ -265,7 +268,6 @@ mod tests {
 
     #[test]
     fn cookies_the_private_jar_sealed_are_opened_and_the_jar_opens_ours() {
-        use actix_web::cookie::{Cookie, CookieJar};
         let keys = keys(&[NEW]);
         let mut jar = CookieJar::new();
         jar.private_mut(&keys.configured[0].key)
@@ -278,6 +280,26 @@ mod tests {
             .private(&keys.configured[0].key)
             .decrypt(ours);
         assert_eq!(opened.unwrap().value(), "claim");
+    }
+
+    #[test]
+    fn the_retired_key_opens_session_cookies_only() {
+        let retired = Key::generate();
+        let keys = keys(&[NEW])
+            .with_retired(Some(retired.master().to_vec()))
+            .unwrap();
+        let mut jar = CookieJar::new();
+        jar.private_mut(&retired).add(Cookie::new("c", "claim"));
+        let sealed = jar.get("c").unwrap().value().to_owned();
+        assert_eq!(
+            keys.open_session_cookie("c", &sealed),
+            Some(("claim".to_owned(), Opener::Retired))
+        );
+        assert_eq!(
+            keys.open("c", &sealed),
+            None,
+            "nothing else it sealed opens"
+        );
     }
 
     #[test]

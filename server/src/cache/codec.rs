@@ -1,20 +1,30 @@
-//! The stored form of a cached session in the shared tier: short keys, timestamps as
-//! integer microseconds (read on every cache hit, so cheap to parse), and a format
-//! version so that entries written by another release are treated as misses rather than
-//! misread. [`to_vec`], [`to_value`] and [`from_slice`], [`from_value`] are the only
-//! ways in and out.
+//! The stored form of a cached session in the shared tier, authenticated: whoever can
+//! write to Redis or to the `session_cache` table (a shared Redis, a neighbour service, a
+//! backup restored elsewhere) must not be able to make a student an admin or plant back
+//! a revoked session. An entry is `{tag}.{json}`: the JSON has short keys, timestamps as
+//! integer microseconds (read on every hit, so cheap to parse) and a format version; the
+//! tag is HMAC-SHA-256 over the cache key and the JSON, keyed by a key derived from the
+//! stable secret, so an entry copied to another key (another token's) fails too.
+//! [`EntrySeal`] is the only way in and out.
 
 use chrono::{DateTime, Utc};
 use hallpass_core::cached::CachedSession;
 use hallpass_shared::{DeviceKind, Location, Role, SessionId, SessionView, UserId, UserView};
+use hmac::{Hmac, Mac as _};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use uuid::Uuid;
 
-const VERSION: u8 = 1;
+/// 2: tagged. Entries of format 1 (untagged, of an earlier release) are never read.
+const VERSION: u8 = 2;
+/// Hex digits of a tag.
+const TAG_HEX_LEN: usize = 64;
 
 #[derive(Serialize, Deserialize)]
 struct StoredSession {
     v: u8,
+    /// Trusted until (microseconds): an entry replayed later is refused whatever its tag.
+    t: i64,
     // The user.
     u: Uuid,
     e: String,
@@ -32,7 +42,7 @@ struct StoredSession {
     c: i64,
     l: i64,
     x: i64,
-    // Added later in format 1: absent from older entries, absent when empty.
+    // Absent when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nm: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,31 +53,94 @@ struct StoredSession {
     pc: bool,
 }
 
-/// A cached session read back (checked on the way in).
+/// A cached session read back (checked on the way in), and until when it is trusted.
 #[derive(Deserialize)]
 #[serde(try_from = "StoredSession")]
-struct Read(CachedSession);
+struct Read(CachedSession, DateTime<Utc>);
 
-pub fn to_vec(cached: &CachedSession) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&StoredSession::from(cached.clone()))
+/// Why an entry was not taken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unsealed {
+    /// Its tag does not match: written by someone without the key, or under another
+    /// key name. Worth a warning.
+    Forged,
+    /// Untagged (an earlier release's entry) or unreadable after a good tag (another
+    /// format version): only a miss.
+    Stale(String),
 }
 
-pub fn to_value(cached: &CachedSession) -> serde_json::Result<serde_json::Value> {
-    serde_json::to_value(StoredSession::from(cached.clone()))
+/// Tags entries on the way in and checks them on the way out.
+pub struct EntrySeal {
+    /// Keyed once; cloned per entry, which copies the keyed state instead of hashing
+    /// the key again.
+    mac: Hmac<Sha256>,
 }
 
-pub fn from_slice(bytes: &[u8]) -> serde_json::Result<CachedSession> {
-    serde_json::from_slice::<Read>(bytes).map(|Read(cached)| cached)
+impl EntrySeal {
+    #[expect(
+        clippy::expect_used,
+        reason = "HMAC takes keys of every length: new_from_slice never fails"
+    )]
+    pub fn new(key: &[u8; 32]) -> Self {
+        Self {
+            mac: Hmac::new_from_slice(key).expect("HMAC takes a key of any length"),
+        }
+    }
+
+    /// `cached` as the entry for `key`, trusted until `until`.
+    pub fn seal(
+        &self,
+        key: &str,
+        cached: &CachedSession,
+        until: DateTime<Utc>,
+    ) -> serde_json::Result<String> {
+        let json = serde_json::to_string(&StoredSession::new(cached.clone(), until))?;
+        let tag = self.tag(key, &json).finalize().into_bytes();
+        Ok([hex::encode(tag).as_str(), ".", json.as_str()].concat())
+    }
+
+    /// The session of the entry for `key`, if its tag is right (compared in constant
+    /// time), it reads, and it is still to be trusted at `now`.
+    pub fn open(
+        &self,
+        key: &str,
+        entry: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CachedSession, Unsealed> {
+        if entry.starts_with('{') {
+            return Err(Unsealed::Stale(
+                "an untagged entry of an earlier release".into(),
+            ));
+        }
+        let (tag, json) = entry
+            .split_at_checked(TAG_HEX_LEN)
+            .and_then(|(tag, rest)| Some((hex::decode(tag).ok()?, rest.strip_prefix('.')?)))
+            .ok_or(Unsealed::Forged)?;
+        self.tag(key, json)
+            .verify_slice(&tag)
+            .map_err(|_| Unsealed::Forged)?;
+        let Read(cached, until) =
+            serde_json::from_str(json).map_err(|error| Unsealed::Stale(error.to_string()))?;
+        if until <= now {
+            return Err(Unsealed::Stale("an entry past its time".into()));
+        }
+        Ok(cached)
+    }
+
+    fn tag(&self, key: &str, json: &str) -> Hmac<Sha256> {
+        let mut mac = self.mac.clone();
+        mac.update(key.as_bytes());
+        mac.update(b"\n");
+        mac.update(json.as_bytes());
+        mac
+    }
 }
 
-pub fn from_value(value: serde_json::Value) -> serde_json::Result<CachedSession> {
-    serde_json::from_value::<Read>(value).map(|Read(cached)| cached)
-}
-
-impl From<CachedSession> for StoredSession {
-    fn from(CachedSession { user, session }: CachedSession) -> Self {
+impl StoredSession {
+    fn new(CachedSession { user, session }: CachedSession, until: DateTime<Utc>) -> Self {
         Self {
             v: VERSION,
+            t: until.timestamp_micros(),
             u: user.id.0,
             e: user.email,
             n: user.name,
@@ -101,7 +174,7 @@ impl TryFrom<StoredSession> for Read {
         let at = |micros: i64| {
             DateTime::<Utc>::from_timestamp_micros(micros).ok_or("timestamp out of range")
         };
-        Ok(Self(CachedSession {
+        let cached = CachedSession {
             user: UserView {
                 id: UserId(stored.u),
                 email: stored.e,
@@ -126,7 +199,8 @@ impl TryFrom<StoredSession> for Read {
                 location: stored.pl,
                 new_device: stored.nd,
             },
-        }))
+        };
+        Ok(Self(cached, at(stored.t)?))
     }
 }
 
@@ -168,40 +242,88 @@ pub(super) mod tests {
         }
     }
 
+    const KEY: &str = "session:00ff";
+
+    fn seal() -> EntrySeal {
+        EntrySeal::new(&[7; 32])
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp_micros(1_790_000_000_000_000).unwrap()
+    }
+
+    fn until() -> DateTime<Utc> {
+        now() + chrono::Duration::minutes(5)
+    }
+
+    fn entry() -> String {
+        seal().seal(KEY, &sample(), until()).unwrap()
+    }
+
     #[test]
     fn round_trips_exactly() {
         let cached = sample();
-        let bytes = to_vec(&cached).unwrap();
-        assert_eq!(from_slice(&bytes).unwrap(), cached);
-        let value = to_value(&cached).unwrap();
-        assert_eq!(value["v"], 1);
-        assert_eq!(from_value(value).unwrap(), cached);
+        let entry = seal().seal(KEY, &cached, until()).unwrap();
+        assert_eq!(seal().open(KEY, &entry, now()).unwrap(), cached);
+        let (_, json) = entry.split_once('.').unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(json).unwrap()["v"],
+            2
+        );
     }
 
     #[test]
-    fn entries_written_before_names_and_places_still_read() {
-        let written = sample();
-        let mut value = to_value(&written).unwrap();
-        for added in ["nm", "pl", "nd", "pc"] {
-            value.as_object_mut().unwrap().remove(added);
+    fn an_edited_entry_is_refused() {
+        let entry = entry();
+        let promoted = entry.replace(r#""r":"teacher""#, r#""r":"admin""#);
+        assert_ne!(promoted, entry);
+        assert_eq!(seal().open(KEY, &promoted, now()), Err(Unsealed::Forged));
+        for i in 0..entry.len() {
+            let mut bytes = entry.clone().into_bytes();
+            bytes[i] ^= 1;
+            let Ok(tampered) = String::from_utf8(bytes) else {
+                continue;
+            };
+            assert!(seal().open(KEY, &tampered, now()).is_err(), "byte {i}");
         }
-        let read = from_value(value).unwrap();
-        assert_eq!(read.session.name, None);
-        assert_eq!(read.session.location, None);
-        assert!(!read.session.new_device);
-        assert!(!read.user.must_change_password);
-        let user = UserView {
-            must_change_password: true,
-            ..read.user
-        };
-        assert_eq!(user, written.user);
-        assert_eq!(read.session.id, written.session.id);
     }
 
     #[test]
-    fn other_versions_are_refused() {
-        let mut value = to_value(&sample()).unwrap();
-        value["v"] = 2.into();
-        assert!(from_value(value).is_err());
+    fn an_entry_is_bound_to_its_key_its_deployment_and_its_time() {
+        let entry = entry();
+        assert_eq!(
+            seal().open("session:00fe", &entry, now()),
+            Err(Unsealed::Forged),
+            "moved to another token's key"
+        );
+        assert_eq!(
+            EntrySeal::new(&[8; 32]).open(KEY, &entry, now()),
+            Err(Unsealed::Forged),
+            "another deployment's key"
+        );
+        assert!(
+            matches!(seal().open(KEY, &entry, until()), Err(Unsealed::Stale(_))),
+            "replayed past its time"
+        );
+        assert_eq!(seal().open(KEY, "fenced", now()), Err(Unsealed::Forged));
+        assert_eq!(seal().open(KEY, "", now()), Err(Unsealed::Forged));
+    }
+
+    #[test]
+    fn earlier_formats_are_misses_not_forgeries() {
+        let entry = entry();
+        let (_, json) = entry.split_once('.').unwrap();
+        assert!(matches!(
+            seal().open(KEY, json, now()),
+            Err(Unsealed::Stale(_))
+        ));
+        let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+        value["v"] = 1.into();
+        let old = value.to_string();
+        let tag = hex::encode(seal().tag(KEY, &old).finalize().into_bytes());
+        assert!(matches!(
+            seal().open(KEY, &format!("{tag}.{old}"), now()),
+            Err(Unsealed::Stale(_))
+        ));
     }
 }

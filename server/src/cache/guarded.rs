@@ -1,7 +1,8 @@
 //! The chosen backend behind a circuit breaker and a replay log of undelivered fences: a
 //! failing backend is skipped for a while instead of being retried on every request, and
 //! fences that could not be delivered are kept out of reads and replayed once the backend
-//! answers.
+//! answers. Entries are tagged on the way in and checked on the way out ([`EntrySeal`]):
+//! a forged one is a miss, dropped, counted and reported.
 
 use std::{
     collections::HashSet,
@@ -12,7 +13,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{CacheError, CachedSession, SharedBackend, Slot};
+use chrono::Utc;
+
+use super::{
+    CacheError, CachedSession, SharedBackend, Slot,
+    codec::{EntrySeal, Unsealed},
+};
 
 /// How long a readiness ping may take.
 const PING_DEADLINE: Duration = Duration::from_millis(250);
@@ -22,6 +28,9 @@ const BACKOFF: Duration = Duration::from_secs(5);
 /// A backend behind its breaker. Takes complete keys ([`super::key`]).
 pub struct Guarded {
     backend: Box<dyn SharedBackend>,
+    seal: EntrySeal,
+    /// Entries refused for a tag that did not match, since start.
+    forged: AtomicU64,
     /// How long a fence stands: at least as long as any entry it must outlive.
     fence_ttl: Duration,
     epoch: Instant,
@@ -35,9 +44,11 @@ pub struct Guarded {
 impl Guarded {
     /// `entry_ttl` is the longest TTL entries are cached with; fences stand a second
     /// longer, so they outlive any entry a racing fill could write.
-    pub fn new(backend: Box<dyn SharedBackend>, entry_ttl: Duration) -> Self {
+    pub fn new(backend: Box<dyn SharedBackend>, seal: EntrySeal, entry_ttl: Duration) -> Self {
         Self {
             backend,
+            seal,
+            forged: AtomicU64::new(0),
             fence_ttl: entry_ttl + Duration::from_secs(1),
             epoch: Instant::now(),
             skip_until_ms: AtomicU64::new(0),
@@ -55,25 +66,39 @@ impl Guarded {
         self.degraded.load(Ordering::Relaxed)
     }
 
+    /// How many entries were refused for a tag that did not match, since start.
+    pub fn forged_entries(&self) -> u64 {
+        self.forged.load(Ordering::Relaxed)
+    }
+
     /// The cached session under `key`; `None` on a miss, behind a fence, and whenever the
-    /// backend is down.
+    /// backend is down. An entry that fails its check is a miss too, and is dropped so
+    /// that the database's answer takes its place at the next fill.
     pub async fn get(&self, key: &str) -> Option<CachedSession> {
         if !self.available().await || self.is_undelivered(key) {
             return None;
         }
-        let slot = match self.backend.get(key).await {
-            // An unreadable entry (e.g. written by another release) is a miss; dropping it
-            // lets the database's answer take its place at the next fill.
-            Err(CacheError::Codec(error)) => {
-                tracing::debug!("unreadable cache entry dropped: {error}");
-                self.guard(self.backend.forget(key)).await;
-                return None;
-            }
-            answer => self.guard(std::future::ready(answer)).await.flatten()?,
+        let Slot::Entry(entry) = self.guard(self.backend.get(key)).await.flatten()? else {
+            return None;
         };
-        match slot {
-            Slot::Session(session) => Some(session),
-            Slot::Fenced => None,
+        match self.seal.open(key, &entry, Utc::now()) {
+            Ok(session) => return Some(session),
+            Err(Unsealed::Forged) => self.report_forged(),
+            Err(Unsealed::Stale(why)) => tracing::debug!("stale cache entry dropped: {why}"),
+        }
+        self.guard(self.backend.forget(key)).await;
+        None
+    }
+
+    /// Counts a forged entry; the first one since start is logged (the key is not: it
+    /// names a token hash).
+    fn report_forged(&self) {
+        if self.forged.fetch_add(1, Ordering::Relaxed) == 0 {
+            tracing::warn!(
+                cache.backend = self.backend.name(),
+                "a session cache entry failed its integrity check and was ignored: something \
+                 other than Hallpass writes to the cache (see hallpass_cache_forged_entries_total)"
+            );
         }
     }
 
@@ -84,7 +109,10 @@ impl Guarded {
         if ttl.is_zero() || !self.available().await {
             return;
         }
-        self.guard(self.backend.fill(key, value, ttl)).await;
+        let Some(entry) = self.entry(key, value, ttl) else {
+            return;
+        };
+        self.guard(self.backend.fill(key, &entry, ttl)).await;
     }
 
     /// Updates a cached session in place (its `last_seen_at`); never resurrects one.
@@ -92,7 +120,23 @@ impl Guarded {
         if ttl.is_zero() || !self.available().await {
             return;
         }
-        self.guard(self.backend.refresh(key, value, ttl)).await;
+        let Some(entry) = self.entry(key, value, ttl) else {
+            return;
+        };
+        self.guard(self.backend.refresh(key, &entry, ttl)).await;
+    }
+
+    /// `value` tagged for `key`, trusted for `ttl` (as long as the backend keeps it);
+    /// `None` (never cached) in the unlikely case it does not serialise.
+    fn entry(&self, key: &str, value: &CachedSession, ttl: Duration) -> Option<String> {
+        let until = chrono::TimeDelta::from_std(ttl)
+            .ok()
+            .and_then(|ttl| Utc::now().checked_add_signed(ttl))
+            .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
+        self.seal
+            .seal(key, value, until)
+            .inspect_err(|error| tracing::error!("a session could not be cached: {error}"))
+            .ok()
     }
 
     /// Drops a cached session so the next request reads the database; leaves fences.
@@ -132,11 +176,6 @@ impl Guarded {
     async fn guard<T>(&self, operation: impl Future<Output = Result<T, CacheError>>) -> Option<T> {
         match operation.await {
             Ok(value) => Some(value),
-            // An unreadable value is the entry's fault, not the backend's.
-            Err(CacheError::Codec(error)) => {
-                tracing::debug!("cache value unreadable: {error}");
-                None
-            }
             Err(error) => {
                 self.trip(&error);
                 None

@@ -30,6 +30,7 @@ use hallpass_core::{
     ports::{SessionCache, Tier},
 };
 
+pub use self::codec::EntrySeal;
 use self::{
     guarded::Guarded,
     invalidation::{BEAT_EVERY, BEAT_TIMEOUT, Invalidations, Message},
@@ -42,21 +43,16 @@ pub enum CacheError {
     Redis(#[from] ::redis::RedisError),
     #[error("postgres cache: {0}")]
     Postgres(String),
-    #[error("cached value is unreadable: {0}")]
-    Codec(#[from] serde_json::Error),
     #[error("cache did not answer in time")]
     Timeout,
 }
 
 /// What a cache key holds.
 #[derive(Debug, Clone, PartialEq)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "read once per request and unpacked at once; boxing would allocate on every hit"
-)]
 pub enum Slot {
-    /// A session the database vouched for.
-    Session(CachedSession),
+    /// A session the database vouched for, as a tagged entry (see [`EntrySeal`]); the
+    /// backend stores it as it is.
+    Entry(String),
     /// A fence: the session was revoked or changed, and only the database may answer for
     /// it until the fence expires. No fill can replace a fence, so a request that read
     /// the row before a revocation committed cannot cache it afterwards.
@@ -74,17 +70,11 @@ pub trait SharedBackend: Send + Sync {
     /// Name for logs: `Redis`, `PostgreSQL`, `in-memory`.
     fn name(&self) -> &'static str;
     async fn get(&self, key: &str) -> Result<Option<Slot>, CacheError>;
-    /// Stores `value` for `ttl` only if the key holds nothing (no session, no fence).
-    async fn fill(&self, key: &str, value: &CachedSession, ttl: Duration)
-    -> Result<(), CacheError>;
-    /// Replaces the session the key holds with `value`; does nothing to a fence or an
+    /// Stores `entry` for `ttl` only if the key holds nothing (no session, no fence).
+    async fn fill(&self, key: &str, entry: &str, ttl: Duration) -> Result<(), CacheError>;
+    /// Replaces the session the key holds with `entry`; does nothing to a fence or an
     /// empty key.
-    async fn refresh(
-        &self,
-        key: &str,
-        value: &CachedSession,
-        ttl: Duration,
-    ) -> Result<(), CacheError>;
+    async fn refresh(&self, key: &str, entry: &str, ttl: Duration) -> Result<(), CacheError>;
     /// Removes the session the key holds; never removes a fence.
     async fn forget(&self, key: &str) -> Result<(), CacheError>;
     /// Puts a fence on every key for `ttl`, whatever they held.
@@ -126,6 +116,11 @@ impl LocalTier {
 pub struct Cache {
     prefix: String,
     local: Option<LocalTier>,
+    /// Sessions fenced lately, here or on another instance, remembered for as long as a
+    /// shared entry written before the fence could still be trusted: an entry planted
+    /// back into the shared tier after its revocation is refused by every instance that
+    /// heard of the revocation, whatever the shared tier says.
+    fenced: moka::sync::Cache<TokenHash, ()>,
     shared: Option<Guarded>,
     channel: Invalidations,
 }
@@ -136,6 +131,7 @@ impl Cache {
     /// `cache_ttl`.
     pub fn new(
         prefix: String,
+        seal: EntrySeal,
         shared: Option<Box<dyn SharedBackend>>,
         cache_ttl: Duration,
         l1_ttl: Duration,
@@ -149,7 +145,11 @@ impl Cache {
         Self {
             prefix,
             local: (!local_ttl.is_zero()).then(|| LocalTier::new(local_ttl)),
-            shared: shared.map(|backend| Guarded::new(backend, cache_ttl)),
+            fenced: moka::sync::Cache::builder()
+                .max_capacity(NEAR_CAPACITY)
+                .time_to_live(cache_ttl + Duration::from_secs(1))
+                .build(),
+            shared: shared.map(|backend| Guarded::new(backend, seal, cache_ttl)),
             channel,
         }
     }
@@ -172,6 +172,12 @@ impl Cache {
         self.shared.as_ref().is_some_and(Guarded::is_degraded)
     }
 
+    /// How many shared entries were refused since start for a tag that did not match
+    /// (see [`EntrySeal`]).
+    pub fn forged_entries(&self) -> u64 {
+        self.shared.as_ref().map_or(0, Guarded::forged_entries)
+    }
+
     /// Whether revocations from other instances are being heard (the local tier is used).
     pub fn channel_is_live(&self) -> bool {
         self.channel.is_live()
@@ -187,6 +193,9 @@ impl Cache {
             return Some((session, Tier::Local));
         }
         let shared = self.shared.as_ref()?;
+        if self.fenced.contains_key(hash) {
+            return None;
+        }
         let read_at = Instant::now();
         let session = HeldSession::new(shared.get(&key(&self.prefix, &hash.hex())).await?);
         self.fill_local(hash, &session, Duration::MAX, read_at);
@@ -276,8 +285,11 @@ impl Cache {
         self.channel.publish(&hex).await;
     }
 
-    /// Fences the local tier's entries of these hashes.
+    /// Fences the local tier's entries of these hashes, and remembers them fenced.
     fn fence_local(&self, hashes: &[TokenHash]) {
+        for hash in hashes {
+            self.fenced.insert(*hash, ());
+        }
         if let Some(local) = &self.local {
             local.entries.fence(hashes, local.fence_ttl);
         }
@@ -455,7 +467,14 @@ mod tests {
         let recorded = std::sync::Arc::new(Recorded::default());
         let channel = Invalidations::new(Box::new(recorded.clone()));
         (
-            Cache::new(String::new(), None, MINUTE, MINUTE, channel),
+            Cache::new(
+                String::new(),
+                EntrySeal::new(&[0; 32]),
+                None,
+                MINUTE,
+                MINUTE,
+                channel,
+            ),
             recorded,
         )
     }

@@ -1,5 +1,6 @@
 //! PostgreSQL cache in the UNLOGGED `session_cache` table: for deployments without
-//! Redis that still run several instances. A hit is one primary-key lookup.
+//! Redis that still run several instances. A hit is one primary-key lookup. An entry is
+//! stored as a JSON string (jsonb keeps strings byte for byte, which its tag needs).
 
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use diesel::{
 };
 use diesel_async::RunQueryDsl;
 
-use super::{CacheError, CachedSession, SharedBackend, Slot, codec};
+use super::{CacheError, SharedBackend, Slot};
 use crate::db::{DbPool, PooledConn, schema::session_cache};
 
 pub struct PostgresCache {
@@ -35,7 +36,7 @@ fn query_error(error: diesel::result::Error) -> CacheError {
     CacheError::Postgres(error.to_string())
 }
 
-/// What a fenced key holds: a JSON string, which no session entry is.
+/// What a fenced key holds: the JSON string `fenced`, which no tagged entry is.
 fn fence_value() -> serde_json::Value {
     serde_json::Value::String("fenced".into())
 }
@@ -66,17 +67,14 @@ impl SharedBackend for PostgresCache {
         match value {
             None => Ok(None),
             Some(value) if value == fence_value() => Ok(Some(Slot::Fenced)),
-            Some(value) => Ok(Some(Slot::Session(codec::from_value(value)?))),
+            Some(serde_json::Value::String(entry)) => Ok(Some(Slot::Entry(entry))),
+            // An object: an untagged entry of an earlier release.
+            Some(value) => Ok(Some(Slot::Entry(value.to_string()))),
         }
     }
 
-    async fn fill(
-        &self,
-        key: &str,
-        value: &CachedSession,
-        ttl: Duration,
-    ) -> Result<(), CacheError> {
-        let value = codec::to_value(value)?;
+    async fn fill(&self, key: &str, entry: &str, ttl: Duration) -> Result<(), CacheError> {
+        let value = serde_json::Value::from(entry);
         let mut conn = self.connection().await?;
         diesel::sql_query(FILL)
             .bind::<Text, _>(key)
@@ -88,13 +86,8 @@ impl SharedBackend for PostgresCache {
         Ok(())
     }
 
-    async fn refresh(
-        &self,
-        key: &str,
-        value: &CachedSession,
-        ttl: Duration,
-    ) -> Result<(), CacheError> {
-        let value = codec::to_value(value)?;
+    async fn refresh(&self, key: &str, entry: &str, ttl: Duration) -> Result<(), CacheError> {
+        let value = serde_json::Value::from(entry);
         let now = Utc::now();
         let mut conn = self.connection().await?;
         diesel::update(

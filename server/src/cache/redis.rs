@@ -1,6 +1,6 @@
 //! Redis cache through redis-rs connection managers: multiplexed connections that
 //! reconnect by themselves after any loss (a Redis restart, `CLIENT KILL`, a network
-//! reset), so the cache comes back as soon as Redis does. Values are JSON with a native
+//! reset), so the cache comes back as soon as Redis does. Values are tagged entries with a native
 //! expiry (`SET … PX`), so a missed fence still ages out. Fills are `SET … NX`;
 //! refreshing and forgetting are small Lua scripts that leave a fence alone, so each is
 //! one atomic round trip.
@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::{CacheError, CachedSession, SharedBackend, Slot, codec};
+use super::{CacheError, SharedBackend, Slot};
 use crate::redis_connections::WorkerConnections;
 
 pub struct RedisCache {
@@ -67,20 +67,17 @@ impl SharedBackend for RedisCache {
         if bytes == FENCE.as_bytes() {
             return Ok(Some(Slot::Fenced));
         }
-        Ok(Some(Slot::Session(codec::from_slice(&bytes)?)))
+        // Not UTF-8 means not ours: the entry's check refuses what this makes of it.
+        Ok(Some(Slot::Entry(
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )))
     }
 
-    async fn fill(
-        &self,
-        key: &str,
-        value: &CachedSession,
-        ttl: Duration,
-    ) -> Result<(), CacheError> {
-        let bytes = codec::to_vec(value)?;
+    async fn fill(&self, key: &str, entry: &str, ttl: Duration) -> Result<(), CacheError> {
         let mut conn = self.connection()?;
         redis::cmd("SET")
             .arg(key)
-            .arg(bytes)
+            .arg(entry)
             .arg("PX")
             .arg(millis(ttl))
             .arg("NX")
@@ -89,19 +86,13 @@ impl SharedBackend for RedisCache {
         Ok(())
     }
 
-    async fn refresh(
-        &self,
-        key: &str,
-        value: &CachedSession,
-        ttl: Duration,
-    ) -> Result<(), CacheError> {
-        let bytes = codec::to_vec(value)?;
+    async fn refresh(&self, key: &str, entry: &str, ttl: Duration) -> Result<(), CacheError> {
         let mut conn = self.connection()?;
         redis::cmd("EVAL")
             .arg(REFRESH)
             .arg(1)
             .arg(key)
-            .arg(bytes)
+            .arg(entry)
             .arg(millis(ttl))
             .arg(FENCE)
             .query_async::<()>(&mut conn)

@@ -9,6 +9,7 @@ use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use super::schema::{cookie_key_fingerprint, server_keys};
 
 const RETIRED_KEY: &str = "retired_session_cookie";
+const STABLE_SECRET: &str = "stable_secret";
 
 /// Records `newest` as the deployment's key fingerprint and returns `true`, unless the
 /// recorded fingerprint is one none of `known` has: then it changes nothing and returns
@@ -65,4 +66,31 @@ pub async fn retired_key(
         .first(conn)
         .await
         .optional()
+}
+
+/// The deployment's sealed stable secret; `fresh` is stored first when there is none
+/// yet. Race-free: concurrent first starts agree on one.
+pub async fn stable_secret(conn: &mut AsyncPgConnection, fresh: &[u8]) -> QueryResult<Vec<u8>> {
+    diesel::insert_into(server_keys::table)
+        .values((
+            server_keys::name.eq(STABLE_SECRET),
+            server_keys::secret.eq(fresh),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    server_keys::table
+        .find(STABLE_SECRET)
+        .select(server_keys::secret)
+        .first(conn)
+        .await
+}
+
+/// Replaces the sealed stable secret (resealed with a newer key).
+pub async fn reseal_stable_secret(conn: &mut AsyncPgConnection, sealed: &[u8]) -> QueryResult<()> {
+    diesel::update(server_keys::table.find(STABLE_SECRET))
+        .set(server_keys::secret.eq(sealed))
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -72,6 +72,9 @@ pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
     domain.metrics.set_cache_up(!domain.cache.is_degraded());
     domain
         .metrics
+        .set_cache_forged_entries(domain.cache.forged_entries());
+    domain
+        .metrics
         .set_invalidation_channel_up(domain.cache.channel_is_live());
     let text = domain
         .metrics

@@ -14,6 +14,7 @@ use crate::support::{
 };
 
 const LIMIT: u32 = 3;
+const NEW_SECRET: &str = "rotated-rotated-rotated-rotated-rotated-rotated-rotated-0123";
 
 async fn app(backend: CacheBackend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     spawn_app_with(backend, |settings| {
@@ -120,6 +121,50 @@ async fn a_flood_cannot_keep_a_known_device_out(backend: CacheBackend) {
     );
     let on_known_device = login_from(&victim, PASSWORD, "192.0.2.1").await;
     assert_eq!(on_known_device.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_key_rotation_keeps_every_lockout_and_every_device() {
+    let app = app(CacheBackend::Redis, |_| {}).await;
+    let (locked_out, victim) = (app.user(Role::Student).await, app.user(Role::Student).await);
+    assert_eq!(
+        login_from(&victim, PASSWORD, "192.0.2.1").await.status(),
+        StatusCode::OK,
+        "the victim's browser gets its device cookie"
+    );
+    let flood = |user: &TestUser| app.anonymous().typing(&user.email);
+    for user in [&locked_out, &victim] {
+        for _ in 0..LIMIT {
+            login_from(&flood(user), "guess", "192.0.2.9").await;
+        }
+    }
+
+    for keys in [vec![NEW_SECRET, SECRET], vec![NEW_SECRET]] {
+        let rotated = app
+            .instance_with(|settings| {
+                settings.session_secrets = keys.iter().map(|key| (*key).into()).collect();
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            login_from(
+                &app.via(&flood(&locked_out), &rotated),
+                PASSWORD,
+                "192.0.2.9"
+            )
+            .await
+            .status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "still locked out after rotating to {keys:?}"
+        );
+        assert_eq!(
+            login_from(&app.via(&victim, &rotated), PASSWORD, "192.0.2.1")
+                .await
+                .status(),
+            StatusCode::OK,
+            "the device cookie still counts after rotating to {keys:?}"
+        );
+    }
 }
 
 crate::on_every_backend!(

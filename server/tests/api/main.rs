@@ -7,6 +7,7 @@ mod support;
 mod admin;
 mod auth;
 mod bad_input;
+mod cache_integrity;
 mod cli;
 mod conformance;
 mod csrf;

@@ -11,7 +11,6 @@ use std::{
     time::Duration,
 };
 
-use hallpass_core::cached::CachedSession;
 use hallpass_server::{
     cache::{CacheError, SharedBackend, Slot},
     config::CacheBackend,
@@ -45,26 +44,16 @@ impl SharedBackend for HeldFills {
         self.inner.get(key).await
     }
 
-    async fn fill(
-        &self,
-        key: &str,
-        value: &CachedSession,
-        ttl: Duration,
-    ) -> Result<(), CacheError> {
+    async fn fill(&self, key: &str, entry: &str, ttl: Duration) -> Result<(), CacheError> {
         if self.gate.armed.swap(false, Ordering::SeqCst) {
             self.gate.reached.notify_one();
             self.gate.released.notified().await;
         }
-        self.inner.fill(key, value, ttl).await
+        self.inner.fill(key, entry, ttl).await
     }
 
-    async fn refresh(
-        &self,
-        key: &str,
-        value: &CachedSession,
-        ttl: Duration,
-    ) -> Result<(), CacheError> {
-        self.inner.refresh(key, value, ttl).await
+    async fn refresh(&self, key: &str, entry: &str, ttl: Duration) -> Result<(), CacheError> {
+        self.inner.refresh(key, entry, ttl).await
     }
 
     async fn forget(&self, key: &str) -> Result<(), CacheError> {
