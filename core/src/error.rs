@@ -20,6 +20,10 @@ pub enum Error {
     WrongPassword,
     #[error("not found")]
     NotFound,
+    /// Nobody in the caller's position may do this, whatever their role; the message
+    /// says why (a new-device session answering about itself).
+    #[error("not allowed: {0}")]
+    NotAllowed(&'static str),
     #[error("conflict: {0}")]
     Conflict(String),
     /// The change would leave no active admin.

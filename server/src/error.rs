@@ -24,6 +24,9 @@ pub enum ApiError {
     /// 403; `forbidden` or `csrf`.
     #[error("forbidden: {0}")]
     Forbidden(ErrorCode),
+    /// 403 `forbidden`, for a reason other than the role, in words.
+    #[error("not allowed: {0}")]
+    NotAllowed(&'static str),
     #[error("not found")]
     NotFound,
     /// 405; `allow` lists the methods the resource takes (the `Allow` header).
@@ -57,6 +60,7 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthorized(code) | Self::Forbidden(code) => *code,
+            Self::NotAllowed(_) => ErrorCode::Forbidden,
             Self::SessionRefused(rejection) => rejection.code(),
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
@@ -92,6 +96,7 @@ impl ApiError {
                 "choose a new password first (POST /api/auth/password)".into()
             }
             Self::Forbidden(_) => "not allowed for this role".into(),
+            Self::NotAllowed(why) => (*why).into(),
             Self::NotFound => "no such resource".into(),
             Self::MethodNotAllowed { allow } => {
                 format!("method not allowed; this resource takes {allow}")
@@ -126,7 +131,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Unauthorized(_) | Self::SessionRefused(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::NotAllowed(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::LastAdmin => StatusCode::CONFLICT,
@@ -187,6 +192,7 @@ impl From<domain::Error> for ApiError {
             E::AccountInactive => Self::Unauthorized(ErrorCode::UserInactive),
             E::WrongPassword => Self::Forbidden(ErrorCode::InvalidCredentials),
             E::NotFound => Self::NotFound,
+            E::NotAllowed(why) => Self::NotAllowed(why),
             E::Conflict(message) => Self::Conflict(message),
             E::LastAdmin => Self::LastAdmin,
             E::Invalid(message) => Self::Validation(message),

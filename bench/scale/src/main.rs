@@ -13,7 +13,7 @@ use std::io::{BufRead as _, BufWriter, Write as _};
 use chrono::{TimeDelta, Utc};
 use clap::Parser;
 use hallpass_server::{
-    auth::{cookie::SessionCookies, cookie_keys::CookieKeys},
+    auth::{cookie::SessionCookies, cookie_keys::CookieKeys, stable_secret::StableSecret},
     config::{Settings, SettingsArgs},
     domain::SessionClaim,
 };
@@ -28,8 +28,10 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let settings = Settings::from_args(Args::parse().settings)?;
+    // Only session cookies are minted here: the device cookies' key is never used.
     let cookies = SessionCookies::new(
         CookieKeys::from_secrets(&settings.session_secrets)?,
+        &StableSecret::generate()?,
         &settings,
     );
     let lifetime = TimeDelta::from_std(settings.session_ttl)?;

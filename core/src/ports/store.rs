@@ -9,8 +9,8 @@ use hallpass_shared::{RevokedReason, Role, SessionId, UserId, UserSort};
 use crate::{
     Result,
     model::{
-        AuditEvent, ChosenBy, EventCursor, EventFilter, NewSession, NewUser, RecordedEvent,
-        Session, User, UserChanges, UserCursor, UserFilter,
+        AuditEvent, ChosenBy, EventCursor, EventFilter, Learning, NewSession, NewUser,
+        RecordedEvent, Session, User, UserChanges, UserCursor, UserFilter,
     },
     token::TokenHash,
 };
@@ -243,21 +243,38 @@ pub trait Queries: Send + Sized {
 
     // Known devices.
 
-    /// Whether `user_id` signed in with any of `fingerprints` since `since`.
-    fn any_device_seen_since(
+    /// Whether any of `fingerprints` is a device `user_id` signed in with since
+    /// `seen_since` and that counts as learned at `now`.
+    fn any_device_known(
         &mut self,
         user_id: UserId,
         fingerprints: &[String],
-        since: DateTime<Utc>,
+        seen_since: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool>> + Send;
 
-    /// Records that `user_id` signed in with `fingerprints` at `now`.
+    /// Whether `user_id` has any device on record, learned or not.
+    fn has_devices(&mut self, user_id: UserId) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Records that `user_id` signed in with `fingerprints` at `now`, learned as
+    /// `learning` says (a device learned already stays learned).
     fn remember_devices(
         &mut self,
         user_id: UserId,
         fingerprints: &[String],
         now: DateTime<Utc>,
+        learning: Learning,
     ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The devices waiting on `session` are learned from `now` ("yes, that was me").
+    fn learn_devices_of(
+        &mut self,
+        session: SessionId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The devices waiting on `session` are forgotten ("no, sign it out").
+    fn forget_devices_of(&mut self, session: SessionId) -> impl Future<Output = Result<()>> + Send;
 
     // The audit trail.
 

@@ -30,16 +30,18 @@ pub async fn unanswered<P: Ports>(
 /// The owner's answer to "was this you?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
-    /// "Yes, that was me": the sign-in stops asking (`new_device_confirmed`).
+    /// "Yes, that was me": the sign-in stops asking and its device is learned
+    /// (`new_device_confirmed`).
     WasMe,
-    /// "No, sign it out": the session is revoked in the same transaction
-    /// (`new_device_denied`, then `session_revoked`).
+    /// "No, sign it out": the session is revoked in the same transaction and what it
+    /// was recognised by is forgotten (`new_device_denied`, then `session_revoked`).
     NotMe,
 }
 
 /// Records the caller's answer about their new-device session `id`, audited, and for
 /// [`Answer::NotMe`] revokes it everywhere. 404 when `id` is not an unanswered
-/// new-device session of the caller's (already answered in another tab, say).
+/// new-device session of the caller's (already answered in another tab, say); refused
+/// when `id` is the calling session: a new device cannot vouch for itself.
 pub async fn answer<P: Ports>(
     domain: &Domain<P>,
     current: &CurrentSession,
@@ -48,6 +50,11 @@ pub async fn answer<P: Ports>(
     client: &Client,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    if id == current.session.id {
+        return Err(Error::NotAllowed(
+            "only another session of the account can answer for a new device",
+        ));
+    }
     let mut tx = domain.store.begin().await?;
     let outcome = record_answer(&mut tx, current, id, answer, client, now).await;
     if let Some(revoked) = tx.finish(outcome).await? {
@@ -79,8 +86,12 @@ async fn record_answer(
             .at(session.location.as_ref(), true),
     ];
     let revoked = match answer {
-        Answer::WasMe => None,
+        Answer::WasMe => {
+            tx.learn_devices_of(id, now).await?;
+            None
+        }
         Answer::NotMe => {
+            tx.forget_devices_of(id).await?;
             let revoked = tx
                 .revoke_session(id, Some(user_id), RevokedReason::User, now)
                 .await?

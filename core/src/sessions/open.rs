@@ -106,7 +106,7 @@ async fn record_opening(
     };
     // A sign-in (only sign-ins have fingerprints): remember the device, and when.
     if let Some(sign_in) = &sign_in {
-        sign_in.remember(tx, session.user_id, now).await?;
+        sign_in.remember(tx, &session, now).await?;
         tx.record_sign_in(session.user_id, now).await?;
     }
     retired.extend(tx.revoke_beyond_limit(session.user_id, limit, now).await?);

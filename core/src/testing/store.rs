@@ -11,8 +11,8 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::{
     Error, Result,
     model::{
-        AuditEvent, ChosenBy, EventCursor, EventFilter, NewSession, NewUser, RecordedEvent,
-        Session, SortKey, User, UserChanges, UserCursor, UserFilter,
+        AuditEvent, ChosenBy, EventCursor, EventFilter, Learning, NewSession, NewUser,
+        RecordedEvent, Session, SortKey, User, UserChanges, UserCursor, UserFilter,
     },
     password,
     ports::{Queries, Store},
@@ -23,9 +23,17 @@ use crate::{
 pub struct State {
     pub users: Vec<User>,
     pub sessions: Vec<Session>,
-    /// `(user, fingerprint)` → last seen.
-    pub devices: HashMap<(UserId, String), DateTime<Utc>>,
+    pub devices: HashMap<(UserId, String), Device>,
     pub events: Vec<RecordedEvent>,
+}
+
+/// A row of `known_devices`.
+#[derive(Clone, Debug)]
+pub struct Device {
+    pub last_seen_at: DateTime<Utc>,
+    pub learned_at: DateTime<Utc>,
+    /// The session whose answer it waits for.
+    pub pending_on: Option<SessionId>,
 }
 
 #[derive(Default)]
@@ -533,18 +541,23 @@ impl Queries for MemoryConn {
             .collect())
     }
 
-    async fn any_device_seen_since(
+    async fn any_device_known(
         &mut self,
         user_id: UserId,
         fingerprints: &[String],
-        since: DateTime<Utc>,
+        seen_since: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<bool> {
         Ok(fingerprints.iter().any(|fingerprint| {
             self.state
                 .devices
                 .get(&(user_id, fingerprint.clone()))
-                .is_some_and(|seen| *seen > since)
+                .is_some_and(|device| device.last_seen_at > seen_since && device.learned_at <= now)
         }))
+    }
+
+    async fn has_devices(&mut self, user_id: UserId) -> Result<bool> {
+        Ok(self.state.devices.keys().any(|(user, _)| *user == user_id))
     }
 
     async fn remember_devices(
@@ -552,12 +565,47 @@ impl Queries for MemoryConn {
         user_id: UserId,
         fingerprints: &[String],
         now: DateTime<Utc>,
+        learning: Learning,
     ) -> Result<()> {
+        let (learned_at, pending_on) = match learning {
+            Learning::Now => (now, None),
+            Learning::Pending { session, from } => (from, Some(session)),
+        };
         for fingerprint in fingerprints {
-            self.state
+            let device = self
+                .state
                 .devices
-                .insert((user_id, fingerprint.clone()), now);
+                .entry((user_id, fingerprint.clone()))
+                .or_insert(Device {
+                    last_seen_at: now,
+                    learned_at,
+                    pending_on,
+                });
+            device.last_seen_at = now;
+            if learned_at < device.learned_at {
+                device.learned_at = learned_at;
+            }
+            if pending_on.is_none() {
+                device.pending_on = None;
+            }
         }
+        Ok(())
+    }
+
+    async fn learn_devices_of(&mut self, session: SessionId, now: DateTime<Utc>) -> Result<()> {
+        for device in self.state.devices.values_mut() {
+            if device.pending_on == Some(session) {
+                device.learned_at = now;
+                device.pending_on = None;
+            }
+        }
+        Ok(())
+    }
+
+    async fn forget_devices_of(&mut self, session: SessionId) -> Result<()> {
+        self.state
+            .devices
+            .retain(|_, device| device.pending_on != Some(session));
         Ok(())
     }
 

@@ -13,6 +13,8 @@ diesel::table! {
         user_id -> Uuid,
         fingerprint -> Text,
         last_seen_at -> Timestamptz,
+        learned_at -> Timestamptz,
+        pending_on -> Nullable<Uuid>,
     }
 }
 
@@ -99,6 +101,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(known_devices -> user_sessions (pending_on));
 diesel::joinable!(known_devices -> users (user_id));
 diesel::joinable!(session_events -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));

@@ -10,8 +10,8 @@ use diesel_async::{AnsiTransactionManager, TransactionManager as _};
 use hallpass_core::{
     Error, Result, TokenHash,
     model::{
-        AuditEvent, ChosenBy, EventCursor, EventFilter, NewSession, NewUser, RecordedEvent,
-        Session, User, UserChanges, UserCursor, UserFilter,
+        AuditEvent, ChosenBy, EventCursor, EventFilter, Learning, NewSession, NewUser,
+        RecordedEvent, Session, User, UserChanges, UserCursor, UserFilter,
     },
     ports::{Queries, Store},
 };
@@ -401,13 +401,20 @@ impl Queries for PgConn<'_> {
         Ok(rows.into_iter().map(User::from).collect())
     }
 
-    async fn any_device_seen_since(
+    async fn any_device_known(
         &mut self,
         user_id: UserId,
         fingerprints: &[String],
-        since: DateTime<Utc>,
+        seen_since: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<bool> {
-        known_devices::any_seen_since(&mut self.conn, user_id, fingerprints, since)
+        known_devices::any_known(&mut self.conn, user_id, fingerprints, seen_since, now)
+            .await
+            .map_err(from_diesel)
+    }
+
+    async fn has_devices(&mut self, user_id: UserId) -> Result<bool> {
+        known_devices::any_of(&mut self.conn, user_id)
             .await
             .map_err(from_diesel)
     }
@@ -417,8 +424,21 @@ impl Queries for PgConn<'_> {
         user_id: UserId,
         fingerprints: &[String],
         now: DateTime<Utc>,
+        learning: Learning,
     ) -> Result<()> {
-        known_devices::remember(&mut self.conn, user_id, fingerprints, now)
+        known_devices::remember(&mut self.conn, user_id, fingerprints, now, learning)
+            .await
+            .map_err(from_diesel)
+    }
+
+    async fn learn_devices_of(&mut self, session: SessionId, now: DateTime<Utc>) -> Result<()> {
+        known_devices::learn_pending_on(&mut self.conn, session, now)
+            .await
+            .map_err(from_diesel)
+    }
+
+    async fn forget_devices_of(&mut self, session: SessionId) -> Result<()> {
+        known_devices::forget_pending_on(&mut self.conn, session)
             .await
             .map_err(from_diesel)
     }

@@ -172,8 +172,9 @@ pub async fn list_new_device_sessions(
 }
 
 /// `POST /api/sessions/{id}/confirm`. **Permissions:** a valid session; only the
-/// caller's own. "Yes, that was me" about a sign-in from a new device: it is no longer
-/// asked about. Audited (`new_device_confirmed`).
+/// caller's own, from another of their sessions (a new device cannot vouch for itself:
+/// 403). "Yes, that was me" about a sign-in from a new device: it is no longer asked
+/// about, and its device is learned. Audited (`new_device_confirmed`).
 #[tracing::instrument(skip_all, fields(session.id = %id))]
 #[utoipa::path(
     post,
@@ -183,6 +184,7 @@ pub async fn list_new_device_sessions(
     responses(
         (status = 204, description = "Answered"),
         UserRefusals,
+        (status = 403, description = "`forbidden`: the session asked about is the calling one (another session of the account must answer); `password_change_required`: an admin demands a new password first; `csrf`: a cross-site request", body = ErrorBody),
         (status = 404, description = "`not_found`: not an unanswered new-device session of the caller (perhaps answered already)", body = ErrorBody)
     ),
     security(("session_cookie" = []), ("bearer_token" = []))
@@ -197,8 +199,10 @@ pub async fn confirm_new_device(
 }
 
 /// `POST /api/sessions/{id}/deny`. **Permissions:** a valid session; only the caller's
-/// own. "No, sign it out" about a sign-in from a new device: the session is revoked at
-/// once, everywhere. Audited (`new_device_denied`, then `session_revoked`).
+/// own, from another of their sessions (403 from the session itself, which can sign out
+/// instead). "No, sign it out" about a sign-in from a new device: the session is revoked
+/// at once, everywhere, and what it was recognised by is forgotten. Audited
+/// (`new_device_denied`, then `session_revoked`).
 #[tracing::instrument(skip_all, fields(session.id = %id))]
 #[utoipa::path(
     post,
@@ -208,6 +212,7 @@ pub async fn confirm_new_device(
     responses(
         (status = 204, description = "Answered, and the session revoked"),
         UserRefusals,
+        (status = 403, description = "`forbidden`: the session asked about is the calling one (another session of the account must answer); `password_change_required`: an admin demands a new password first; `csrf`: a cross-site request", body = ErrorBody),
         (status = 404, description = "`not_found`: not an unanswered new-device session of the caller (perhaps answered already)", body = ErrorBody)
     ),
     security(("session_cookie" = []), ("bearer_token" = []))

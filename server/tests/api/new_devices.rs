@@ -250,3 +250,62 @@ async fn rename(user: &TestUser, id: SessionId, name: Option<&str>) -> reqwest::
 fn ids(list: &SessionList) -> Vec<SessionId> {
     list.sessions.iter().map(|session| session.id).collect()
 }
+
+#[tokio::test]
+async fn a_new_device_cannot_answer_for_itself() {
+    let app = app().await;
+    let laptop = app.user(Role::Student).await;
+    sign_in(&laptop, FIREFOX_WINDOWS, "90.0.0.1").await;
+    let intruder = laptop.new_browser();
+    let new = sign_in(&intruder, SAFARI_IPHONE, "8.8.8.8").await;
+    for path in [paths::confirm_session(new.id), paths::deny_session(new.id)] {
+        assert_error(
+            intruder.post(&path).await,
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+        )
+        .await;
+    }
+    let asked: SessionList = laptop.get_json(paths::NEW_DEVICE_SESSIONS).await;
+    assert_eq!(ids(&asked), [new.id], "the owner is still asked");
+}
+
+#[tokio::test]
+async fn after_no_the_same_intruder_signing_in_again_is_still_new() {
+    let app = app().await;
+    let laptop = app.user(Role::Student).await;
+    sign_in(&laptop, FIREFOX_WINDOWS, "90.0.0.1").await;
+    let intruder = laptop.new_browser();
+    let first = sign_in(&intruder, SAFARI_IPHONE, "8.8.8.8").await;
+    assert!(first.new_device);
+    // Unanswered, a second sign-in from the same platform is still new.
+    assert!(
+        sign_in(&laptop.new_browser(), SAFARI_IPHONE, "8.8.8.8")
+            .await
+            .new_device
+    );
+    assert_eq!(
+        laptop.post(&paths::deny_session(first.id)).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // Same browser (its device cookie), same agent, same country.
+    let again = sign_in(&intruder, SAFARI_IPHONE, "8.8.8.8").await;
+    assert!(
+        again.new_device,
+        "what the denied sign-in was recognised by is forgotten"
+    );
+
+    // "Yes" learns the device at once.
+    assert_eq!(
+        laptop
+            .post(&paths::confirm_session(again.id))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert!(
+        !sign_in(&laptop.new_browser(), SAFARI_IPHONE, "8.8.8.8")
+            .await
+            .new_device
+    );
+}

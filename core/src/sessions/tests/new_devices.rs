@@ -3,12 +3,19 @@ use hallpass_shared::{EventKind, RevokedReason, Role};
 use super::recorded;
 use crate::{
     Error, Rejection,
+    model::User,
     sessions::{
+        devices::LEARNED_AFTER,
         new_devices::{Answer, answer, unanswered},
         validate,
     },
     testing::*,
 };
+
+/// A second account like Ada's.
+async fn ada_too(domain: &TestDomain) -> User {
+    account(domain, "ada.too@school.example", Role::Student).await
+}
 
 #[tokio::test]
 async fn the_other_sessions_are_asked_about_a_new_device_until_one_answers() {
@@ -128,4 +135,109 @@ async fn nobody_answers_about_another_accounts_sessions() {
     )
     .await;
     assert!(matches!(outcome, Err(Error::NotFound)));
+}
+
+#[tokio::test]
+async fn a_new_device_cannot_vouch_for_itself() {
+    let domain = domain();
+    let ada = ada(&domain).await;
+    sign_in(&domain, &ada, &browser(), at(0)).await;
+    let intruder = sign_in(&domain, &ada, &phone(), at(1)).await;
+    let id = intruder.current.session.id;
+    for said in [Answer::WasMe, Answer::NotMe] {
+        let outcome = answer(&domain, &intruder.current, id, said, &phone(), at(2)).await;
+        assert!(matches!(outcome, Err(Error::NotAllowed(_))), "{said:?}");
+    }
+    assert!(intruder.current.session.new_device);
+    assert_eq!(recorded(&domain, EventKind::NewDeviceConfirmed).await, 0);
+}
+
+/// The phone's sign-in at `seconds`, in a browser without a device cookie.
+async fn phone_signs_in(domain: &TestDomain, ada: &User, seconds: i64) -> Signed {
+    sign_in(domain, ada, &phone(), at(seconds)).await
+}
+
+#[tokio::test]
+async fn a_new_device_is_learned_only_once_the_owner_says_yes_or_after_a_week() {
+    let domain = domain();
+    let ada = ada(&domain).await;
+    let laptop = sign_in(&domain, &ada, &browser(), at(0)).await;
+    assert!(
+        !sign_in(&domain, &ada, &browser(), at(1))
+            .await
+            .current
+            .session
+            .new_device,
+        "the account's first device is learned at once"
+    );
+    let first = phone_signs_in(&domain, &ada, 2).await;
+    assert!(first.current.session.new_device);
+    assert!(
+        phone_signs_in(&domain, &ada, 3)
+            .await
+            .current
+            .session
+            .new_device,
+        "unanswered, it is still new"
+    );
+    answer(
+        &domain,
+        &laptop.current,
+        first.current.session.id,
+        Answer::WasMe,
+        &browser(),
+        at(4),
+    )
+    .await
+    .unwrap();
+    assert!(
+        !phone_signs_in(&domain, &ada, 5)
+            .await
+            .current
+            .session
+            .new_device
+    );
+
+    let other = ada_too(&domain).await;
+    sign_in(&domain, &other, &browser(), at(0)).await;
+    phone_signs_in(&domain, &other, 10).await;
+    let week = LEARNED_AFTER.num_seconds();
+    assert!(
+        phone_signs_in(&domain, &other, 10 + week - 1)
+            .await
+            .current
+            .session
+            .new_device
+    );
+    assert!(
+        !phone_signs_in(&domain, &other, 10 + week)
+            .await
+            .current
+            .session
+            .new_device
+    );
+}
+
+#[tokio::test]
+async fn after_a_no_the_same_intruder_is_still_a_new_device() {
+    let domain = domain();
+    let ada = ada(&domain).await;
+    let laptop = sign_in(&domain, &ada, &browser(), at(0)).await;
+    let intruder = phone_signs_in(&domain, &ada, 1).await;
+    answer(
+        &domain,
+        &laptop.current,
+        intruder.current.session.id,
+        Answer::NotMe,
+        &browser(),
+        at(2),
+    )
+    .await
+    .unwrap();
+    let week = LEARNED_AFTER.num_seconds();
+    let again = phone_signs_in(&domain, &ada, 3 + week).await;
+    assert!(
+        again.current.session.new_device,
+        "what the denied sign-in was recognised by is forgotten"
+    );
 }

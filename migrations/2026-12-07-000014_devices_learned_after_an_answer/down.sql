@@ -1,0 +1,1 @@
+ALTER TABLE known_devices DROP COLUMN pending_on, DROP COLUMN learned_at;
