@@ -152,7 +152,7 @@ pub async fn change_password<P: Ports>(
             "new_password: must differ from the current password".into(),
         ));
     }
-    let attempt = domain.throttle.reauthentication(&current.user.email);
+    let attempt = domain.throttle.reauthentication(current.session.id);
     domain
         .throttle
         .admit(&attempt)

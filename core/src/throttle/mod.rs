@@ -22,6 +22,8 @@ pub mod memory;
 
 use std::{net::IpAddr, time::Duration};
 
+use hallpass_shared::SessionId;
+
 use moka::sync::Cache;
 use sha2::{Digest as _, Sha256};
 
@@ -44,6 +46,8 @@ pub struct DeviceClaim {
 /// The counters one login attempt is judged by.
 #[derive(Debug, Clone)]
 pub struct Attempt {
+    /// The keyed hash of the account's email, for the device cookie a login leaves
+    /// (empty for a re-authentication, which leaves none).
     account: String,
     device: Option<DeviceClaim>,
     charges: Vec<Charge>,
@@ -122,16 +126,17 @@ impl<C: AttemptCounters> LoginThrottle<C> {
         }
     }
 
-    /// A signed-in user giving their password again (a password change): judged by the
-    /// account's counter.
-    pub fn reauthentication(&self, email: &str) -> Attempt {
-        let account = self.account_of(email);
-        let account_key = format!("{}login:account:{account}", self.prefix);
+    /// A signed-in session giving its owner's password again (a password change):
+    /// judged by a counter of that session's own, so that a login flood against the
+    /// account cannot keep its signed-in owner from proving who they are, and guesses
+    /// from a stolen session still slow down.
+    pub fn reauthentication(&self, session: SessionId) -> Attempt {
+        let session_key = format!("{}login:session:{session}", self.prefix);
         Attempt {
-            charges: vec![self.charge(&account_key, self.max_failures)],
-            reset: vec![account_key],
+            charges: vec![self.charge(&session_key, self.max_failures)],
+            reset: vec![session_key],
             release: Vec::new(),
-            account,
+            account: String::new(),
             device: None,
         }
     }

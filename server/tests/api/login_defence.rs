@@ -5,7 +5,7 @@
 
 use futures_util::future::join_all;
 use hallpass_server::config::{CacheBackend, Settings};
-use hallpass_shared::{ErrorCode, LoginRequest, Role, paths};
+use hallpass_shared::{ErrorCode, LoginRequest, PasswordChange, Role, paths};
 use reqwest::StatusCode;
 
 use crate::support::{
@@ -121,6 +121,56 @@ async fn a_flood_cannot_keep_a_known_device_out(backend: CacheBackend) {
     );
     let on_known_device = login_from(&victim, PASSWORD, "192.0.2.1").await;
     assert_eq!(on_known_device.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_login_flood_cannot_keep_a_signed_in_user_from_changing_their_password() {
+    let app = app(CacheBackend::Redis, |_| {}).await;
+    let student = app.student().await;
+    let flood = app.anonymous().typing(&student.email);
+    for _ in 0..LIMIT + 1 {
+        login_from(&flood, "guess", "192.0.2.9").await;
+    }
+    let change = |current: &str| PasswordChange {
+        current_password: current.to_owned(),
+        new_password: "a much better passphrase".into(),
+    };
+    // Guesses from the session itself are counted on the session's own counter.
+    for _ in 0..LIMIT {
+        assert_error(
+            student.post_json(paths::PASSWORD, &change("not it!")).await,
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvalidCredentials,
+        )
+        .await;
+    }
+    assert_eq!(
+        student
+            .post_json(paths::PASSWORD, &change(PASSWORD))
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a stolen session cannot guess on"
+    );
+
+    let other = app.student().await;
+    let flood = app.anonymous().typing(&other.email);
+    for _ in 0..LIMIT + 1 {
+        login_from(&flood, "guess", "192.0.2.9").await;
+    }
+    assert_eq!(
+        login_from(&flood, PASSWORD, "192.0.2.9").await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is locked for sign-ins"
+    );
+    assert_eq!(
+        other
+            .post_json(paths::PASSWORD, &change(PASSWORD))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT,
+        "its signed-in owner still changes the password"
+    );
 }
 
 #[tokio::test]
