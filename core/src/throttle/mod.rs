@@ -202,9 +202,11 @@ impl<C: AttemptCounters> LoginThrottle<C> {
     }
 }
 
-/// An IPv4 address, or the /64 of an IPv6 one (one subscriber's network).
+/// An IPv4 address, or the /64 of an IPv6 one (one subscriber's network). An IPv4-mapped
+/// IPv6 address is its IPv4 address: otherwise every such client would share the /64
+/// `::ffff:0:0`.
 fn network_of(ip: IpAddr) -> String {
-    match ip {
+    match ip.to_canonical() {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => {
             let segments = v6.segments();
@@ -280,5 +282,12 @@ mod tests {
         assert_eq!(ip("2001:db8:1:2:aaaa::1"), ip("2001:db8:1:2:bbbb::9"));
         assert_ne!(ip("2001:db8:1:2::1"), ip("2001:db8:1:3::1"));
         assert_eq!(ip("203.0.113.9"), "203.0.113.9");
+    }
+
+    #[test]
+    fn an_ipv4_mapped_address_is_counted_as_its_ipv4_address() {
+        let ip = |raw: &str| network_of(raw.parse().unwrap());
+        assert_eq!(ip("::ffff:203.0.113.77"), ip("203.0.113.77"));
+        assert_ne!(ip("::ffff:203.0.113.77"), ip("::ffff:198.51.100.7"));
     }
 }

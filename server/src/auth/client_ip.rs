@@ -2,8 +2,11 @@
 //! names (`TRUSTED_PROXY_HEADER`: `X-Forwarded-For`, `Forwarded` or `X-Real-IP`) is
 //! believed only when that peer is a trusted proxy (`TRUSTED_PROXIES`), and then walked
 //! from the nearest hop back, skipping trusted proxies: the first address that is not
-//! one of ours is the client. The other headers are ignored, so a client cannot slip a
-//! `Forwarded` past a proxy that only appends `X-Forwarded-For`.
+//! one of ours is the client. A hop that cannot be read (`unknown`, an obfuscated name,
+//! garbage) ends the walk at the last trusted hop: whatever lies beyond it was written
+//! by someone we do not trust. The other headers are ignored, so a client cannot slip a
+//! `Forwarded` past a proxy that only appends `X-Forwarded-For`. Addresses come out
+//! canonical: an IPv4-mapped IPv6 address (`::ffff:203.0.113.77`) is the IPv4 address.
 
 use std::net::IpAddr;
 
@@ -18,7 +21,7 @@ pub fn resolve(
     trusted: &[IpNet],
     header: ProxyHeader,
 ) -> Option<IpAddr> {
-    let peer = peer?;
+    let peer = peer?.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return Some(peer);
@@ -27,44 +30,65 @@ pub fn resolve(
     // while the hop is one of ours.
     let mut hops = chain(headers, header);
     let mut client = peer;
-    while let Some(hop) = hops.pop() {
-        client = hop;
-        if !is_trusted(&hop) {
+    while let Some(Some(hop)) = hops.pop() {
+        client = hop.to_canonical();
+        if !is_trusted(&client) {
             break;
         }
     }
     Some(client)
 }
 
-/// The addresses `header` lists, in header order (unparseable entries left out).
-fn chain(headers: &HeaderMap, header: ProxyHeader) -> Vec<IpAddr> {
+/// The hops `header` lists, in header order; `None` for a hop that cannot be read.
+fn chain(headers: &HeaderMap, header: ProxyHeader) -> Vec<Option<IpAddr>> {
     let values = headers
         .get_all(header.name())
-        .filter_map(|value| value.to_str().ok());
+        .map(|value| value.to_str().ok());
     match header {
         ProxyHeader::XForwardedFor | ProxyHeader::XRealIp => values
-            .flat_map(|value| value.split(','))
-            .filter_map(|hop| hop.trim().parse().ok())
+            .flat_map(|value| match value {
+                Some(value) => value.split(',').map(parse_node).collect(),
+                None => vec![None],
+            })
             .collect(),
         ProxyHeader::Forwarded => values
-            .flat_map(|value| value.split(','))
-            .flat_map(|element| element.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .filter(|(key, _)| key.eq_ignore_ascii_case("for"))
-            .filter_map(|(_, value)| parse_forwarded_node(value))
+            .flat_map(|value| match value {
+                Some(value) => value.split(',').map(forwarded_for).collect(),
+                None => vec![None],
+            })
             .collect(),
     }
 }
 
-/// `1.2.3.4`, `"1.2.3.4:80"`, `"[2001:db8::1]:443"`, `"[2001:db8::1]"`.
-fn parse_forwarded_node(raw: &str) -> Option<IpAddr> {
+/// The `for=` node of one `Forwarded` element, if it has one that reads.
+fn forwarded_for(element: &str) -> Option<IpAddr> {
+    element
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| key.eq_ignore_ascii_case("for"))
+        .and_then(|(_, value)| parse_node(value))
+}
+
+/// `1.2.3.4`, `1.2.3.4:80`, `2001:db8::1`, `[2001:db8::1]:443`, `[2001:db8::1]`, quoted
+/// or not; anything else (`unknown`, `_hidden`, an empty hop) is `None`.
+fn parse_node(raw: &str) -> Option<IpAddr> {
     let node = raw.trim().trim_matches('"');
     if let Some(rest) = node.strip_prefix('[') {
-        return rest.split(']').next()?.parse().ok();
+        let (ip, port) = rest.split_once(']')?;
+        return (port.is_empty() || is_port(port.strip_prefix(':')?))
+            .then(|| ip.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6))
+            .flatten();
     }
-    node.parse()
-        .ok()
-        .or_else(|| node.rsplit_once(':').and_then(|(ip, _)| ip.parse().ok()))
+    node.parse().ok().or_else(|| {
+        let (ip, port) = node.split_once(':')?;
+        is_port(port)
+            .then(|| ip.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4))
+            .flatten()
+    })
+}
+
+fn is_port(text: &str) -> bool {
+    text.parse::<u16>().is_ok()
 }
 
 #[cfg(test)]
@@ -181,6 +205,78 @@ mod tests {
         assert_eq!(
             via("10.0.0.1", &real, ProxyHeader::XRealIp),
             Some(ip("198.51.100.8"))
+        );
+    }
+
+    #[test]
+    fn hops_with_ports_and_brackets_are_read() {
+        for (hops, client) in [
+            ("6.6.6.6, 1.1.1.1:4444", "1.1.1.1"),
+            ("6.6.6.6, [2001:db8::1]:443", "2001:db8::1"),
+            ("6.6.6.6, [2001:db8::1]", "2001:db8::1"),
+            ("6.6.6.6, 2001:db8::1", "2001:db8::1"),
+            ("6.6.6.6, \"1.1.1.1\"", "1.1.1.1"),
+        ] {
+            let map = HeaderMap::from_iter([(
+                HeaderName::from_static("x-forwarded-for"),
+                HeaderValue::from_str(hops).unwrap(),
+            )]);
+            assert_eq!(
+                via("10.0.0.1", &map, ProxyHeader::XForwardedFor),
+                Some(ip(client)),
+                "{hops}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_hop_ends_the_walk_at_the_last_trusted_one() {
+        for hops in [
+            "6.6.6.6, unknown",
+            "6.6.6.6, 1.1.1.1:port",
+            "6.6.6.6, [2001:db8::1]x",
+            "6.6.6.6, 1.1.1.1:4444:1",
+            "6.6.6.6, ",
+        ] {
+            let map = HeaderMap::from_iter([(
+                HeaderName::from_static("x-forwarded-for"),
+                HeaderValue::from_str(hops).unwrap(),
+            )]);
+            assert_eq!(
+                via("10.0.0.1", &map, ProxyHeader::XForwardedFor),
+                Some(ip("10.0.0.1")),
+                "{hops}"
+            );
+        }
+        let behind_two = headers(&[("x-forwarded-for", "6.6.6.6, unknown, 10.0.0.5")]);
+        assert_eq!(
+            via("10.0.0.1", &behind_two, ProxyHeader::XForwardedFor),
+            Some(ip("10.0.0.5"))
+        );
+        let hidden = headers(&[("forwarded", "for=6.6.6.6, for=_hidden, for=10.0.0.5")]);
+        assert_eq!(
+            via("10.0.0.1", &hidden, ProxyHeader::Forwarded),
+            Some(ip("10.0.0.5"))
+        );
+        let no_for = headers(&[("forwarded", "for=6.6.6.6, proto=https")]);
+        assert_eq!(
+            via("10.0.0.1", &no_for, ProxyHeader::Forwarded),
+            Some(ip("10.0.0.1"))
+        );
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_their_ipv4_address() {
+        let none = HeaderMap::new();
+        assert_eq!(
+            via("::ffff:203.0.113.77", &none, ProxyHeader::XForwardedFor),
+            Some(ip("203.0.113.77"))
+        );
+        let mapped = headers(&[("x-forwarded-for", "::ffff:198.51.100.7")]);
+        assert_eq!(
+            via("::ffff:10.0.0.1", &mapped, ProxyHeader::XForwardedFor),
+            Some(ip("198.51.100.7")),
+            "a mapped proxy is trusted as its IPv4 address"
         );
     }
 

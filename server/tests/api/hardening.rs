@@ -84,6 +84,26 @@ async fn only_the_configured_proxy_header_names_the_client() {
     }
 }
 
+/// A hop with a port or in brackets is read; an unreadable one ends the walk at the last
+/// trusted hop (the proxy itself here), never at an address the client wrote before it.
+#[tokio::test]
+async fn forwarded_hops_are_read_whole_or_not_believed() {
+    let app = spawn_app_with(CacheBackend::Memory, |settings| {
+        settings.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    let user = app.user(Role::Student).await;
+    for (hops, expected) in [
+        ("6.6.6.6, 1.1.1.1:4444", "1.1.1.1"),
+        ("6.6.6.6, [2001:db8::1]:443", "2001:db8::1"),
+        ("6.6.6.6, unknown", "127.0.0.1"),
+        ("6.6.6.6, ::ffff:203.0.113.77", "203.0.113.77"),
+    ] {
+        let answer = user.login_through(&[("x-forwarded-for", hops)]).await;
+        assert_eq!(answer.session.ip_address, expected, "{hops}");
+    }
+}
+
 /// A password change gives the browser that made it a new token: its old cookie is
 /// refused afterwards, and it carries on in a new session.
 async fn a_password_change_issues_a_new_token(backend: CacheBackend) {
