@@ -98,8 +98,9 @@ pub struct SettingsArgs {
     /// when `Secure` (the `__Host-` prefix forbids a Domain).
     #[arg(long, env = "COOKIE_DOMAIN", global = true)]
     pub cookie_domain: Option<String>,
-    /// Mark the cookie `Secure` (and name it `__Host-hallpass_session`). Default: on,
-    /// unless the server is bound to loopback or PUBLIC_ORIGIN is `http://`.
+    /// Mark the cookie `Secure` (and name it `__Host-hallpass_session`), and send
+    /// `Strict-Transport-Security`. Default: on when PUBLIC_ORIGIN is `https://`, off when
+    /// it is `http://`; without PUBLIC_ORIGIN, on unless bound to loopback.
     #[arg(long, env = "COOKIE_SECURE", global = true, action = clap::ArgAction::Set)]
     pub cookie_secure: Option<bool>,
     /// Comma-separated CIDRs of reverse proxies whose TRUSTED_PROXY_HEADER is believed.
@@ -447,9 +448,14 @@ pub fn read_secret_file(path: &std::path::Path) -> Result<Vec<String>, ConfigErr
 
 /// Cookies are `Secure` unless the server can only be reached over plain HTTP on
 /// purpose: bound to loopback (development), or a public origin that is `http://`.
+/// `Secure` when browsers reach the server over HTTPS: an `https` PUBLIC_ORIGIN says so
+/// whatever the bind address (a loopback bind behind nginx on the same host is the usual
+/// production set-up); without PUBLIC_ORIGIN, any bind but loopback.
 fn secure_by_default(bind: &SocketAddr, public_origin: Option<&str>) -> bool {
-    let plain_http = public_origin.is_some_and(|origin| origin.starts_with("http://"));
-    !(bind.ip().is_loopback() || plain_http)
+    match public_origin {
+        Some(origin) => origin.starts_with("https://"),
+        None => !bind.ip().is_loopback(),
+    }
 }
 
 /// The origin of an `http(s)://host[:port]` URL as browsers send it in `Origin`
@@ -649,6 +655,11 @@ mod tests {
             "false"
         ]));
         assert!(secure(&["--cookie-secure", "true"]));
+        assert!(
+            secure(&["--public-origin", "https://hallpass.school.example"]),
+            "behind nginx on the same host: loopback bind, https origin"
+        );
+        assert!(!secure(&["--public-origin", "http://127.0.0.1:8080"]));
         let name = |args: &[&str]| settings(args).unwrap().cookie_name();
         assert_eq!(name(&["--bind", "[::]:8080"]), "__Host-hallpass_session");
     }

@@ -12,7 +12,7 @@ use std::{
 use actix_web::{
     App, HttpServer,
     dev::Server,
-    http::header::X_CONTENT_TYPE_OPTIONS,
+    http::header::{STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS},
     middleware::{DefaultHeaders, from_fn},
     web,
 };
@@ -47,6 +47,9 @@ use crate::{
     },
 };
 
+/// One year, this host only: subdomains may be other services, which this one cannot
+/// speak for.
+const HSTS: &str = "max-age=31536000";
 /// Largest JSON body accepted; larger ones get 413.
 const JSON_LIMIT_BYTES: usize = 16 * 1024;
 /// How often `serve` purges expired sessions and cache rows.
@@ -276,6 +279,18 @@ fn spawn_jobs(domain: &Arc<Domain>, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The headers every answer carries: `nosniff`, and, when cookies are `Secure` (the
+/// deployment is served over HTTPS), `Strict-Transport-Security` for a year, so a
+/// browser never again tries the plain-HTTP address a network attacker could answer.
+fn default_headers(secure: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new().add((X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    if secure {
+        headers.add((STRICT_TRANSPORT_SECURITY, HSTS))
+    } else {
+        headers
+    }
+}
+
 /// The HTTP servers: the API, the SPA and the probes on `listener`, and `/metrics` on
 /// its own address when `METRICS_BIND` is set.
 fn serve(
@@ -295,6 +310,7 @@ fn serve(
     }
     let (workers, shutdown_timeout) = (settings.workers, settings.shutdown_timeout);
     let metrics_bind = settings.metrics_bind;
+    let secure = settings.cookie_secure;
     let state = web::Data::new(state);
     let cookies = web::Data::new(cookies);
     let metrics = metrics_bind
@@ -319,7 +335,7 @@ fn serve(
                 }
             })
             .configure(|cfg| routes::spa::configure(cfg, spa.as_ref()))
-            .wrap(DefaultHeaders::new().add((X_CONTENT_TYPE_OPTIONS, "nosniff")))
+            .wrap(default_headers(secure))
             .wrap(from_fn(log_request))
     })
     .listen(listener)?;
@@ -348,7 +364,8 @@ fn metrics_server(bind: SocketAddr, state: web::Data<AppState>) -> anyhow::Resul
         App::new()
             .app_data(state.clone())
             .configure(routes::configure_metrics)
-            .wrap(DefaultHeaders::new().add((X_CONTENT_TYPE_OPTIONS, "nosniff")))
+            // Scraped over plain HTTP on an internal address: no HSTS.
+            .wrap(default_headers(false))
     })
     .workers(1)
     .listen(listener)?

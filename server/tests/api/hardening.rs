@@ -84,6 +84,28 @@ async fn only_the_configured_proxy_header_names_the_client() {
     }
 }
 
+/// Secure cookies mean HTTPS: every answer then tells the browser to stay on HTTPS.
+#[tokio::test]
+async fn strict_transport_security_comes_with_secure_cookies() {
+    for secure in [true, false] {
+        let app = spawn_app_with(CacheBackend::Memory, |settings| {
+            settings.cookie_secure = secure;
+        })
+        .await;
+        let user = app.user(Role::Student).await;
+        let login = user.login_with(PASSWORD).await;
+        let cookie = login.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
+        for response in [login, app.anonymous().get(paths::HEALTHZ).await] {
+            let hsts = response.headers().get("strict-transport-security");
+            assert_eq!(
+                hsts.map(|value| value.to_str().unwrap()),
+                secure.then_some("max-age=31536000"),
+            );
+        }
+    }
+}
+
 /// A hop with a port or in brackets is read; an unreadable one ends the walk at the last
 /// trusted hop (the proxy itself here), never at an address the client wrote before it.
 #[tokio::test]
