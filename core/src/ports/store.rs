@@ -102,6 +102,15 @@ pub trait Queries: Send + Sized {
         name: Option<&str>,
     ) -> impl Future<Output = Result<Option<Session>>> + Send;
 
+    /// When `owner` renamed session `id` since `since`, oldest first, at most `limit`.
+    fn renames_since(
+        &mut self,
+        id: SessionId,
+        owner: UserId,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<DateTime<Utc>>>> + Send;
+
     /// Marks `owner`'s active, unanswered new-device session `id` as answered.
     fn answer_new_device(
         &mut self,

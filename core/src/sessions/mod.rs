@@ -24,7 +24,7 @@ mod validate;
 pub use ensure::{Ensured, ensure};
 pub use login::{LoggedIn, change_password, login};
 pub(crate) use refusals::RecentRefusals;
-pub use rename::rename;
+pub use rename::{RENAMES_PER_HOUR, rename};
 pub use revoke::{logout, revoke_one, revoke_others};
 pub(crate) use touch::Touches;
 pub use touch::flush_touches;

@@ -1,5 +1,6 @@
 //! A user naming their own sessions ("School laptop").
 
+use chrono::{DateTime, TimeDelta, Utc};
 use hallpass_shared::{EventKind, RenameSession, SessionId, SessionView, validate};
 use serde_json::json;
 
@@ -9,14 +10,21 @@ use crate::{
     ports::{Queries as _, SessionCache as _, Store as _},
 };
 
+/// How many times an hour one session can be renamed: each rename is a row of the
+/// append-only audit trail, which a script must not be able to flood.
+pub const RENAMES_PER_HOUR: i64 = 10;
+const HOUR: TimeDelta = TimeDelta::hours(1);
+
 /// Names one of the caller's active sessions (a blank or absent name removes it), audited
-/// with the old and new names. 404 when `id` is not an active session of theirs.
+/// with the old and new names. 404 when `id` is not an active session of theirs; rate
+/// limited past [`RENAMES_PER_HOUR`] renames of it within an hour.
 pub async fn rename<P: Ports>(
     domain: &Domain<P>,
     current: &CurrentSession,
     id: SessionId,
     rename: RenameSession,
     client: &Client,
+    now: DateTime<Utc>,
 ) -> Result<SessionView> {
     let name = rename
         .name
@@ -32,6 +40,19 @@ pub async fn rename<P: Ports>(
             .lock_active_session(id, user_id)
             .await?
             .ok_or(Error::NotFound)?;
+        // The session's row is locked: concurrent renames are counted one after another.
+        let recent = tx
+            .renames_since(id, user_id, now - HOUR, RENAMES_PER_HOUR)
+            .await?;
+        if let Some(oldest) = recent
+            .first()
+            .filter(|_| recent.len() as i64 >= RENAMES_PER_HOUR)
+        {
+            let wait = (*oldest + HOUR - now).num_seconds().max(1);
+            return Err(Error::RateLimited {
+                retry_after_secs: wait.unsigned_abs(),
+            });
+        }
         let session = tx
             .rename_session(id, user_id, name)
             .await?

@@ -5,7 +5,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
-use hallpass_shared::{EventId, RevokedReason, Role, SessionId, UserId, UserSort};
+use hallpass_shared::{EventId, EventKind, RevokedReason, Role, SessionId, UserId, UserSort};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{
@@ -230,6 +230,31 @@ impl Queries for MemoryConn {
             s.name = name.map(str::to_owned);
             s.clone()
         }))
+    }
+
+    async fn renames_since(
+        &mut self,
+        id: SessionId,
+        owner: UserId,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DateTime<Utc>>> {
+        let mut renames: Vec<DateTime<Utc>> = self
+            .state
+            .events
+            .iter()
+            .filter(|recorded| {
+                let event = &recorded.event;
+                event.kind == EventKind::SessionRenamed
+                    && event.session_id == Some(id)
+                    && event.user_id == Some(owner)
+                    && recorded.at > since
+            })
+            .map(|recorded| recorded.at)
+            .collect();
+        renames.sort();
+        renames.truncate(limit as usize);
+        Ok(renames)
     }
 
     async fn answer_new_device(

@@ -161,11 +161,22 @@ impl<C: AttemptCounters> LoginThrottle<C> {
         self.counters.settle(&[], &keys).await;
     }
 
-    /// Whether this refusal is the first of its account (or device) within a minute on
-    /// this instance, and so is audited; the others are only counted in the metrics.
+    /// Whether this refusal is the first of its account, its address (or its device)
+    /// within a minute on this instance, and so is audited; the others are only counted
+    /// in the metrics. Per address too: a flood of made-up emails from one throttled
+    /// address adds one row a minute, not one per email.
     pub fn first_refusal_in_window(&self, attempt: &Attempt) -> bool {
-        let judged_by = attempt.charges[0].key.clone();
-        self.audited.entry(judged_by).or_insert(()).is_fresh()
+        let fresh: Vec<bool> = attempt
+            .charges
+            .iter()
+            .map(|charge| {
+                self.audited
+                    .entry_by_ref(&charge.key)
+                    .or_insert(())
+                    .is_fresh()
+            })
+            .collect();
+        fresh.into_iter().all(|fresh| fresh)
     }
 
     /// The device cookie to leave after a success: the one presented, if it was this
@@ -247,6 +258,25 @@ mod tests {
         assert!(throttle.admit(&elsewhere).await.is_err());
         let other_account = throttle.login("b@x.org", SCHOOL, None);
         assert_eq!(throttle.admit(&other_account).await, Ok(()));
+    }
+
+    #[test]
+    fn refusals_are_audited_once_a_minute_per_account_and_per_address() {
+        let throttle = throttle(3);
+        let from_school = |email: &str| throttle.login(email, SCHOOL, None);
+        assert!(throttle.first_refusal_in_window(&from_school("a@x.org")));
+        assert!(!throttle.first_refusal_in_window(&from_school("a@x.org")));
+        for n in 0..200 {
+            let made_up = from_school(&format!("nobody{n}@x.org"));
+            assert!(!throttle.first_refusal_in_window(&made_up), "{n}");
+        }
+        let elsewhere = throttle.login("a@x.org", "198.51.100.1".parse().unwrap(), None);
+        assert!(
+            !throttle.first_refusal_in_window(&elsewhere),
+            "the account's"
+        );
+        let fresh = throttle.login("c@x.org", "198.51.100.2".parse().unwrap(), None);
+        assert!(throttle.first_refusal_in_window(&fresh));
     }
 
     #[tokio::test]

@@ -170,6 +170,27 @@ pub async fn purge_before(
     Ok((deleted.len(), resume))
 }
 
+/// When `owner` renamed session `id` since `since`, oldest first, at most `limit` (read
+/// through the user's own events: `session_events_user_at_idx`).
+pub async fn renames_since(
+    conn: &mut AsyncPgConnection,
+    id: SessionId,
+    owner: UserId,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<DateTime<Utc>>> {
+    session_events::table
+        .filter(session_events::user_id.eq(owner.0))
+        .filter(session_events::at.gt(since))
+        .filter(session_events::session_id.eq(id.0))
+        .filter(session_events::kind.eq(Stored(EventKind::SessionRenamed)))
+        .select(session_events::at)
+        .order(session_events::at.asc())
+        .limit(limit)
+        .load(conn)
+        .await
+}
+
 pub async fn insert_all(conn: &mut AsyncPgConnection, events: &[NewEvent]) -> QueryResult<usize> {
     if events.is_empty() {
         return Ok(0);

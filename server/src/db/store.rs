@@ -210,6 +210,18 @@ impl Queries for PgConn<'_> {
         renamed.map(session).transpose()
     }
 
+    async fn renames_since(
+        &mut self,
+        id: SessionId,
+        owner: UserId,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DateTime<Utc>>> {
+        events::renames_since(&mut self.conn, id, owner, since, limit)
+            .await
+            .map_err(from_diesel)
+    }
+
     async fn answer_new_device(
         &mut self,
         id: SessionId,

@@ -118,7 +118,8 @@ pub async fn revoke_session(
 
 /// `PATCH /api/sessions/{id}`. **Permissions:** a valid session; only the caller's own
 /// active sessions (404 for anyone else's). Names the session (at most 40 characters);
-/// `null` or a blank name removes the name. Audited (`session_renamed`).
+/// `null` or a blank name removes the name; at most 10 renames of one session an hour
+/// (429 beyond). Audited (`session_renamed`).
 #[tracing::instrument(skip_all, fields(session.id = %id))]
 #[utoipa::path(
     patch,
@@ -130,7 +131,8 @@ pub async fn revoke_session(
         (status = 200, description = "The session with its new name", body = SessionView),
         UserRefusals,
         BodyRefusals,
-        (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody)
+        (status = 404, description = "`not_found`: not an active session of the caller", body = ErrorBody),
+        (status = 429, description = "`rate_limited` with `Retry-After`: the session was renamed 10 times within the last hour (each rename is a row of the audit trail)", body = ErrorBody)
     ),
     security(("session_cookie" = []), ("bearer_token" = []))
 )]
@@ -144,7 +146,7 @@ pub async fn rename_session(
     let (id, body) = (*id, body.into_inner());
     let view = state
         .to_completion(move |domain| async move {
-            sessions::rename(&domain, &current, id, body, &client).await
+            sessions::rename(&domain, &current, id, body, &client, Utc::now()).await
         })
         .await?;
     Ok(web::Json(view))

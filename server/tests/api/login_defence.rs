@@ -124,6 +124,25 @@ async fn a_flood_cannot_keep_a_known_device_out(backend: CacheBackend) {
 }
 
 #[tokio::test]
+async fn a_throttled_address_adds_one_audit_row_however_many_emails_it_tries() {
+    let app = app(CacheBackend::Redis, |_| {}).await;
+    let attacker = app.anonymous();
+    // Past the address's limit (twenty times the account's), every made-up email is
+    // refused by the throttle before any password check.
+    for n in 0..LIMIT * 20 + 200 {
+        let made_up = attacker.typing(&format!("nobody{n}@school.example.org"));
+        login_from(&made_up, "guess", "192.0.2.66").await;
+    }
+    let refusals = app
+        .rows(
+            "SELECT id FROM session_events WHERE kind = 'login_failed' \
+             AND detail->>'reason' = 'rate_limited'",
+        )
+        .await;
+    assert_eq!(refusals.len(), 1);
+}
+
+#[tokio::test]
 async fn a_login_flood_cannot_keep_a_signed_in_user_from_changing_their_password() {
     let app = app(CacheBackend::Redis, |_| {}).await;
     let student = app.student().await;

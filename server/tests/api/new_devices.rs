@@ -309,3 +309,36 @@ async fn after_no_the_same_intruder_signing_in_again_is_still_new() {
             .new_device
     );
 }
+
+#[tokio::test]
+async fn renames_cannot_flood_the_audit_trail() {
+    let app = app().await;
+    let user = app.student().await;
+    let id = user.current().await.session.id;
+    let mut statuses = Vec::new();
+    for n in 0..15 {
+        statuses.push(
+            rename(&user, id, Some(&format!("Laptop {n}")))
+                .await
+                .status(),
+        );
+    }
+    assert!(
+        statuses[..10]
+            .iter()
+            .all(|status| *status == StatusCode::OK)
+    );
+    let refused = rename(&user, id, Some("One more")).await;
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_error(
+        refused,
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+    )
+    .await;
+    assert_eq!(app.events_of_kind(&user, "session_renamed").await.len(), 10);
+    assert_eq!(
+        user.current().await.session.name.as_deref(),
+        Some("Laptop 9")
+    );
+}
