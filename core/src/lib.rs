@@ -20,6 +20,7 @@ pub mod password;
 pub mod ports;
 pub mod rules;
 pub mod sessions;
+pub mod text;
 pub mod throttle;
 pub mod token;
 pub mod user_agent;

@@ -1,13 +1,14 @@
 //! A user naming their own sessions ("School laptop").
 
 use chrono::{DateTime, TimeDelta, Utc};
-use hallpass_shared::{EventKind, RenameSession, SessionId, SessionView, validate};
+use hallpass_shared::{EventKind, RenameSession, SessionId, SessionView};
 use serde_json::json;
 
 use super::CurrentSession;
 use crate::{
     Client, Domain, Error, Ports, Result, audit,
     ports::{Queries as _, SessionCache as _, Store as _},
+    text,
 };
 
 /// How many times an hour one session can be renamed: each rename is a row of the
@@ -29,7 +30,7 @@ pub async fn rename<P: Ports>(
     let name = rename
         .name
         .as_deref()
-        .map(validate::session_name)
+        .map(text::session_name)
         .transpose()
         .map_err(|invalid| Error::Invalid(format!("name: {invalid}")))?
         .flatten();
@@ -54,7 +55,7 @@ pub async fn rename<P: Ports>(
             });
         }
         let session = tx
-            .rename_session(id, user_id, name)
+            .rename_session(id, user_id, name.as_deref())
             .await?
             .ok_or(Error::NotFound)?;
         let event = audit::event(

@@ -17,6 +17,7 @@ use crate::{
     pagination, password,
     ports::{Queries, SessionCache as _, Store as _},
     sessions::{CurrentSession, uncache_and_count_revoked},
+    text,
 };
 
 /// A request to create an account, before validation.
@@ -28,28 +29,27 @@ pub struct NewAccount {
 }
 
 impl NewAccount {
-    /// Field rules from `hallpass_shared::validate`, in the words the API answers with.
-    pub fn validate(&self) -> Result<()> {
-        let field = |name: &str, result: std::result::Result<(), validate::Invalid>| {
-            result.map_err(|invalid| Error::Invalid(format!("{name}: {invalid}")))
-        };
-        field("email", validate::email(&self.email))?;
-        field("name", validate::name(&self.name))?;
-        field(
-            "password",
-            validate::password(self.password.expose_secret()),
-        )
+    /// Field rules ([`text`], `hallpass_shared::validate`), in the words the API answers
+    /// with; the name as it is stored.
+    pub fn validate(&self) -> Result<String> {
+        let field =
+            |name: &str, invalid: validate::Invalid| Error::Invalid(format!("{name}: {invalid}"));
+        text::email(&self.email).map_err(|invalid| field("email", invalid))?;
+        let name = text::name(&self.name).map_err(|invalid| field("name", invalid))?;
+        validate::password(self.password.expose_secret())
+            .map_err(|invalid| field("password", invalid))?;
+        Ok(name)
     }
 }
 
 /// Creates an account; 409 when the email is taken (case-insensitively).
 pub async fn create(conn: &mut impl Queries, account: NewAccount) -> Result<User> {
-    account.validate()?;
+    let name = account.validate()?;
     let email = validate::normalize_email(&account.email);
     let password_hash = password::hash(account.password).await?;
     let new = NewUser {
         email: email.clone(),
-        name: account.name.trim().to_owned(),
+        name,
         role: account.role,
         password_hash,
     };
@@ -61,19 +61,13 @@ pub async fn create(conn: &mut impl Queries, account: NewAccount) -> Result<User
 
 /// Creates the account, or resets an existing one with that email to these values.
 pub async fn create_or_reset(conn: &mut impl Queries, account: NewAccount) -> Result<User> {
-    account.validate()?;
+    let name = account.validate()?;
     let email = validate::normalize_email(&account.email);
     match conn.user_by_email(&email).await? {
         Some(existing) => {
             let password_hash = password::hash(account.password).await?;
-            conn.reset_user(
-                existing.id,
-                account.name.trim(),
-                account.role,
-                &password_hash,
-                Utc::now(),
-            )
-            .await
+            conn.reset_user(existing.id, &name, account.role, &password_hash, Utc::now())
+                .await
         }
         None => create(conn, account).await,
     }
@@ -321,14 +315,17 @@ fn validated_changes(request: UpdateUser) -> Result<UserChanges> {
             "nothing to change: give name, email, role, is_active or must_change_password".into(),
         ));
     }
-    if let Some(name) = &request.name {
-        validate::name(name).map_err(|invalid| Error::Invalid(format!("name: {invalid}")))?;
-    }
+    let name = request
+        .name
+        .as_deref()
+        .map(text::name)
+        .transpose()
+        .map_err(|invalid| Error::Invalid(format!("name: {invalid}")))?;
     if let Some(email) = &request.email {
-        validate::email(email).map_err(|invalid| Error::Invalid(format!("email: {invalid}")))?;
+        text::email(email).map_err(|invalid| Error::Invalid(format!("email: {invalid}")))?;
     }
     Ok(UserChanges {
-        name: request.name.map(|name| name.trim().to_owned()),
+        name,
         email: request.email.as_deref().map(validate::normalize_email),
         role: request.role,
         is_active: request.is_active,

@@ -2,7 +2,9 @@
 //! page, or a half-written session.
 
 use hallpass_server::config::CacheBackend;
-use hallpass_shared::{AuthResponse, ErrorCode, LoginRequest, Role, paths};
+use hallpass_shared::{
+    AuthResponse, CreateUser, ErrorCode, LoginRequest, RenameSession, Role, UserView, paths,
+};
 use reqwest::StatusCode;
 
 use crate::support::{PASSWORD, assert_error, clears_cookie, json, spawn_app};
@@ -270,4 +272,61 @@ async fn a_control_character_in_a_search_is_refused_in_words_not_a_500() {
         )
         .await;
     }
+}
+
+/// Invisible and reordering characters, and look-alike letters of another script, are
+/// refused where people read them: emails, names, session names.
+#[tokio::test]
+async fn invisible_characters_and_mixed_scripts_are_refused_in_words() {
+    let app = spawn_app(CacheBackend::Memory).await;
+    let admin = app.logged_in(Role::Admin).await;
+    let create = |email: &str, name: &str| CreateUser {
+        email: email.to_owned(),
+        name: name.to_owned(),
+        role: Role::Student,
+        password: "a long enough password".into(),
+    };
+    for (email, name) in [
+        ("al\u{200B}ice@school.example", "Alice"),
+        ("\u{0430}lice@school.example", "Alice"),
+        ("alice@school.example", "Eve\u{202E}lla"),
+    ] {
+        let response = admin
+            .post_json(paths::ADMIN_USERS, &create(email, name))
+            .await;
+        assert_error(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Validation,
+        )
+        .await;
+    }
+    let created: UserView = json(
+        admin
+            .post_json(
+                paths::ADMIN_USERS,
+                &create("alice@school.example", "Ａｌｉｃｅ"),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(created.name, "Alice", "stored in NFKC");
+
+    let id = admin.current().await.session.id;
+    let rename = RenameSession {
+        name: Some("Laptop\u{202E}".into()),
+    };
+    let response = admin
+        .client
+        .patch(admin.url(&paths::session(id)))
+        .json(&rename)
+        .send()
+        .await
+        .unwrap();
+    assert_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Validation,
+    )
+    .await;
 }
