@@ -374,7 +374,8 @@ impl Cache {
 
     /// Applies one message from the channel; `true` if it was our own heartbeat. The
     /// first beat heard after a loss flushes the local tier before it is trusted again:
-    /// fences published meanwhile were missed.
+    /// fences published meanwhile were missed. Another instance's fence is applied, then
+    /// acknowledged.
     pub async fn receive(&self, payload: &str) -> bool {
         match Message::parse(payload) {
             Some(Message::Beat { from }) if self.channel.is_ours(from) => {
@@ -387,12 +388,23 @@ impl Cache {
                 }
                 true
             }
-            Some(Message::Fence { from, hashes }) if !self.channel.is_ours(from) => {
+            Some(Message::Beat { from }) => {
+                self.channel.heard_peer(from);
+                false
+            }
+            Some(Message::Fence { from, id, hashes }) if !self.channel.is_ours(from) => {
                 let hashes: Vec<TokenHash> = hashes
                     .iter()
                     .filter_map(|hash| TokenHash::from_hex(hash))
                     .collect();
                 self.fence_local(&hashes);
+                if let Some(id) = id {
+                    self.channel.acknowledge(from, id).await;
+                }
+                false
+            }
+            Some(Message::Ack { from, to, id }) if self.channel.is_ours(to) => {
+                self.channel.acknowledged(from, id);
                 false
             }
             _ => false,
@@ -558,5 +570,72 @@ mod tests {
         assert_eq!(cache.get(&kept).await, Some((value.clone(), Tier::Local)));
         cache.fill(&revoked, &value, MINUTE, Instant::now()).await;
         assert_eq!(cache.get(&revoked).await, None, "the fence stands");
+    }
+
+    /// The instance id in a fence we published.
+    fn fencer_and_id(published: &str) -> (String, u64) {
+        match Message::parse(published) {
+            Some(Message::Fence {
+                from, id: Some(id), ..
+            }) => (from.to_owned(), id),
+            other => panic!("not a fence with an id: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_revocation_waits_for_every_live_instance_to_acknowledge_it() {
+        let (cache, recorded) = memory_only();
+        hear_own_beat(&cache, &recorded).await;
+        let started = Instant::now();
+        cache.fence(&[token_hash()]).await;
+        assert!(
+            started.elapsed() < Duration::from_millis(100),
+            "nobody to wait for"
+        );
+
+        cache.receive("beat peer-b").await;
+        cache.receive("beat peer-c").await;
+        let acknowledge = async {
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            let published = recorded.0.lock().unwrap().last().cloned().unwrap();
+            let (ours, id) = fencer_and_id(&published);
+            cache.receive(&format!("ack peer-b {ours} {id}")).await;
+            cache
+                .receive(&format!("ack peer-b someone-else {id}"))
+                .await;
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            cache.receive(&format!("ack peer-c {ours} {id}")).await;
+        };
+        let (revoked, started) = ([token_hash()], Instant::now());
+        futures_util::join!(cache.fence(&revoked), acknowledge);
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(120) && waited < invalidation::ACK_DEADLINE,
+            "answered once both acknowledged: {waited:?}"
+        );
+
+        let started = Instant::now();
+        cache.fence(&[token_hash()]).await;
+        assert!(
+            started.elapsed() >= invalidation::ACK_DEADLINE,
+            "an instance that does not acknowledge is waited for, but only so long"
+        );
+    }
+
+    #[tokio::test]
+    async fn another_instances_fence_is_applied_then_acknowledged() {
+        let (cache, recorded) = memory_only();
+        hear_own_beat(&cache, &recorded).await;
+        let (value, hash) = (HeldSession::new(sample()), token_hash());
+        cache.fill(&hash, &value, MINUTE, Instant::now()).await;
+        cache
+            .receive(&format!("fence peer-b #41 {}", hash.hex()))
+            .await;
+        assert_eq!(cache.get(&hash).await, None);
+        let acknowledgement = recorded.0.lock().unwrap().pop().unwrap();
+        assert!(
+            acknowledgement.starts_with("ack ") && acknowledgement.ends_with(" peer-b 41"),
+            "{acknowledgement}"
+        );
     }
 }

@@ -10,11 +10,18 @@
 //! [`BEAT_TIMEOUT`] is *lost*: the in-process tiers are bypassed until it is heard again,
 //! and then flushed before they are trusted, so a lost message can never keep a revoked
 //! session alive past that timeout (nor past `L1_TTL` in front of a shared cache).
+//!
+//! A revocation is answered only once it took effect everywhere: each fence carries an
+//! id, every other instance acknowledges it once applied (`ack`), and the publisher waits
+//! for the acknowledgements of every instance whose beat it heard lately, for at most
+//! [`ACK_DEADLINE`]. An instance too slow to acknowledge in time stops trusting its own
+//! copy within `L1_TTL` or [`BEAT_TIMEOUT`], as above.
 
 pub mod postgres;
 pub mod redis;
 
 use std::{
+    collections::{HashMap, HashSet},
     sync::{
         Mutex, PoisonError,
         atomic::{AtomicU64, Ordering},
@@ -22,7 +29,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures_util::stream::BoxStream;
+use futures_util::{future::join_all, stream::BoxStream};
+use tokio::sync::oneshot;
 
 use super::CacheError;
 
@@ -32,6 +40,8 @@ pub const BEAT_EVERY: Duration = Duration::from_millis(100);
 pub const BEAT_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long one publish or one subscription attempt may take.
 pub const DEADLINE: Duration = Duration::from_millis(500);
+/// How long a revocation waits for the other instances' acknowledgements.
+pub const ACK_DEADLINE: Duration = Duration::from_millis(250);
 /// Hashes per published message: PostgreSQL's `NOTIFY` payloads stay under 8000 bytes.
 const HASHES_PER_MESSAGE: usize = 100;
 
@@ -51,22 +61,41 @@ pub trait Transport: Send + Sync {
 pub enum Message<'a> {
     /// `beat {instance}`: the instance is alive and hears the channel.
     Beat { from: &'a str },
-    /// `fence {instance} {hash} {hash}…`: these sessions were revoked or changed.
-    Fence { from: &'a str, hashes: Vec<&'a str> },
+    /// `fence {instance} #{id} {hash} {hash}…`: these sessions were revoked or changed;
+    /// acknowledge `id`. (Earlier releases sent no id, and skip it as a word that is no
+    /// hash.)
+    Fence {
+        from: &'a str,
+        id: Option<u64>,
+        hashes: Vec<&'a str>,
+    },
+    /// `ack {instance} {fencing instance} {id}`: the fence `id` was applied.
+    Ack { from: &'a str, to: &'a str, id: u64 },
 }
 
 impl<'a> Message<'a> {
     /// Reads a payload; `None` for anything this release does not understand. Only
     /// well-formed hashes (64 lower-case hex digits) are kept.
     pub fn parse(payload: &'a str) -> Option<Self> {
-        let mut words = payload.split(' ');
+        let mut words = payload.split(' ').peekable();
         let kind = words.next()?;
         let from = words.next().filter(|from| !from.is_empty())?;
         match kind {
             "beat" => Some(Self::Beat { from }),
-            "fence" => Some(Self::Fence {
+            "fence" => {
+                let id = words
+                    .next_if(|word| word.starts_with('#'))
+                    .and_then(|word| word[1..].parse().ok());
+                Some(Self::Fence {
+                    from,
+                    id,
+                    hashes: words.filter(|hash| is_hash(hash)).collect(),
+                })
+            }
+            "ack" => Some(Self::Ack {
                 from,
-                hashes: words.filter(|hash| is_hash(hash)).collect(),
+                to: words.next()?,
+                id: words.next()?.parse().ok()?,
             }),
             _ => None,
         }
@@ -89,6 +118,17 @@ pub struct Invalidations {
     live_since: AtomicU64,
     /// Hashes whose publication failed, published again by the replay job.
     unpublished: Mutex<Vec<String>>,
+    /// The other instances, and when their beat was last heard.
+    peers: Mutex<HashMap<String, Instant>>,
+    /// Our fences still waiting for acknowledgements, by id.
+    unacknowledged: Mutex<HashMap<u64, Awaited>>,
+    next_fence: AtomicU64,
+}
+
+/// A fence of ours and the instances that have yet to acknowledge it.
+struct Awaited {
+    waiting_on: HashSet<String>,
+    done: oneshot::Sender<()>,
 }
 
 /// `live_since` while the channel is lost.
@@ -103,6 +143,9 @@ impl Invalidations {
             epoch: Instant::now(),
             live_since: AtomicU64::new(LOST),
             unpublished: Mutex::new(Vec::new()),
+            peers: Mutex::new(HashMap::new()),
+            unacknowledged: Mutex::new(HashMap::new()),
+            next_fence: AtomicU64::new(0),
         }
     }
 
@@ -144,14 +187,71 @@ impl Invalidations {
         self.send(&format!("beat {}", self.instance)).await
     }
 
-    /// Publishes fences for `hashes`; what fails is kept and published again by
-    /// [`Invalidations::publish_unpublished`].
+    /// Publishes fences for `hashes` and waits until every instance heard lately has
+    /// acknowledged them, for at most [`ACK_DEADLINE`]; what fails to go out is kept and
+    /// published again by [`Invalidations::publish_unpublished`].
     pub async fn publish(&self, hashes: &[&str]) {
+        let deadline = tokio::time::Instant::now() + ACK_DEADLINE;
+        let mut acknowledgements = Vec::new();
         for chunk in hashes.chunks(HASHES_PER_MESSAGE) {
-            if self.send(&self.fence_payload(chunk)).await.is_err() {
+            let (id, acknowledged) = self.await_acknowledgements();
+            if self.send(&self.fence_payload(id, chunk)).await.is_err() {
+                self.lock_unacknowledged().remove(&id);
                 self.lock_unpublished()
                     .extend(chunk.iter().map(|hash| (*hash).to_owned()));
+            } else if let Some(acknowledged) = acknowledged {
+                acknowledgements.push(acknowledged);
             }
+        }
+        let all = join_all(acknowledgements);
+        if tokio::time::timeout_at(deadline, all).await.is_err() {
+            tracing::debug!("a revocation went unacknowledged by an instance for {ACK_DEADLINE:?}");
+        }
+    }
+
+    /// A new fence id, and what resolves once the instances heard lately acknowledged it
+    /// (`None` when there are none, or while we cannot hear their answers).
+    fn await_acknowledgements(&self) -> (u64, Option<oneshot::Receiver<()>>) {
+        let id = self.next_fence.fetch_add(1, Ordering::Relaxed);
+        let waiting_on = self.live_peers();
+        if waiting_on.is_empty() || !self.is_live() {
+            return (id, None);
+        }
+        let (done, acknowledged) = oneshot::channel();
+        self.lock_unacknowledged()
+            .insert(id, Awaited { waiting_on, done });
+        (id, Some(acknowledged))
+    }
+
+    /// Notes another instance's beat.
+    pub fn heard_peer(&self, from: &str) {
+        self.lock_peers().insert(from.to_owned(), Instant::now());
+    }
+
+    /// The other instances whose beat was heard within [`BEAT_TIMEOUT`]; forgets the
+    /// others (stopped, restarted under a new id, or cut off).
+    fn live_peers(&self) -> HashSet<String> {
+        let mut peers = self.lock_peers();
+        peers.retain(|_, heard| heard.elapsed() < BEAT_TIMEOUT);
+        peers.keys().cloned().collect()
+    }
+
+    /// Tells the instance `to` that its fence `id` was applied here.
+    pub async fn acknowledge(&self, to: &str, id: u64) {
+        let _unheard = self.send(&format!("ack {} {to} {id}", self.instance)).await;
+    }
+
+    /// Notes that `from` applied our fence `id`.
+    pub fn acknowledged(&self, from: &str, id: u64) {
+        let mut unacknowledged = self.lock_unacknowledged();
+        let Some(awaited) = unacknowledged.get_mut(&id) else {
+            return;
+        };
+        awaited.waiting_on.remove(from);
+        if awaited.waiting_on.is_empty()
+            && let Some(awaited) = unacknowledged.remove(&id)
+        {
+            let _ = awaited.done.send(());
         }
     }
 
@@ -172,8 +272,8 @@ impl Invalidations {
             .map_err(|_| CacheError::Timeout)?
     }
 
-    fn fence_payload(&self, hashes: &[&str]) -> String {
-        let mut payload = format!("fence {}", self.instance);
+    fn fence_payload(&self, id: u64, hashes: &[&str]) -> String {
+        let mut payload = format!("fence {} #{id}", self.instance);
         for hash in hashes {
             payload.push(' ');
             payload.push_str(hash);
@@ -189,6 +289,16 @@ impl Invalidations {
 
     fn lock_unpublished(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
         self.unpublished
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_peers(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+        self.peers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_unacknowledged(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Awaited>> {
+        self.unacknowledged
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
@@ -215,9 +325,28 @@ mod tests {
             Message::parse(&format!("fence a1 {HASH} nothex {}", HASH.to_uppercase())),
             Some(Message::Fence {
                 from: "a1",
+                id: None,
+                hashes: vec![HASH]
+            }),
+            "an earlier release's fence"
+        );
+        assert_eq!(
+            Message::parse(&format!("fence a1 #7 {HASH}")),
+            Some(Message::Fence {
+                from: "a1",
+                id: Some(7),
                 hashes: vec![HASH]
             })
         );
+        assert_eq!(
+            Message::parse("ack b2 a1 7"),
+            Some(Message::Ack {
+                from: "b2",
+                to: "a1",
+                id: 7
+            })
+        );
+        assert_eq!(Message::parse("ack b2 a1 x"), None);
         assert_eq!(Message::parse("beat"), None);
         assert_eq!(Message::parse("beat "), None);
         assert_eq!(Message::parse("flush a1"), None);

@@ -9,17 +9,25 @@ use crate::{cache::CacheError, redis_connections::WorkerConnections};
 pub struct RedisChannel {
     client: redis::Client,
     connections: WorkerConnections,
-    /// `{CACHE_KEY_PREFIX}hallpass:sessions`: deployments sharing a Redis keep apart.
+    /// `{CACHE_KEY_PREFIX}hallpass:sessions`, and `:db{n}` after it for a database
+    /// index other than 0: pub/sub channels are global to a Redis server, whatever
+    /// database a client selected, so deployments sharing one keep apart by their prefix
+    /// or their database.
     channel: String,
 }
 
 impl RedisChannel {
     /// Does not connect yet.
     pub fn new(url: &str, prefix: &str) -> Result<Self, CacheError> {
+        let client = redis::Client::open(url)?;
+        let channel = match client.get_connection_info().redis_settings().db() {
+            0 => format!("{prefix}hallpass:sessions"),
+            db => format!("{prefix}hallpass:sessions:db{db}"),
+        };
         Ok(Self {
-            client: redis::Client::open(url)?,
+            client,
             connections: WorkerConnections::new(url)?,
-            channel: format!("{prefix}hallpass:sessions"),
+            channel,
         })
     }
 }
