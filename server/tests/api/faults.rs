@@ -130,7 +130,7 @@ async fn a_corrupt_cache_entry_is_a_miss_and_gets_replaced() {
 
     student.current().await;
     let replaced: String = redis.get(&key).await.unwrap();
-    assert!(replaced.contains("\"v\":1"), "{replaced}");
+    assert!(replaced.contains("\"v\":2"), "{replaced}");
 }
 
 /// Killing every client connection of a healthy Redis (`CLIENT KILL TYPE normal`, as a
