@@ -3,6 +3,7 @@
 // another browser, role guards, French pages, and the screenshots shown in the README.
 const { test, expect } = require('@playwright/test');
 const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 
 const BASE = process.env.HALLPASS_URL;
 const USERS = JSON.parse(process.env.HALLPASS_USERS || '{}');
@@ -394,6 +395,41 @@ test('an admin adds a user, changes roles, and cannot demote the last admin', as
   await own.selectOption('teacher');
   await expect(page.getByText('The last active admin cannot be deactivated or demoted.')).toBeVisible();
   await expect(own).toHaveValue('admin');
+});
+
+test('an admin past the re-authentication window confirms the password in a dialog, and the change happens', async ({ page }) => {
+  await logIn(page, 'admin');
+  await expect(page).toHaveURL(`${BASE}/en/admin`);
+  const form = page.locator('section', { has: page.getByRole('heading', { name: 'Add a user' }) });
+  await form.getByLabel('Name').fill('Rae Reauth');
+  await form.getByLabel('Email').fill('rae@e2e.hallpass.test');
+  await form.getByLabel('First password').fill('welcome to the school');
+  await form.getByRole('button', { name: 'Add a user' }).click();
+  await expect(page.locator('.admin-status')).toHaveText('rae@e2e.hallpass.test can now sign in, as Student.');
+  // This browser last proved the password eleven minutes ago (the window is ten).
+  const { session } = await (await page.request.get('/api/auth/session')).json();
+  const { DATABASE_URL } = JSON.parse(process.env.HALLPASS_SERVER_ENV);
+  execFileSync('psql', [DATABASE_URL, '-qAt', '-c',
+    `UPDATE user_sessions SET authenticated_at = now() - interval '11 minutes' WHERE id = '${session.id}'`]);
+
+  const role = page.getByLabel('Role of rae@e2e.hallpass.test');
+  await role.selectOption('teacher');
+  const dialog = page.getByRole('dialog', { name: 'Confirm your password' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel('Password')).toBeFocused();
+  await dialog.getByLabel('Password').fill('not my password');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog.getByRole('alert')).toHaveText('That is not your password.');
+  await expect(dialog.getByLabel('Password')).toBeFocused();
+  await dialog.getByLabel('Password').fill(USERS.admin.password);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog).toBeHidden();
+  // The act the admin asked for is made once confirmed, and said as usual.
+  await expect(page.locator('.admin-status')).toHaveText('rae@e2e.hallpass.test is now Teacher.');
+  await expect(role).toHaveValue('teacher');
+  await expect(role).toBeFocused();
+  const audit = page.locator('section', { has: page.getByRole('heading', { name: 'Audit trail' }) });
+  await expect(audit.locator('tbody tr').first()).toContainText('You changed the role from Student to Teacher');
 });
 
 test('a deactivated user who signs in is told the account is deactivated, not that a session ended', async ({ page, browser }) => {

@@ -27,6 +27,7 @@ impl Who {
             EventKind::SessionRenamed
                 | EventKind::NewDeviceConfirmed
                 | EventKind::NewDeviceDenied
+                | EventKind::Reauthenticated
                 | EventKind::PasswordChanged
         );
         let (email, name) = match (&event.actor_email, own) {
@@ -166,6 +167,10 @@ pub fn sentence(
         EventKind::NewDeviceDenied => did(
             "did not recognise a sign-in from a new device: it was signed out",
             "pas reconnu une connexion depuis un nouvel appareil : elle a été déconnectée",
+        ),
+        EventKind::Reauthenticated => did(
+            "confirmed the password before a sensitive change",
+            "confirmé le mot de passe avant une modification sensible",
         ),
     }
 }

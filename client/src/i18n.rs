@@ -93,6 +93,7 @@ impl Locale {
             EventKind::SessionRenamed => Text::KindSessionRenamed,
             EventKind::NewDeviceConfirmed => Text::KindNewDeviceConfirmed,
             EventKind::NewDeviceDenied => Text::KindNewDeviceDenied,
+            EventKind::Reauthenticated => Text::KindReauthenticated,
         })
     }
 
@@ -115,6 +116,7 @@ impl Locale {
                 ErrorCode::UserInactive => Text::AccountDeactivated,
                 ErrorCode::Forbidden | ErrorCode::Csrf => Text::ErrorForbidden,
                 ErrorCode::PasswordChangeRequired => Text::PasswordRequiredBody,
+                ErrorCode::ReauthenticationRequired => Text::ReauthenticationRequired,
                 ErrorCode::NotFound => Text::ErrorNotFound,
                 ErrorCode::LastAdmin => Text::ErrorLastAdmin,
                 ErrorCode::Conflict => Text::ErrorConflict,
@@ -531,6 +533,7 @@ texts! {
     KindSessionRenamed => "Session renamed", "Session renommée";
     KindNewDeviceConfirmed => "New device confirmed", "Nouvel appareil confirmé";
     KindNewDeviceDenied => "New device signed out", "Nouvel appareil déconnecté";
+    KindReauthenticated => "Password confirmed", "Mot de passe confirmé";
     KindUserCreated => "User created", "Utilisateur créé";
     KindUserDeactivated => "User deactivated", "Utilisateur désactivé";
     KindUserReactivated => "User reactivated", "Utilisateur réactivé";
@@ -597,6 +600,14 @@ texts! {
     PasswordRequiredTitle => "Choose a new password", "Choisissez un nouveau mot de passe";
     PasswordRequiredBody => "An administrator asked you to choose a new password before you continue.",
         "Un administrateur vous demande de choisir un nouveau mot de passe avant de continuer.";
+    ReauthenticationRequired => "Confirm your password to do this, then try again.",
+        "Confirmez votre mot de passe pour faire cela, puis réessayez.";
+    ReauthTitle => "Confirm your password", "Confirmez votre mot de passe";
+    ReauthHint => "This change needs your password again: it protects the school if this computer is left unattended. Once confirmed, the change is made.",
+        "Cette modification demande de nouveau votre mot de passe : cela protège l'établissement si cet ordinateur est laissé sans surveillance. Une fois confirmé, la modification est faite.";
+    ReauthConfirm => "Confirm", "Confirmer";
+    ReauthWrong => "That is not your password.", "Ce n'est pas votre mot de passe.";
+    ReauthFailed => "Your password could not be confirmed.", "Votre mot de passe n'a pas pu être confirmé.";
     RequirePasswordChange => "Ask for a new password at the next sign-in",
         "Demander un nouveau mot de passe à la prochaine connexion";
     Sessions => "Sessions", "Sessions";

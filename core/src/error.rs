@@ -18,6 +18,10 @@ pub enum Error {
     /// A signed-in user gave the wrong current password.
     #[error("wrong current password")]
     WrongPassword,
+    /// A sensitive act, and the session last proved its owner's password longer ago than
+    /// the re-authentication window.
+    #[error("re-authentication required")]
+    ReauthenticationRequired,
     #[error("not found")]
     NotFound,
     /// Nobody in the caller's position may do this, whatever their role; the message

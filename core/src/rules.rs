@@ -60,6 +60,8 @@ pub struct SessionPolicy {
     pub cache_ttl: Duration,
     /// Active sessions per user; a new one retires the oldest beyond it.
     pub max_per_user: u32,
+    /// How recently a session must have proved its owner's password for a sensitive act.
+    pub reauth_window: chrono::Duration,
 }
 
 impl SessionPolicy {
@@ -173,6 +175,7 @@ mod tests {
             idle_timeout: idle.map(Span::minutes),
             cache_ttl: Duration::from_secs(60),
             max_per_user: 100,
+            reauth_window: Span::minutes(10),
         }
     }
 

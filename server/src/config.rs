@@ -80,6 +80,10 @@ pub struct SettingsArgs {
     #[arg(long, env = "MAX_SESSIONS_PER_USER", global = true, default_value_t = 100,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_sessions_per_user: u32,
+    /// How recently a session must have proved its owner's password for a sensitive act
+    /// (an admin changing an account, a password, a policy, or signing a user out).
+    #[arg(long, env = "REAUTH_WINDOW", global = true, default_value = "10m", value_parser = parse_duration)]
+    pub reauth_window: Duration,
     /// The origin browsers use, e.g. `https://hallpass.example.org` (default: same as Host).
     #[arg(long, env = "PUBLIC_ORIGIN", global = true)]
     pub public_origin: Option<String>,
@@ -203,6 +207,7 @@ pub struct Settings {
     pub session_ttl: Duration,
     pub idle_timeout: Option<Duration>,
     pub max_sessions_per_user: u32,
+    pub reauth_window: Duration,
     pub public_origin: Option<String>,
     /// Normalized like `public_origin`.
     pub forward_auth_origins: Vec<String>,
@@ -320,6 +325,7 @@ impl Settings {
             workers: args.workers,
             session_ttl: args.session_ttl,
             idle_timeout: args.session_idle_timeout,
+            reauth_window: args.reauth_window,
             max_sessions_per_user: args.max_sessions_per_user,
             public_origin,
             forward_auth_origins,

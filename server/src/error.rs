@@ -95,6 +95,11 @@ impl ApiError {
             Self::Forbidden(ErrorCode::PasswordChangeRequired) => {
                 "choose a new password first (POST /api/auth/password)".into()
             }
+            Self::Forbidden(ErrorCode::ReauthenticationRequired) => {
+                "confirm your password first (POST /api/auth/reauthenticate), then repeat this \
+                 request"
+                    .into()
+            }
             Self::Forbidden(_) => "not allowed for this role".into(),
             Self::NotAllowed(why) => (*why).into(),
             Self::NotFound => "no such resource".into(),
@@ -191,6 +196,7 @@ impl From<domain::Error> for ApiError {
             E::InvalidCredentials => Self::Unauthorized(ErrorCode::InvalidCredentials),
             E::AccountInactive => Self::Unauthorized(ErrorCode::UserInactive),
             E::WrongPassword => Self::Forbidden(ErrorCode::InvalidCredentials),
+            E::ReauthenticationRequired => Self::Forbidden(ErrorCode::ReauthenticationRequired),
             E::NotFound => Self::NotFound,
             E::NotAllowed(why) => Self::NotAllowed(why),
             E::Conflict(message) => Self::Conflict(message),

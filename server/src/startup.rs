@@ -383,6 +383,7 @@ fn session_policy(settings: &Settings) -> anyhow::Result<SessionPolicy> {
         idle_timeout: settings.idle_timeout.map(span).transpose()?,
         cache_ttl: settings.cache_ttl,
         max_per_user: settings.max_sessions_per_user,
+        reauth_window: span(settings.reauth_window)?,
     })
 }
 

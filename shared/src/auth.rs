@@ -69,6 +69,20 @@ impl std::fmt::Debug for PasswordChange {
     }
 }
 
+/// `POST /api/auth/reauthenticate`: the signed-in user's password, proved again before a
+/// sensitive act. `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reauthenticate {
+    pub password: String,
+}
+
+impl std::fmt::Debug for Reauthenticate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Reauthenticate { .. }")
+    }
+}
+
 /// `POST /api/admin/users/{id}/password`: an admin gives a user a new password (one the
 /// user forgot, or one that leaked). `Debug` never prints it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,6 +21,9 @@ pub enum ErrorCode {
     Forbidden,
     /// An admin asked the user to choose a new password first (`POST /api/auth/password`).
     PasswordChangeRequired,
+    /// A sensitive act needs the password proved within `REAUTH_WINDOW`
+    /// (`POST /api/auth/reauthenticate`), then the same request again.
+    ReauthenticationRequired,
     /// A state-changing request from another site.
     Csrf,
     NotFound,
@@ -50,6 +53,7 @@ impl ErrorCode {
             Self::UserInactive => "user_inactive",
             Self::Forbidden => "forbidden",
             Self::PasswordChangeRequired => "password_change_required",
+            Self::ReauthenticationRequired => "reauthentication_required",
             Self::Csrf => "csrf",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",

@@ -32,10 +32,12 @@ pub enum EventKind {
     /// The user answered "that was not me" about a sign-in from a new device; the
     /// session was signed out.
     NewDeviceDenied,
+    /// A signed-in session proved its owner's password again (before a sensitive act).
+    Reauthenticated,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::SessionCreated,
@@ -50,6 +52,7 @@ impl EventKind {
         Self::SessionRenamed,
         Self::NewDeviceConfirmed,
         Self::NewDeviceDenied,
+        Self::Reauthenticated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +71,7 @@ impl EventKind {
             Self::SessionRenamed => "session_renamed",
             Self::NewDeviceConfirmed => "new_device_confirmed",
             Self::NewDeviceDenied => "new_device_denied",
+            Self::Reauthenticated => "reauthenticated",
         }
     }
 }

@@ -37,7 +37,7 @@ pub mod time;
 pub mod user;
 pub mod validate;
 
-pub use auth::{AuthResponse, LoginRequest, NewToken, PasswordChange, SetPassword};
+pub use auth::{AuthResponse, LoginRequest, NewToken, PasswordChange, Reauthenticate, SetPassword};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use event::{EventFacts, EventKind, EventQuery, OpenedBy, Page, PageQuery, SessionEventView};
 pub use ids::{EventId, SessionId, UserId};

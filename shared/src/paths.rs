@@ -6,6 +6,7 @@ pub const LOGIN: &str = "/api/auth/login";
 pub const LOGOUT: &str = "/api/auth/logout";
 pub const CURRENT_SESSION: &str = "/api/auth/session";
 pub const PASSWORD: &str = "/api/auth/password";
+pub const REAUTHENTICATE: &str = "/api/auth/reauthenticate";
 /// Forward-auth: what a proxy in front of another app asks (`?role=`, `?redirect=true`).
 pub const VERIFY: &str = "/api/auth/verify";
 /// Where the sign-in page sends a browser back to the app it came from (`?to=`).

@@ -4,7 +4,9 @@
 //!
 //! A 401 that means "your session is over" (not a failed login) is reported once, here, to
 //! whoever registered with [`on_session_end`] — the session store — so no page has to
-//! handle it.
+//! handle it. Likewise a 403 `reauthentication_required` is handed to whoever registered
+//! with [`on_reauthentication_required`] — the password dialog — and, once the password
+//! is confirmed, the very request is sent again: no page has to handle that either.
 
 #[cfg(feature = "admin")]
 pub mod admin;
@@ -12,6 +14,8 @@ pub mod auth;
 pub mod sessions;
 
 use std::cell::RefCell;
+
+use futures_channel::oneshot;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use hallpass_shared::{ErrorBody, ErrorCode, ErrorDetail};
@@ -60,6 +64,25 @@ impl ApiError {
 
 thread_local! {
     static SESSION_END: RefCell<Option<Callback<ErrorDetail>>> = const { RefCell::new(None) };
+    static REAUTHENTICATION: RefCell<Option<Callback<oneshot::Sender<bool>>>> =
+        const { RefCell::new(None) };
+}
+
+/// Registers the one listener asked to get the password confirmed when a call answers
+/// 403 `reauthentication_required`; it answers `true` once confirmed, `false` if the user
+/// gave up.
+pub fn on_reauthentication_required(listener: Callback<oneshot::Sender<bool>>) {
+    REAUTHENTICATION.with(|slot| *slot.borrow_mut() = Some(listener));
+}
+
+/// Whether the listener got the password confirmed (`false` without a listener).
+async fn reauthenticated() -> bool {
+    let Some(listener) = REAUTHENTICATION.with(|slot| slot.borrow().clone()) else {
+        return false;
+    };
+    let (answer, answered) = oneshot::channel();
+    listener.emit(answer);
+    answered.await.unwrap_or(false)
 }
 
 /// Registers the one listener told when a call answers 401 because the session ended,
@@ -84,8 +107,26 @@ fn builder(method: Method, path: &str, query: &[(&str, String)]) -> RequestBuild
         .query(query.iter().map(|(key, value)| (*key, value.as_str())))
 }
 
-/// Sends the request and turns every non-2xx answer into an [`ApiError`].
+/// Sends the request and turns every non-2xx answer into an [`ApiError`]; a request
+/// refused for want of a recent password is sent once more after the user confirms it.
 async fn send(
+    method: Method,
+    path: &str,
+    query: &[(&str, String)],
+    body: Option<&impl Serialize>,
+) -> Result<Response, ApiError> {
+    match send_once(method.clone(), path, query, body).await {
+        Err(error)
+            if error.code() == Some(ErrorCode::ReauthenticationRequired)
+                && reauthenticated().await =>
+        {
+            send_once(method, path, query, body).await
+        }
+        answer => answer,
+    }
+}
+
+async fn send_once(
     method: Method,
     path: &str,
     query: &[(&str, String)],

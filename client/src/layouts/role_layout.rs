@@ -3,7 +3,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::components::{NewDeviceNotice, error_banner, nav, spinner};
+use crate::components::{NewDeviceNotice, ReauthDialog, error_banner, nav, spinner};
 use crate::hooks::{use_session, use_session_initializer};
 use crate::i18n::{Text, use_locale};
 use crate::pages::PasswordRequired;
@@ -20,8 +20,9 @@ pub struct RoleLayoutProps {
 
 /// The layout of every signed-in page: sends visitors without a session to the login page
 /// and users of another role to their own dashboard, mounts the SessionInitializer, and
-/// renders the navigation and any "was this you?" question around the page; while an
-/// admin demands a new password, the password form instead of the page.
+/// renders the navigation and any "was this you?" question around the page, and the
+/// dialog that asks for the password again before a sensitive act; while an admin
+/// demands a new password, the password form instead of the page.
 #[component]
 pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
     let locale = use_locale();
@@ -81,6 +82,7 @@ pub fn RoleLayout(props: &RoleLayoutProps) -> Html {
                             { props.children.clone() }
                         }
                     </main>
+                    <ReauthDialog />
                 </>
             },
         },

@@ -106,8 +106,10 @@ pub(super) fn facts(kind: EventKind, detail: &Value, user_agent: Option<&str>) -
         }
         EventKind::SessionRenamed => read_rename(&mut facts, recorded.name),
         EventKind::PasswordChanged => facts.signed_out = recorded.signed_out,
-        EventKind::UserReactivated | EventKind::NewDeviceConfirmed | EventKind::NewDeviceDenied => {
-        }
+        EventKind::UserReactivated
+        | EventKind::NewDeviceConfirmed
+        | EventKind::NewDeviceDenied
+        | EventKind::Reauthenticated => {}
     }
     facts
 }

@@ -30,6 +30,10 @@ pub struct Session {
     pub new_device: bool,
     /// When its owner answered "was this you?".
     pub new_device_answered_at: Option<DateTime<Utc>>,
+    /// When its owner last proved the password in it: its opening (every session opens
+    /// at a sign-in or a password change, or records the cookie a sign-in minted), or
+    /// its latest re-authentication.
+    pub authenticated_at: DateTime<Utc>,
 }
 
 impl Session {

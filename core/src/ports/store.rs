@@ -102,6 +102,15 @@ pub trait Queries: Send + Sized {
         name: Option<&str>,
     ) -> impl Future<Output = Result<Option<Session>>> + Send;
 
+    /// Records that `owner` proved the password in their active session `id` at `now`;
+    /// `false` when it is no such session.
+    fn mark_reauthenticated(
+        &mut self,
+        id: SessionId,
+        owner: UserId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
     /// When `owner` renamed session `id` since `since`, oldest first, at most `limit`.
     fn renames_since(
         &mut self,

@@ -1,11 +1,13 @@
-//! Admins overseeing sessions: any user's sessions, revoking one or all of them.
-//! Every action is audited with the admin's id as `by`.
+//! Admins overseeing sessions: any user's sessions, revoking one or all of them (with a
+//! recently proved password, see [`reauth`]). Every action is audited with the admin's
+//! id as `by`.
 
 use chrono::{DateTime, Utc};
 use hallpass_shared::{RevokedReason, SessionId, SessionView, UserId};
 
 use super::{
-    CurrentSession, revoke::revoke_all, revoke::revoke_session, uncache_and_count_revoked, views,
+    CurrentSession, reauth, revoke::revoke_all, revoke::revoke_session, uncache_and_count_revoked,
+    views,
 };
 use crate::{
     Client, Domain, Error, Ports, Result,
@@ -35,6 +37,7 @@ pub async fn revoke_any<P: Ports>(
     client: &Client,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    reauth::require_recent_proof(domain, admin, now).await?;
     let by = admin.user.id;
     revoke_session(domain, id, None, by, RevokedReason::Admin, client, now).await
 }
@@ -49,6 +52,7 @@ pub async fn revoke_all_of_user<P: Ports>(
     client: &Client,
     now: DateTime<Utc>,
 ) -> Result<u64> {
+    reauth::require_recent_proof(domain, admin, now).await?;
     let by = admin.user.id;
     let mut tx = domain.store.begin().await?;
     let outcome = async {

@@ -15,6 +15,7 @@ mod ensure;
 mod login;
 pub mod new_devices;
 mod open;
+pub mod reauth;
 mod refusals;
 mod rename;
 mod revoke;

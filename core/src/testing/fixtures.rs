@@ -61,6 +61,7 @@ pub fn session_of(user: &User, created: DateTime<Utc>) -> Session {
         name: None,
         new_device: false,
         new_device_answered_at: None,
+        authenticated_at: created,
     }
 }
 
@@ -77,13 +78,15 @@ pub fn sample_cached() -> CachedSession {
     }
 }
 
-/// The default policy: 30 days, no idle timeout, cached a minute, 100 per user.
+/// The default policy: 30 days, no idle timeout, cached a minute, 100 per user, a
+/// password proved within 10 minutes for sensitive acts.
 pub fn policy() -> SessionPolicy {
     SessionPolicy {
         ttl: chrono::Duration::days(30),
         idle_timeout: None,
         cache_ttl: Duration::from_secs(60),
         max_per_user: 100,
+        reauth_window: chrono::Duration::minutes(10),
     }
 }
 

@@ -232,6 +232,20 @@ impl Queries for MemoryConn {
         }))
     }
 
+    async fn mark_reauthenticated(
+        &mut self,
+        id: SessionId,
+        owner: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let session = self
+            .session_mut(id)
+            .filter(|session| session.user_id == owner && session.is_active);
+        Ok(session
+            .map(|session| session.authenticated_at = now)
+            .is_some())
+    }
+
     async fn renames_since(
         &mut self,
         id: SessionId,
@@ -394,6 +408,7 @@ impl Queries for MemoryConn {
             name: None,
             new_device: new.new_device,
             new_device_answered_at: None,
+            authenticated_at: new.created,
         };
         self.state.sessions.push(session.clone());
         Ok(Some(session))

@@ -16,7 +16,7 @@ use crate::{
     model::{ChosenBy, NewUser, Session, SortKey, User, UserChanges, UserCursor, UserFilter},
     pagination, password,
     ports::{Queries, SessionCache as _, Store as _},
-    sessions::{CurrentSession, uncache_and_count_revoked},
+    sessions::{CurrentSession, reauth, uncache_and_count_revoked},
     text,
 };
 
@@ -197,9 +197,10 @@ pub async fn create_by_admin<P: Ports>(
 }
 
 /// An admin changes a user's name, email, role, active flag or demand for a new
-/// password. Deactivation ends every session of the user in the same transaction; any
-/// change drops the user's cached sessions so the very next request sees it. Refuses
-/// (409 `last_admin`) to leave no active admin.
+/// password, with a recently proved password (see [`reauth`]). Deactivation ends every
+/// session of the user in the same transaction; any change drops the user's cached
+/// sessions so the very next request sees it. Refuses (409 `last_admin`) to leave no
+/// active admin.
 pub async fn update<P: Ports>(
     domain: &Domain<P>,
     admin: &CurrentSession,
@@ -209,6 +210,7 @@ pub async fn update<P: Ports>(
     now: DateTime<Utc>,
 ) -> Result<UserView> {
     let changes = validated_changes(request)?;
+    reauth::require_recent_proof(domain, admin, now).await?;
     let by = admin.user.id;
     let mut tx = domain.store.begin().await?;
     let outcome = apply_update(&mut tx, id, &changes, by, client, now).await;
@@ -267,7 +269,8 @@ async fn apply_update(
     Ok((after, revoked, live))
 }
 
-/// An admin gives a user a new password: every session of theirs ends at once (the
+/// An admin gives a user a new password, with a recently proved password of their own
+/// (see [`reauth`]): every session of theirs ends at once (the
 /// browsers are told their password was changed), and the change is audited as
 /// `password_changed` done `by` the admin, with how many sessions it signed out. Returns
 /// that count; 404 for an unknown user, 422 for a password that breaks the rules.
@@ -281,6 +284,7 @@ pub async fn set_password<P: Ports>(
 ) -> Result<u64> {
     validate::password(&request.password)
         .map_err(|invalid| Error::Invalid(format!("password: {invalid}")))?;
+    reauth::require_recent_proof(domain, admin, now).await?;
     let password_hash = password::hash(request.password.into()).await?;
     let by = admin.user.id;
     let mut tx = domain.store.begin().await?;

@@ -82,6 +82,7 @@ diesel::table! {
         name -> Nullable<Text>,
         new_device -> Bool,
         new_device_answered_at -> Nullable<Timestamptz>,
+        authenticated_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -46,6 +46,7 @@ pub struct SessionRow {
     pub name: Option<String>,
     pub new_device: bool,
     pub new_device_answered_at: Option<DateTime<Utc>>,
+    pub authenticated_at: Option<DateTime<Utc>>,
 }
 
 /// Where a session (or a sign-in event) was opened: the columns of a [`Location`].
@@ -142,6 +143,7 @@ impl TryFrom<SessionRow> for Session {
             name: row.name,
             new_device: row.new_device,
             new_device_answered_at: row.new_device_answered_at,
+            authenticated_at: row.authenticated_at.unwrap_or(row.created),
         })
     }
 }
@@ -331,6 +333,23 @@ impl SessionRow {
             .get_result(conn)
             .await
             .optional()
+    }
+
+    /// Records that `owner` proved the password in their active session `id` at `now`;
+    /// `false` when there is no such session.
+    pub async fn mark_reauthenticated(
+        conn: &mut AsyncPgConnection,
+        id: SessionId,
+        owner: UserId,
+        now: DateTime<Utc>,
+    ) -> QueryResult<bool> {
+        let updated = diesel::update(user_sessions::table.find(id.0))
+            .filter(user_sessions::user_id.eq(owner.0))
+            .filter(user_sessions::is_active)
+            .set(user_sessions::authenticated_at.eq(now))
+            .execute(conn)
+            .await?;
+        Ok(updated == 1)
     }
 
     /// Records that `owner` answered about their active new-device session `id`; `None`

@@ -210,6 +210,17 @@ impl Queries for PgConn<'_> {
         renamed.map(session).transpose()
     }
 
+    async fn mark_reauthenticated(
+        &mut self,
+        id: SessionId,
+        owner: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        SessionRow::mark_reauthenticated(&mut self.conn, id, owner, now)
+            .await
+            .map_err(from_diesel)
+    }
+
     async fn renames_since(
         &mut self,
         id: SessionId,

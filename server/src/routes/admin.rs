@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
-use super::responses::{AdminRefusals, BodyRefusals, QueryRefusals};
+use super::responses::{AdminRefusals, BodyRefusals, QueryRefusals, SensitiveAdminRefusals};
 use hallpass_shared::{
     CreateUser, EventQuery, ListedUser, Page, RevokeOthersResponse, SessionEventView, SessionId,
     SessionList, SetPassword, UpdateUser, UserId, UserQuery, UserView,
@@ -78,7 +78,7 @@ pub async fn create_user(
     params(("id" = Uuid, Path, description = "User id")), request_body = UpdateUser,
     responses(
         (status = 200, description = "Updated", body = UserView),
-        AdminRefusals,
+        SensitiveAdminRefusals,
         BodyRefusals,
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 409, description = "`last_admin`: no active admin would remain", body = ErrorBody)
@@ -132,7 +132,7 @@ pub async fn list_user_sessions(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "How many sessions were revoked", body = RevokeOthersResponse),
-        AdminRefusals,
+        SensitiveAdminRefusals,
         (status = 404, description = "`not_found`", body = ErrorBody)
     ),
     security(("session_cookie" = []), ("bearer_token" = []))
@@ -163,7 +163,7 @@ pub async fn revoke_user_sessions(
     request_body = SetPassword,
     responses(
         (status = 200, description = "Set; how many sessions were signed out", body = RevokeOthersResponse),
-        AdminRefusals,
+        SensitiveAdminRefusals,
         BodyRefusals,
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 422, description = "`validation`: the password breaks a rule (10 to 256 characters)", body = ErrorBody)
@@ -196,7 +196,7 @@ pub async fn set_user_password(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 204, description = "Revoked"),
-        AdminRefusals,
+        SensitiveAdminRefusals,
         (status = 404, description = "`not_found`", body = ErrorBody)
     ),
     security(("session_cookie" = []), ("bearer_token" = []))

@@ -1,18 +1,18 @@
-//! Login, logout, the current session, and password change.
+//! Login, logout, the current session, password change, and re-authentication.
 
 use actix_web::{HttpRequest, HttpResponse, http::header::ContentType, web};
 use chrono::Utc;
 use hallpass_shared::ErrorBody;
 
 use super::responses::{BodyRefusals, CsrfRefusal, SessionRefusals};
-use hallpass_shared::{AuthResponse, LoginRequest, NewToken, PasswordChange};
+use hallpass_shared::{AuthResponse, LoginRequest, NewToken, PasswordChange, Reauthenticate};
 
 use crate::{
     auth::{
         cookie::{SessionCookie, SessionCookies},
-        extract::{RequestClient, ValidSession},
+        extract::{RequestClient, UserSession, ValidSession},
     },
-    domain::sessions::{self, LoggedIn},
+    domain::sessions::{self, LoggedIn, reauth},
     error::ApiError,
     state::AppState,
 };
@@ -162,5 +162,42 @@ pub async fn change_password(
         }));
     }
     cookie.start(&claim);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /api/auth/reauthenticate`. **Permissions:** a session in good standing. The
+/// signed-in user proves their password again: sensitive acts (an admin changing an
+/// account, a password or a policy, or signing a user out) answer 403
+/// `reauthentication_required` when the session's last proof is older than
+/// `REAUTH_WINDOW`, and succeed once this is done. Throttled by a counter of the
+/// session's own; audited (`reauthenticated`, or `login_failed` for a wrong password).
+#[tracing::instrument(skip_all, fields(session.id = %current.session.id))]
+#[utoipa::path(
+    post,
+    path = "/api/auth/reauthenticate",
+    tag = "auth",
+    request_body = Reauthenticate,
+    responses(
+        (status = 204, description = "The password is proved: sensitive acts are allowed for REAUTH_WINDOW"),
+        (status = 401, description = "`invalid_credentials`: the wrong password (the session stays signed in); or no valid session (`session_*`, `user_inactive`), the cookie cleared", body = ErrorBody),
+        (status = 403, description = "`password_change_required` (an admin demands a new password first) or `csrf`", body = ErrorBody),
+        BodyRefusals,
+        (status = 429, description = "`rate_limited` with `Retry-After`: too many wrong passwords in this session", body = ErrorBody),
+        (status = 503, description = "`unavailable` with `Retry-After`", body = ErrorBody)
+    ),
+    security(("session_cookie" = []), ("bearer_token" = []))
+)]
+pub async fn reauthenticate(
+    state: web::Data<AppState>,
+    UserSession(current): UserSession,
+    RequestClient(client): RequestClient,
+    body: web::Json<Reauthenticate>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.into_inner();
+    state
+        .to_completion(move |domain| async move {
+            reauth::reauthenticate(&domain, &current, request, &client, Utc::now()).await
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -34,6 +34,7 @@ static API_ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
         endpoint::<auth::__path_logout, _, _>(auth::logout),
         endpoint::<auth::__path_current_session, _, _>(auth::current_session),
         endpoint::<auth::__path_change_password, _, _>(auth::change_password),
+        endpoint::<auth::__path_reauthenticate, _, _>(auth::reauthenticate),
         endpoint::<verify::__path_verify, _, _>(verify::verify),
         endpoint::<verify::__path_verify_head, _, _>(verify::verify_head),
         endpoint::<verify::__path_return_to, _, _>(verify::return_to),

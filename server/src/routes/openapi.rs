@@ -8,8 +8,8 @@ use actix_web::HttpResponse;
 use hallpass_shared::{
     AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail,
     EventFacts, EventKind, ListedUser, Location, LoginRequest, NewToken, OpenedBy, PasswordChange,
-    RenameSession, RevokeOthersResponse, RevokedReason, Role, SessionEventView, SessionList,
-    SessionView, SetPassword, UpdateUser, UserSort, UserView,
+    Reauthenticate, RenameSession, RevokeOthersResponse, RevokedReason, Role, SessionEventView,
+    SessionList, SessionView, SetPassword, UpdateUser, UserSort, UserView,
 };
 use utoipa::{
     Modify, OpenApi,
@@ -28,12 +28,12 @@ use crate::config::COOKIE_NAME;
     components(schemas(
         AuthResponse, CreateUser, DeviceKind, EnsureResponse, ErrorBody, ErrorCode, ErrorDetail, EventFacts, EventKind, ListedUser, Location,
         OpenedBy, RevokedReason,
-        LoginRequest, NewToken, PasswordChange, RenameSession, RevokeOthersResponse, Role, SessionEventView, SessionList,
+        LoginRequest, NewToken, PasswordChange, Reauthenticate, RenameSession, RevokeOthersResponse, Role, SessionEventView, SessionList,
         SessionView, SetPassword, UpdateUser, UserSort, UserView,
     )),
     modifiers(&SessionCookie),
     tags(
-        (name = "auth", description = "Logging in and out, the current session, password change"),
+        (name = "auth", description = "Logging in and out, the current session, password change, re-authentication"),
         (name = "sessions", description = "The caller's own sessions and audit events"),
         (name = "admin", description = "Admins overseeing users, sessions and the audit trail"),
         (name = "probes", description = "Liveness, readiness, metrics, this document"),
@@ -128,6 +128,7 @@ mod tests {
             paths::LOGOUT.to_owned(),
             paths::CURRENT_SESSION.to_owned(),
             paths::PASSWORD.to_owned(),
+            paths::REAUTHENTICATE.to_owned(),
             paths::VERIFY.to_owned(),
             paths::RETURN.to_owned(),
             paths::SESSIONS.to_owned(),

@@ -59,6 +59,28 @@ pub enum AdminRefusals {
     Unavailable(ErrorBody),
 }
 
+/// Refusals of an admin route that is a sensitive act: those of [`AdminRefusals`], and
+/// 403 `reauthentication_required` when the session last proved the password longer ago
+/// than `REAUTH_WINDOW`.
+#[derive(utoipa::IntoResponses)]
+pub enum SensitiveAdminRefusals {
+    #[response(
+        status = 401,
+        description = "No valid session (`session_invalid`, `session_expired`, `session_revoked`, `user_inactive`); the cookie is cleared"
+    )]
+    Unauthorized(ErrorBody),
+    #[response(
+        status = 403,
+        description = "`reauthentication_required` (the password was last proved longer ago than REAUTH_WINDOW: `POST /api/auth/reauthenticate`, then repeat the request), `forbidden` (not an admin), `password_change_required` or `csrf`"
+    )]
+    Forbidden(ErrorBody),
+    #[response(
+        status = 503,
+        description = "`unavailable` with `Retry-After`: the database is unreachable, refusing connections or saturated, or did not answer within DB_POOL_TIMEOUT + DB_QUERY_TIMEOUT; the cookie is kept"
+    )]
+    Unavailable(ErrorBody),
+}
+
 /// Refusals of a JSON request body.
 #[derive(utoipa::IntoResponses)]
 pub enum BodyRefusals {

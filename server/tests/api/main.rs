@@ -27,6 +27,7 @@ mod new_devices;
 mod probes;
 mod query_plans;
 mod races;
+mod reauth;
 mod schema;
 mod secrecy;
 mod sessions;

@@ -5,6 +5,7 @@ mod admin;
 mod ensure;
 mod login;
 mod new_devices;
+mod reauth;
 mod rename;
 mod revoke;
 mod validate;
