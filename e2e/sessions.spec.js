@@ -413,6 +413,7 @@ test('an admin past the re-authentication window confirms the password in a dial
     `UPDATE user_sessions SET authenticated_at = now() - interval '11 minutes' WHERE id = '${session.id}'`]);
 
   const role = page.getByLabel('Role of rae@e2e.hallpass.test');
+  await role.focus();
   await role.selectOption('teacher');
   const dialog = page.getByRole('dialog', { name: 'Confirm your password' });
   await expect(dialog).toBeVisible();

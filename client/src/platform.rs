@@ -112,6 +112,7 @@ mod tests {
             name: None,
             location: None,
             new_device: false,
+            shared_device: false,
         }
     }
 

@@ -117,6 +117,7 @@ fn session(is_current: bool, browser: &str) -> SessionView {
         name: None,
         location: None,
         new_device: false,
+        shared_device: false,
     }
 }
 

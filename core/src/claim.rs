@@ -17,6 +17,9 @@ pub struct SessionClaim {
     /// before it was recorded, or opened with the retired database key: such a cookie
     /// proves a session that is recorded, but cannot get a record made for it.
     pub lifetime: Option<TimeDelta>,
+    /// Minted for a shared computer: the cookie ends with the browser, and its session
+    /// idles out after `SHARED_DEVICE_IDLE`.
+    pub shared_device: bool,
 }
 
 impl SessionClaim {
@@ -27,6 +30,7 @@ impl SessionClaim {
             user_id,
             issued_at: now,
             lifetime: Some(lifetime),
+            shared_device: false,
         })
     }
 }

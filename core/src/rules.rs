@@ -62,6 +62,9 @@ pub struct SessionPolicy {
     pub max_per_user: u32,
     /// How recently a session must have proved its owner's password for a sensitive act.
     pub reauth_window: chrono::Duration,
+    /// The idle timeout of a session opened on a shared computer (or the general one, if
+    /// that is shorter).
+    pub shared_device_idle: chrono::Duration,
 }
 
 impl SessionPolicy {
@@ -84,7 +87,12 @@ impl SessionPolicy {
         {
             return Err(Rejection::Revoked(None));
         }
-        self.check_lifetime(session.expires_at, session.last_seen_at, now)
+        self.check_lifetime(
+            session.expires_at,
+            session.last_seen_at,
+            session.shared_device,
+            now,
+        )
     }
 
     /// Is a cached session still within its lifetime? (Revocation removes the entry; the
@@ -93,9 +101,12 @@ impl SessionPolicy {
         &self,
         expires_at: DateTime<Utc>,
         last_seen_at: DateTime<Utc>,
+        shared_device: bool,
         now: DateTime<Utc>,
     ) -> Result<(), Rejection> {
-        if expires_at <= now || self.idle_too_long(last_seen_at, now) {
+        let idle = self.idle_timeout_of(shared_device);
+        if expires_at <= now || idle.is_some_and(|idle| last_seen_at < now - idle - TOUCH_INTERVAL)
+        {
             return Err(Rejection::Expired);
         }
         Ok(())
@@ -143,9 +154,13 @@ impl SessionPolicy {
         self.idle_timeout.map(|idle| now - idle - TOUCH_INTERVAL)
     }
 
-    fn idle_too_long(&self, last_seen_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-        self.idle_cutoff(now)
-            .is_some_and(|cutoff| last_seen_at < cutoff)
+    /// The idle timeout of a session, shorter on a shared computer.
+    fn idle_timeout_of(&self, shared_device: bool) -> Option<chrono::Duration> {
+        match (self.idle_timeout, shared_device) {
+            (idle, false) => idle,
+            (None, true) => Some(self.shared_device_idle),
+            (Some(idle), true) => Some(idle.min(self.shared_device_idle)),
+        }
     }
 
     /// How long a session expiring at `expires_at` may be cached from `now`: the cache
@@ -176,6 +191,7 @@ mod tests {
             cache_ttl: Duration::from_secs(60),
             max_per_user: 100,
             reauth_window: Span::minutes(10),
+            shared_device_idle: Span::minutes(15),
         }
     }
 
@@ -249,7 +265,7 @@ mod tests {
             Err(Rejection::Expired)
         );
         assert_eq!(
-            policy.check_lifetime(row.expires_at, row.last_seen_at, limit),
+            policy.check_lifetime(row.expires_at, row.last_seen_at, false, limit),
             Ok(())
         );
         // Without an idle timeout only the absolute lifetime counts.

@@ -84,6 +84,10 @@ pub struct SettingsArgs {
     /// (an admin changing an account, a password, a policy, or signing a user out).
     #[arg(long, env = "REAUTH_WINDOW", global = true, default_value = "10m", value_parser = parse_duration)]
     pub reauth_window: Duration,
+    /// The idle timeout of sessions opened as on a shared computer (or
+    /// SESSION_IDLE_TIMEOUT, if that is shorter).
+    #[arg(long, env = "SHARED_DEVICE_IDLE", global = true, default_value = "15m", value_parser = parse_duration)]
+    pub shared_device_idle: Duration,
     /// The origin browsers use, e.g. `https://hallpass.example.org` (default: same as Host).
     #[arg(long, env = "PUBLIC_ORIGIN", global = true)]
     pub public_origin: Option<String>,
@@ -208,6 +212,7 @@ pub struct Settings {
     pub idle_timeout: Option<Duration>,
     pub max_sessions_per_user: u32,
     pub reauth_window: Duration,
+    pub shared_device_idle: Duration,
     pub public_origin: Option<String>,
     /// Normalized like `public_origin`.
     pub forward_auth_origins: Vec<String>,
@@ -326,6 +331,7 @@ impl Settings {
             session_ttl: args.session_ttl,
             idle_timeout: args.session_idle_timeout,
             reauth_window: args.reauth_window,
+            shared_device_idle: args.shared_device_idle,
             max_sessions_per_user: args.max_sessions_per_user,
             public_origin,
             forward_auth_origins,

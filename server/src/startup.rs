@@ -384,6 +384,7 @@ fn session_policy(settings: &Settings) -> anyhow::Result<SessionPolicy> {
         cache_ttl: settings.cache_ttl,
         max_per_user: settings.max_sessions_per_user,
         reauth_window: span(settings.reauth_window)?,
+        shared_device_idle: span(settings.shared_device_idle)?,
     })
 }
 

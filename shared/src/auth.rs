@@ -16,6 +16,11 @@ pub struct LoginRequest {
     /// (`hp_…`, for `Authorization: Bearer`) and no cookie is set.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub token: bool,
+    /// `true` on a shared computer (a lab, a library): the cookie ends with the browser,
+    /// no device cookie is left, the device is not learned, and the session ends after
+    /// `SHARED_DEVICE_IDLE` unused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared_device: bool,
 }
 
 impl std::fmt::Debug for LoginRequest {
@@ -109,6 +114,7 @@ mod tests {
             email: "a@b.c".into(),
             password: "hunter2-secret".into(),
             token: false,
+            shared_device: false,
         };
         let set = SetPassword {
             password: "hunter2-secret".into(),

@@ -42,6 +42,10 @@ pub struct SessionView {
     /// account had not signed in from in the last 90 days.
     #[serde(default)]
     pub new_device: bool,
+    /// Signed in as on a shared computer: a browser-session cookie and a short idle
+    /// timeout.
+    #[serde(default)]
+    pub shared_device: bool,
 }
 
 /// Where a client was, as far as the server's GeoIP database tells (approximate: it
@@ -257,6 +261,7 @@ mod tests {
             name: None,
             location: None,
             new_device: false,
+            shared_device: false,
         }
     }
 

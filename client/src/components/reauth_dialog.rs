@@ -59,8 +59,12 @@ pub fn ReauthDialog() -> Html {
     }
 
     let close = {
-        let (asking, open, dialog, password) =
-            (asking.clone(), open.clone(), dialog.clone(), password.clone());
+        let (asking, open, dialog, password) = (
+            asking.clone(),
+            open.clone(),
+            dialog.clone(),
+            password.clone(),
+        );
         Rc::new(move |confirmed: bool| {
             finish(&asking, confirmed);
             if let Some(input) = password.cast::<HtmlInputElement>() {

@@ -65,6 +65,7 @@ pub fn LoginPage() -> Html {
                 email: input_value(&email).trim().to_owned(),
                 password: input_value(&password),
                 token: false,
+                shared_device: false,
             };
             if request.email.is_empty() || request.password.is_empty() {
                 problem.set(Some(locale.text(Text::FillBothFields).to_owned()));

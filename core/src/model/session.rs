@@ -30,6 +30,8 @@ pub struct Session {
     pub new_device: bool,
     /// When its owner answered "was this you?".
     pub new_device_answered_at: Option<DateTime<Utc>>,
+    /// Opened on a shared computer (see [`LoginRequest::shared_device`](hallpass_shared::LoginRequest)).
+    pub shared_device: bool,
     /// When its owner last proved the password in it: its opening (every session opens
     /// at a sign-in or a password change, or records the cookie a sign-in minted), or
     /// its latest re-authentication.
@@ -53,6 +55,7 @@ impl Session {
             name: self.name.clone(),
             location: self.location.clone(),
             new_device: self.new_device,
+            shared_device: self.shared_device,
         }
     }
 
@@ -77,4 +80,5 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
     pub location: Option<Location>,
     pub new_device: bool,
+    pub shared_device: bool,
 }

@@ -19,11 +19,13 @@ use crate::{
 };
 
 /// What a successful login hands the edge: the session, the claim for the new session
-/// cookie, and the device cookie's contents (see [`throttle`](crate::domain::throttle)).
+/// cookie, and the device cookie's contents (see [`throttle`](crate::domain::throttle));
+/// none on a shared computer, where a device cookie would vouch for whoever sits there
+/// next.
 pub struct LoggedIn {
     pub current: CurrentSession,
     pub claim: SessionClaim,
-    pub device: DeviceClaim,
+    pub device: Option<DeviceClaim>,
 }
 
 /// Logs in: refuses hostile input before any work, takes the attempt's slot in the
@@ -42,6 +44,9 @@ pub async fn login<P: Ports>(
         .and_then(|()| validate::login_password(&request.password))
         .map_err(|invalid| Error::Invalid(invalid.to_string()))?;
     let email = validate::normalize_email(&request.email);
+    let shared_device = request.shared_device;
+    // A shared computer's device cookie speaks for nobody in particular.
+    let device = device.filter(|_| !shared_device);
     let attempt = domain.throttle.login(&email, client.ip_addr(), device);
     admit(domain, &attempt, client).await?;
     let user = match authenticate(domain, &email, request.password, client).await {
@@ -57,12 +62,19 @@ pub async fn login<P: Ports>(
     };
     domain.throttle.succeeded(&attempt).await;
     domain.metrics.login(LoginOutcome::Succeeded);
-    let device = domain.throttle.device_after_success(&attempt)?;
-    let claim = SessionClaim::mint(user.id, now, domain.policy.ttl)?;
+    let device = if shared_device {
+        None
+    } else {
+        Some(domain.throttle.device_after_success(&attempt)?)
+    };
+    let claim = SessionClaim {
+        shared_device,
+        ..SessionClaim::mint(user.id, now, domain.policy.ttl)?
+    };
     let new = new_session(domain, &claim, client, now);
     let opening = Opening::Login {
         previous: previous.map(|previous| previous.token.hash()),
-        device_cookie_id: device.id.clone(),
+        device_cookie_id: device.as_ref().map(|device| device.id.clone()),
     };
     let session = open_session(domain, new, opening, client, now)
         .await?

@@ -17,10 +17,11 @@ use crate::{
 /// How the session comes to be recorded.
 pub(super) enum Opening {
     /// A login; the browser's previous session, if it presented one, ends. The device
-    /// cookie the browser holds from now on helps recognise it (see [`devices`]).
+    /// cookie the browser holds from now on helps recognise it (see [`devices`]); on a
+    /// shared computer there is none, and the device is not learned.
     Login {
         previous: Option<TokenHash>,
-        device_cookie_id: String,
+        device_cookie_id: Option<String>,
     },
     /// `ensure` records the session of a cookie that has no record yet.
     Ensure,
@@ -49,6 +50,7 @@ pub(super) fn new_session<P: Ports>(
         expires_at: domain.policy.expiry_of_claim(claim),
         location: domain.locator.locate(client.ip_addr()),
         new_device: false,
+        shared_device: claim.shared_device,
     }
 }
 
@@ -95,7 +97,7 @@ async fn record_opening(
     let sign_in = match &opening {
         Opening::Login {
             device_cookie_id, ..
-        } => Some(Fingerprints::of(&new, Some(device_cookie_id))),
+        } => Some(Fingerprints::of(&new, device_cookie_id.as_deref())),
         _ => None,
     };
     if let Some(sign_in) = &sign_in {
@@ -106,7 +108,10 @@ async fn record_opening(
     };
     // A sign-in (only sign-ins have fingerprints): remember the device, and when.
     if let Some(sign_in) = &sign_in {
-        sign_in.remember(tx, &session, now).await?;
+        // A shared computer is everyone's: it is not learned for anyone.
+        if !session.shared_device {
+            sign_in.remember(tx, &session, now).await?;
+        }
         tx.record_sign_in(session.user_id, now).await?;
     }
     retired.extend(tx.revoke_beyond_limit(session.user_id, limit, now).await?);

@@ -60,7 +60,12 @@ pub(super) async fn cached<P: Ports>(
     let session = &cached.session;
     domain
         .policy
-        .check_lifetime(session.expires_at, session.last_seen_at, now)
+        .check_lifetime(
+            session.expires_at,
+            session.last_seen_at,
+            session.shared_device,
+            now,
+        )
         .ok()?;
     Some((CurrentSession::new(cached, hash), tier))
 }

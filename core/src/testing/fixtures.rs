@@ -61,6 +61,7 @@ pub fn session_of(user: &User, created: DateTime<Utc>) -> Session {
         name: None,
         new_device: false,
         new_device_answered_at: None,
+        shared_device: false,
         authenticated_at: created,
     }
 }
@@ -87,6 +88,7 @@ pub fn policy() -> SessionPolicy {
         cache_ttl: Duration::from_secs(60),
         max_per_user: 100,
         reauth_window: chrono::Duration::minutes(10),
+        shared_device_idle: chrono::Duration::minutes(15),
     }
 }
 
@@ -157,6 +159,7 @@ pub async fn sign_in(
         email: user.email.clone(),
         password: PASSWORD.into(),
         token: false,
+        shared_device: false,
     };
     let logged_in = sessions::login(domain, request, client, None, None, now)
         .await

@@ -408,6 +408,7 @@ impl Queries for MemoryConn {
             name: None,
             new_device: new.new_device,
             new_device_answered_at: None,
+            shared_device: new.shared_device,
             authenticated_at: new.created,
         };
         self.state.sessions.push(session.clone());

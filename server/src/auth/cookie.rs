@@ -40,6 +40,7 @@ const TOKEN: &str = "token";
 const USER_ID: &str = "user_id";
 const ISSUED_AT: &str = "issued_at";
 const LIFETIME: &str = "lifetime";
+const SHARED_DEVICE: &str = "shared_device";
 const DEVICE_ID: &str = "device";
 const DEVICE_ACCOUNT: &str = "account";
 /// How long the browser keeps the device cookie (browsers cap cookies at 400 days).
@@ -197,20 +198,22 @@ impl SessionCookies {
             .finish())
     }
 
-    /// `claim` sealed, kept by the browser until the claim's lifetime runs out.
+    /// `claim` sealed, kept by the browser until the claim's lifetime runs out; a shared
+    /// computer's without `Max-Age` or `Expires`, so that it ends with the browser.
     pub fn sealed(
         &self,
         claim: &SessionClaim,
         now: DateTime<Utc>,
     ) -> Result<Cookie<'static>, ApiError> {
+        let sealed = self.keys.seal(self.name, &payload(claim))?;
+        let cookie = self.attributes(self.name, sealed);
+        if claim.shared_device {
+            return Ok(cookie.finish());
+        }
         let lifetime = claim.lifetime.unwrap_or(self.default_lifetime);
         // Whole seconds, rounded up: a cookie minted now lives its full lifetime.
         let left = ((claim.issued_at + lifetime - now).num_milliseconds() + 999).max(0) / 1000;
-        let sealed = self.keys.seal(self.name, &payload(claim))?;
-        Ok(self
-            .attributes(self.name, sealed)
-            .max_age(time::Duration::seconds(left))
-            .finish())
+        Ok(cookie.max_age(time::Duration::seconds(left)).finish())
     }
 
     /// A cookie that makes the browser forget the session cookie.
@@ -267,6 +270,9 @@ fn payload(claim: &SessionClaim) -> String {
     if let Some(lifetime) = claim.lifetime {
         fields.insert(LIFETIME, json(&lifetime.num_seconds()));
     }
+    if claim.shared_device {
+        fields.insert(SHARED_DEVICE, json(&true));
+    }
     json(&fields)
 }
 
@@ -286,6 +292,8 @@ struct PayloadFields<'a> {
     issued_at: Cow<'a, str>,
     #[serde(borrow, default)]
     lifetime: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    shared_device: Option<Cow<'a, str>>,
 }
 
 fn parse_claim(payload: &str) -> Option<SessionClaim> {
@@ -300,6 +308,10 @@ fn parse_claim(payload: &str) -> Option<SessionClaim> {
         lifetime: match &fields.lifetime {
             None => None,
             Some(seconds) => Some(TimeDelta::try_seconds(field(seconds)?)?),
+        },
+        shared_device: match &fields.shared_device {
+            None => false,
+            Some(flag) => field(flag)?,
         },
     })
 }
@@ -396,6 +408,15 @@ mod tests {
             (parsed.user_id, parsed.issued_at, parsed.lifetime),
             (user_id, now, Some(TimeDelta::days(30)))
         );
+        assert!(!parsed.shared_device);
+        let shared = SessionClaim {
+            shared_device: true,
+            ..claim.clone()
+        };
+        assert!(
+            parse_claim(&payload(&shared)).unwrap().shared_device,
+            "a reseal keeps a shared computer's cookie a browser-session cookie"
+        );
         let unrecorded = SessionClaim {
             lifetime: None,
             ..claim
@@ -413,6 +434,7 @@ mod tests {
         let claim = parse_claim(&earlier).unwrap();
         assert_eq!(claim.token.encode(), token);
         assert_eq!(claim.lifetime, None);
+        assert!(!claim.shared_device);
         assert!(parse_claim(r#"{"token":"\"short\""}"#).is_none());
         assert!(parse_claim("not json").is_none());
     }

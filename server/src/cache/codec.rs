@@ -51,6 +51,8 @@ struct StoredSession {
     nd: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pc: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    sd: bool,
 }
 
 /// A cached session read back (checked on the way in), and until when it is trusted.
@@ -160,6 +162,7 @@ impl StoredSession {
             pl: session.location,
             nd: session.new_device,
             pc: user.must_change_password,
+            sd: session.shared_device,
         }
     }
 }
@@ -198,6 +201,7 @@ impl TryFrom<StoredSession> for Read {
                 name: stored.nm,
                 location: stored.pl,
                 new_device: stored.nd,
+                shared_device: stored.sd,
             },
         };
         Ok(Self(cached, at(stored.t)?))
@@ -238,6 +242,7 @@ pub(super) mod tests {
                     city: Some("Paris".into()),
                 }),
                 new_device: true,
+                shared_device: true,
             },
         }
     }

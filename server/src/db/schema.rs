@@ -83,6 +83,7 @@ diesel::table! {
         new_device -> Bool,
         new_device_answered_at -> Nullable<Timestamptz>,
         authenticated_at -> Nullable<Timestamptz>,
+        shared_device -> Bool,
     }
 }
 

@@ -47,6 +47,7 @@ pub struct SessionRow {
     pub new_device: bool,
     pub new_device_answered_at: Option<DateTime<Utc>>,
     pub authenticated_at: Option<DateTime<Utc>>,
+    pub shared_device: bool,
 }
 
 /// Where a session (or a sign-in event) was opened: the columns of a [`Location`].
@@ -94,6 +95,7 @@ pub struct NewSessionRow {
     #[diesel(embed)]
     pub place: Place,
     pub new_device: bool,
+    pub shared_device: bool,
 }
 
 impl SessionRow {
@@ -144,6 +146,7 @@ impl TryFrom<SessionRow> for Session {
             new_device: row.new_device,
             new_device_answered_at: row.new_device_answered_at,
             authenticated_at: row.authenticated_at.unwrap_or(row.created),
+            shared_device: row.shared_device,
         })
     }
 }
@@ -163,6 +166,7 @@ impl From<&NewSession> for NewSessionRow {
             expires_at: new.expires_at,
             place: new.location.clone().into(),
             new_device: new.new_device,
+            shared_device: new.shared_device,
         }
     }
 }

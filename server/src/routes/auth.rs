@@ -31,7 +31,7 @@ use crate::{
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Logged in: a new session and its cookie, and the device cookie; with `\"token\": true`, the session's bearer token in `token` and no cookie", body = AuthResponse),
+        (status = 200, description = "Logged in: a new session and its cookie, and the device cookie; with `\"shared_device\": true`, a session cookie without Max-Age (it ends with the browser) and no device cookie; with `\"token\": true`, the session's bearer token in `token` and no cookie", body = AuthResponse),
         BodyRefusals,
         (status = 401, description = "`invalid_credentials` (unknown email or wrong password, indistinguishable) or `user_inactive`", body = ErrorBody),
         (status = 429, description = "`rate_limited`: too many failed attempts on this account, device or address; see `Retry-After` (the delay doubles with each attempt past the limit, up to LOGIN_LOCKOUT)", body = ErrorBody),
@@ -69,8 +69,11 @@ pub async fn login(
         }));
     }
     cookie.start(&claim);
-    Ok(HttpResponse::Ok()
-        .cookie(cookies.device_cookie(&device)?)
+    let mut answer = HttpResponse::Ok();
+    if let Some(device) = &device {
+        answer.cookie(cookies.device_cookie(device)?);
+    }
+    Ok(answer
         .content_type(ContentType::json())
         .body(current.auth_response_json()))
 }

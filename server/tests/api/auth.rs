@@ -1,7 +1,7 @@
 //! Login and logout: credentials, throttling, fixation, cookie attributes, events.
 
 use hallpass_server::config::CacheBackend;
-use hallpass_shared::{AuthResponse, ErrorCode, LoginRequest, Role, paths};
+use hallpass_shared::{AuthResponse, ErrorCode, LoginRequest, Role, SessionList, paths};
 use reqwest::StatusCode;
 
 use crate::support::{PASSWORD, assert_error, json, spawn_app, spawn_app_with};
@@ -37,6 +37,7 @@ async fn login_email_is_case_insensitive() {
         email: format!("  {}  ", student.email.to_uppercase()),
         password: PASSWORD.into(),
         token: false,
+        shared_device: false,
     };
     assert_eq!(
         student.post_json(paths::LOGIN, &shouting).await.status(),
@@ -57,6 +58,7 @@ async fn unknown_email_and_wrong_password_get_the_same_answer() {
                 email: "nobody@school.example.org".into(),
                 password: "whatever it is".into(),
                 token: false,
+                shared_device: false,
             },
         )
         .await;
@@ -190,4 +192,52 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
             .await;
         assert_eq!(answer.session.ip_address, expected);
     }
+}
+
+/// "This is a shared computer": a cookie that ends with the browser, no device cookie,
+/// the platform not learned, the session marked in every list.
+#[tokio::test]
+async fn a_shared_computer_sign_in_leaves_a_browser_session_cookie_and_no_device() {
+    let app = spawn_app(CacheBackend::Redis).await;
+    let pupil = app.user(Role::Student).await;
+    let body = LoginRequest {
+        email: pupil.email.clone(),
+        password: PASSWORD.into(),
+        token: false,
+        shared_device: true,
+    };
+    let response = pupil
+        .client
+        .post(pupil.url(paths::LOGIN))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(cookies.len(), 1, "no device cookie: {cookies:?}");
+    let cookie = &cookies[0];
+    assert!(cookie.starts_with("hallpass_session="), "{cookie}");
+    assert!(
+        !cookie.contains("Max-Age") && !cookie.contains("Expires"),
+        "it ends with the browser: {cookie}"
+    );
+    let answer: AuthResponse = json(response).await;
+    assert!(answer.session.shared_device);
+    let listed: SessionList = pupil.get_json(paths::SESSIONS).await;
+    assert!(listed.sessions[0].shared_device);
+    let learned = app
+        .rows(&format!(
+            "SELECT fingerprint FROM known_devices WHERE user_id = '{}'",
+            pupil.id
+        ))
+        .await;
+    assert!(learned.is_empty(), "{learned:?}");
+    let row = &app.session_rows(&pupil).await[0];
+    assert_eq!(row["shared_device"], true);
 }

@@ -74,6 +74,7 @@ async fn malformed_login_bodies() {
         email: String::new(),
         password: String::new(),
         token: false,
+        shared_device: false,
     };
     assert_error(
         client.post_json(paths::LOGIN, &empty).await,
@@ -90,6 +91,7 @@ async fn oversized_bodies_are_refused_with_413() {
         email: "a@b.co".into(),
         password: "x".repeat(64 * 1024),
         token: false,
+        shared_device: false,
     };
     assert_error(
         app.anonymous().post_json(paths::LOGIN, &huge).await,
@@ -144,6 +146,7 @@ async fn user_agents_of_any_length_are_kept_to_512_characters() {
             email: student.email.clone(),
             password: PASSWORD.into(),
             token: false,
+            shared_device: false,
         })
         .send()
         .await

@@ -34,6 +34,7 @@ async fn can_log_in(app: &TestApp, email: &str, password: &str) -> AuthResponse 
         email: email.into(),
         password: password.into(),
         token: false,
+        shared_device: false,
     };
     json(app.anonymous().post_json(paths::LOGIN, &body).await).await
 }

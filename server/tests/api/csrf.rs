@@ -50,6 +50,7 @@ async fn configured_public_origin_is_the_only_one_accepted() {
         email: student.email.clone(),
         password: PASSWORD.into(),
         token: false,
+        shared_device: false,
     };
     let from_host = student
         .client

@@ -32,6 +32,7 @@ async fn login_from(user: &TestUser, password: &str, address: &str) -> reqwest::
         email: user.email.clone(),
         password: password.to_owned(),
         token: false,
+        shared_device: false,
     };
     user.client
         .post(user.url(paths::LOGIN))
@@ -289,6 +290,7 @@ async fn hostile_input_is_refused_before_any_work() {
                     email,
                     password,
                     token: false,
+                    shared_device: false,
                 },
             )
             .await;

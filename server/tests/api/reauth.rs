@@ -169,6 +169,7 @@ async fn a_bearer_token_session_reauthenticates_the_same_way() {
         email: admin.email.clone(),
         password: PASSWORD.into(),
         token: true,
+        shared_device: false,
     };
     let answer: hallpass_shared::AuthResponse = json(
         admin

@@ -24,6 +24,7 @@ async fn token_login(user: &TestUser) -> (AuthResponse, bool) {
         email: user.email.clone(),
         password: PASSWORD.into(),
         token: true,
+        shared_device: false,
     };
     let response = reqwest::Client::new()
         .post(user.url(paths::LOGIN))

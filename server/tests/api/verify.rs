@@ -233,6 +233,7 @@ async fn a_bearer_token_is_verified_like_a_cookie() {
         email: student.email.clone(),
         password: PASSWORD.into(),
         token: true,
+        shared_device: false,
     };
     let answer: hallpass_shared::AuthResponse = json(
         reqwest::Client::new()

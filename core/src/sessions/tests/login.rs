@@ -12,6 +12,7 @@ fn attempt(email: &str, password: &str) -> LoginRequest {
         email: email.into(),
         password: password.into(),
         token: false,
+        shared_device: false,
     }
 }
 
@@ -239,4 +240,52 @@ async fn a_password_change_signs_out_every_session_and_continues_in_a_new_one() 
         .unwrap();
     assert!(!continued.user.must_change_password);
     assert_eq!(recorded(&domain, EventKind::PasswordChanged).await, 1);
+}
+
+#[tokio::test]
+async fn a_shared_computer_leaves_no_device_learns_nothing_and_idles_out_sooner() {
+    let domain = domain();
+    let ada = ada(&domain).await;
+    let request = LoginRequest {
+        email: ada.email.clone(),
+        password: PASSWORD.into(),
+        token: false,
+        shared_device: true,
+    };
+    let lab = login(&domain, request, &browser(), None, None, at(0))
+        .await
+        .unwrap();
+    assert!(lab.device.is_none(), "no device cookie");
+    assert!(lab.claim.shared_device, "a browser-session cookie");
+    assert!(lab.current.session.shared_device);
+    assert!(
+        domain.store.snapshot().await.devices.is_empty(),
+        "nothing learned"
+    );
+    let at_home = sign_in(&domain, &ada, &browser(), at(60)).await;
+    assert!(
+        at_home.current.session.new_device,
+        "the lab's platform was not learned for Ada"
+    );
+
+    let fourteen_minutes = at(14 * 60);
+    assert!(
+        validate(
+            &domain,
+            Some(lab.claim.clone().into()),
+            &browser(),
+            fourteen_minutes
+        )
+        .await
+        .is_ok()
+    );
+    // Untouched since: fifteen minutes (and the minute `last_seen_at` may lag) later.
+    let outcome = validate(&domain, Some(lab.claim.into()), &browser(), at(31 * 60)).await;
+    assert_eq!(refusal(outcome), Rejection::Expired);
+    assert!(
+        validate(&domain, Some(at_home.claim.into()), &browser(), at(31 * 60))
+            .await
+            .is_ok(),
+        "an ordinary session has no idle timeout here"
+    );
 }

@@ -333,6 +333,7 @@ impl TestUser {
             email: self.email.clone(),
             password: password.to_owned(),
             token: false,
+            shared_device: false,
         };
         self.post_json(paths::LOGIN, &body).await
     }
@@ -343,6 +344,7 @@ impl TestUser {
             email: self.email.clone(),
             password: PASSWORD.into(),
             token: false,
+            shared_device: false,
         };
         let mut request = self.client.post(self.url(paths::LOGIN)).json(&body);
         for (name, value) in headers {
