@@ -33,6 +33,8 @@ const PERSONAS = {
   juggler: { role: 'teacher', name: 'Jude Juggler' },
   // Opens another app of the platform, behind Caddy's forward-auth, in its test.
   pupil: { role: 'student', name: 'Pia Pupil' },
+  // Signs in on a lab's shared computer in its test.
+  labmate: { role: 'student', name: 'Lou Labmate' },
 };
 
 /** The CC0 country database `npm ci` installs: sessions record their country (GEOIP_DB). */

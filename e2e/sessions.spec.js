@@ -397,6 +397,31 @@ test('an admin adds a user, changes roles, and cannot demote the last admin', as
   await expect(own).toHaveValue('admin');
 });
 
+test('a pupil on a shared computer gets a cookie that ends with the browser, and the box stays ticked there', async ({ browser }) => {
+  const lab = await browser.newContext({ baseURL: BASE });
+  const page = await lab.newPage();
+  await page.goto('/en/login');
+  const shared = page.getByLabel('This is a shared computer');
+  await expect(shared).not.toBeChecked();
+  await page.locator('#email').fill(USERS.labmate.email);
+  await page.locator('#password').fill(USERS.labmate.password);
+  await shared.check();
+  await page.locator('button[type=submit]').click();
+  await expect(page).toHaveURL(`${BASE}/en/student`);
+  const cookies = await lab.cookies();
+  const session = cookies.find((cookie) => cookie.name === 'hallpass_session');
+  expect(session.expires, 'a browser-session cookie').toBe(-1);
+  expect(cookies.map((cookie) => cookie.name)).not.toContain('hallpass_device');
+  await page.goto('/en/profile');
+  await expect(page.locator('.session-card.current')).toContainText('Shared computer');
+
+  // The next pupil at this computer finds the box ticked.
+  await page.locator('header').getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(`${BASE}/en/login`);
+  await expect(page.getByLabel('This is a shared computer')).toBeChecked();
+  await lab.close();
+});
+
 test('an admin past the re-authentication window confirms the password in a dialog, and the change happens', async ({ page }) => {
   await logIn(page, 'admin');
   await expect(page).toHaveURL(`${BASE}/en/admin`);

@@ -603,6 +603,10 @@ texts! {
     ReauthenticationRequired => "Confirm your password to do this, then try again.",
         "Confirmez votre mot de passe pour faire cela, puis réessayez.";
     ReauthTitle => "Confirm your password", "Confirmez votre mot de passe";
+    SharedComputer => "This is a shared computer", "C'est un ordinateur partagé";
+    SharedComputerHint => "You are signed out when the browser closes or after a few minutes unused, and this computer is not remembered as yours.",
+        "Vous êtes déconnecté à la fermeture du navigateur ou après quelques minutes sans activité, et cet ordinateur n'est pas retenu comme le vôtre.";
+    SharedComputerBadge => "Shared computer", "Ordinateur partagé";
     ReauthHint => "This change needs your password again: it protects the school if this computer is left unattended. Once confirmed, the change is made.",
         "Cette modification demande de nouveau votre mot de passe : cela protège l'établissement si cet ordinateur est laissé sans surveillance. Une fois confirmé, la modification est faite.";
     ReauthConfirm => "Confirm", "Confirmer";

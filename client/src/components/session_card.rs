@@ -69,6 +69,9 @@ pub fn SessionCard(props: &SessionCardProps) -> Html {
                     if session.new_device {
                         <span class="badge new-device">{ locale.text(Text::NewDevice) }</span>
                     }
+                    if session.shared_device {
+                        <span class="badge shared-device">{ locale.text(Text::SharedComputerBadge) }</span>
+                    }
                 </h3>
                 if let (Some(_), Some(platform)) = (&session.name, &platform) {
                     <p class="session-platform">{ platform }</p>

@@ -19,6 +19,7 @@ pub fn LoginPage() -> Html {
     let session = use_session();
     let email = use_node_ref();
     let password = use_node_ref();
+    let shared = use_node_ref();
     let sending = use_state(|| false);
     let problem = use_state(|| None::<String>);
     // Where the visitor was going when they were sent here, if anywhere: a page of this
@@ -56,16 +57,20 @@ pub fn LoginPage() -> Html {
     };
 
     let onsubmit = {
-        let (email, password) = (email.clone(), password.clone());
+        let (email, password, shared) = (email.clone(), password.clone(), shared.clone());
         let (sending, problem) = (sending.clone(), problem.clone());
         Callback::from(move |event: SubmitEvent| {
             let password = password.clone();
             event.prevent_default();
+            let shared_device = shared
+                .cast::<HtmlInputElement>()
+                .is_some_and(|input| input.checked());
+            shared_computer::remember(shared_device);
             let request = LoginRequest {
                 email: input_value(&email).trim().to_owned(),
                 password: input_value(&password),
                 token: false,
-                shared_device: false,
+                shared_device,
             };
             if request.email.is_empty() || request.password.is_empty() {
                 problem.set(Some(locale.text(Text::FillBothFields).to_owned()));
@@ -111,6 +116,13 @@ pub fn LoginPage() -> Html {
                     <input id="password" name="password" type="password" ref={password}
                         autocomplete="current-password" required=true
                         aria-invalid={problem.is_some().to_string()} />
+                    <div class="checkbox">
+                        <input id="shared-device" type="checkbox" ref={shared}
+                            checked={shared_computer::remembered()}
+                            aria-describedby="shared-device-hint" />
+                        <label for="shared-device">{ locale.text(Text::SharedComputer) }</label>
+                    </div>
+                    <small id="shared-device-hint" class="hint">{ locale.text(Text::SharedComputerHint) }</small>
                     <p id="login-problem" class="field-error" role="alert">
                         { (*problem).clone().unwrap_or_default() }
                     </p>
@@ -158,5 +170,31 @@ fn why_it_ended(code: ErrorCode, reason: Option<RevokedReason>) -> Text {
         (_, Some(RevokedReason::PasswordChange)) => Text::EndedPasswordChanged,
         (_, Some(RevokedReason::SessionLimit)) => Text::EndedSessionLimit,
         _ => Text::SessionEnded,
+    }
+}
+
+/// "This is a shared computer", remembered by the browsers of a lab where it was turned
+/// on (and forgotten where it was turned off), so pupils need not tick it every time.
+mod shared_computer {
+    const KEY: &str = "hallpass.shared_computer";
+
+    pub fn remembered() -> bool {
+        storage()
+            .and_then(|storage| storage.get_item(KEY).ok().flatten())
+            .is_some()
+    }
+
+    pub fn remember(shared: bool) {
+        if let Some(storage) = storage() {
+            let _ = if shared {
+                storage.set_item(KEY, "1")
+            } else {
+                storage.remove_item(KEY)
+            };
+        }
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
     }
 }
