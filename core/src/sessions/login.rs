@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{
     CurrentSession, cache_session,
     open::{Opening, new_session, open_session},
-    uncache_and_count_revoked,
+    reauth, uncache_and_count_revoked,
 };
 use crate::{
     Client, Domain, Error, Ports, Rejection, Result, SessionClaim, SessionId, audit,
@@ -164,24 +164,9 @@ pub async fn change_password<P: Ports>(
             "new_password: must differ from the current password".into(),
         ));
     }
-    let attempt = domain.throttle.reauthentication(current.session.id);
-    domain
-        .throttle
-        .admit(&attempt)
-        .await
-        .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
-    let user = domain
-        .store
-        .connect()
+    let user = reauth::check_password(domain, current, change.current_password.into())
         .await?
-        .user(current.user.id)
-        .await?
-        .ok_or(Rejection::Invalid)?;
-    let stored_hash = Some(user.password_hash.clone());
-    if !password::verify(stored_hash, change.current_password.into()).await? {
-        return Err(Error::WrongPassword);
-    }
-    domain.throttle.succeeded(&attempt).await;
+        .ok_or(Error::WrongPassword)?;
     let new_hash = password::hash(change.new_password.into()).await?;
     let mut tx = domain.store.begin().await?;
     let outcome =

@@ -11,7 +11,9 @@ use serde_json::json;
 
 use super::CurrentSession;
 use crate::{
-    Client, Domain, Error, Ports, Rejection, Result, audit, password,
+    Client, Domain, Error, Ports, Rejection, Result, audit,
+    model::User,
+    password,
     ports::{Queries as _, Store as _},
 };
 
@@ -49,21 +51,9 @@ pub async fn reauthenticate<P: Ports>(
     validate::login_password(&request.password)
         .map_err(|invalid| Error::Invalid(format!("password: {invalid}")))?;
     let (user_id, session_id) = (current.user.id, current.session.id);
-    let attempt = domain.throttle.reauthentication(session_id);
-    domain
-        .throttle
-        .admit(&attempt)
-        .await
-        .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
-    let user = domain
-        .store
-        .connect()
+    let matched = check_password(domain, current, request.password.into())
         .await?
-        .user(user_id)
-        .await?
-        .ok_or(Rejection::Invalid)?;
-    let password: SecretString = request.password.into();
-    let matched = password::verify(Some(user.password_hash), password).await?;
+        .is_some();
     let mut tx = domain.store.begin().await?;
     let outcome = async {
         if !matched {
@@ -95,6 +85,33 @@ pub async fn reauthenticate<P: Ports>(
     if !tx.finish(outcome).await? {
         return Err(Error::InvalidCredentials);
     }
-    domain.throttle.succeeded(&attempt).await;
     Ok(())
+}
+
+/// The signed-in user, if `password` is theirs: judged by the session's own counter
+/// (reset on success), checked off the async workers. Both re-authentications use it:
+/// this one and the password change's.
+pub(super) async fn check_password<P: Ports>(
+    domain: &Domain<P>,
+    current: &CurrentSession,
+    password: SecretString,
+) -> Result<Option<User>> {
+    let attempt = domain.throttle.reauthentication(current.session.id);
+    domain
+        .throttle
+        .admit(&attempt)
+        .await
+        .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+    let user = domain
+        .store
+        .connect()
+        .await?
+        .user(current.user.id)
+        .await?
+        .ok_or(Rejection::Invalid)?;
+    if !password::verify(Some(user.password_hash.clone()), password).await? {
+        return Ok(None);
+    }
+    domain.throttle.succeeded(&attempt).await;
+    Ok(Some(user))
 }
