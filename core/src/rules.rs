@@ -8,9 +8,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use hallpass_shared::{ErrorCode, RevokedReason};
 
+#[cfg(test)]
+use crate::policies::{Ended, StoredPolicy};
 use crate::{
-    SessionClaim,
+    Role, SessionClaim,
     model::{Session, User},
+    policies::{RolePolicies, RolePolicy},
 };
 
 /// `last_seen_at` is written at most this often per session.
@@ -49,21 +52,46 @@ impl Rejection {
     }
 }
 
-/// The lifetimes and limits sessions live by (from `Settings`).
+/// What a session's lifetime is judged by, from its record or its cached copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime {
+    pub created: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub shared_device: bool,
+}
+
+impl Lifetime {
+    pub fn of(session: &Session) -> Self {
+        Self {
+            created: session.created,
+            expires_at: session.expires_at,
+            last_seen_at: session.last_seen_at,
+            shared_device: session.shared_device,
+        }
+    }
+
+    pub fn of_view(session: &hallpass_shared::SessionView) -> Self {
+        Self {
+            created: session.created,
+            expires_at: session.expires_at,
+            last_seen_at: session.last_seen_at,
+            shared_device: session.shared_device,
+        }
+    }
+}
+
+/// The lifetimes and limits sessions live by (from `Settings`, and each role's policy).
 #[derive(Debug, Clone)]
 pub struct SessionPolicy {
-    /// Absolute lifetime from creation.
-    pub ttl: chrono::Duration,
-    /// Sessions unused this long end; `None`: no idle timeout.
-    pub idle_timeout: Option<chrono::Duration>,
+    /// Each role's lifetime, idle timeout and session limit, as they stand now.
+    pub roles: RolePolicies,
     /// How long a validated session may be answered from the cache.
     pub cache_ttl: Duration,
-    /// Active sessions per user; a new one retires the oldest beyond it.
-    pub max_per_user: u32,
     /// How recently a session must have proved its owner's password for a sensitive act.
     pub reauth_window: chrono::Duration,
-    /// The idle timeout of a session opened on a shared computer (or the general one, if
-    /// that is shorter).
+    /// The idle timeout of a session opened on a shared computer (or its role's, if that
+    /// is shorter).
     pub shared_device_idle: chrono::Duration,
 }
 
@@ -87,26 +115,33 @@ impl SessionPolicy {
         {
             return Err(Rejection::Revoked(None));
         }
-        self.check_lifetime(
-            session.expires_at,
-            session.last_seen_at,
-            session.shared_device,
-            now,
-        )
+        self.check_lifetime(user.role, &Lifetime::of(session), now)
     }
 
-    /// Is a cached session still within its lifetime? (Revocation removes the entry; the
-    /// cache holds only sessions the database vouched for.)
+    /// Is a session of a `role` user still within its lifetime, as the role's policy
+    /// stands now? A policy shortened since the session opened ends it earlier than its
+    /// recorded expiry; a longer one never extends it, nor revives what a shorter one
+    /// ended. (Revocation removes a cached
+    /// entry; the cache holds only sessions the database vouched for.)
     pub fn check_lifetime(
         &self,
-        expires_at: DateTime<Utc>,
-        last_seen_at: DateTime<Utc>,
-        shared_device: bool,
+        role: Role,
+        session: &Lifetime,
         now: DateTime<Utc>,
     ) -> Result<(), Rejection> {
-        let idle = self.idle_timeout_of(shared_device);
-        if expires_at <= now || idle.is_some_and(|idle| last_seen_at < now - idle - TOUCH_INTERVAL)
+        let policy = self.roles.of(role);
+        if self
+            .roles
+            .ended(role)
+            .covers(session.created, session.last_seen_at)
         {
+            return Err(Rejection::Expired);
+        }
+        let expires_at = session.expires_at.min(session.created + policy.lifetime);
+        let idle = self.idle_timeout_of(&policy, session.shared_device);
+        let idle_too_long =
+            idle.is_some_and(|idle| session.last_seen_at < now - idle - TOUCH_INTERVAL);
+        if expires_at <= now || idle_too_long {
             return Err(Rejection::Expired);
         }
         Ok(())
@@ -126,7 +161,7 @@ impl SessionPolicy {
         if claim.lifetime.is_none() {
             return Err(Rejection::Invalid);
         }
-        if self.expiry_of_claim(claim) <= now {
+        if self.expiry_of_claim(claim, user.role) <= now {
             return Err(Rejection::Expired);
         }
         if user
@@ -138,25 +173,29 @@ impl SessionPolicy {
         Ok(())
     }
 
-    /// When the claim's session expires: after the lifetime recorded in the cookie, or
-    /// the current `SESSION_TTL` if that is shorter. (Raising the TTL does not revive
-    /// cookies minted under the old one.)
-    pub fn expiry_of_claim(&self, claim: &SessionClaim) -> DateTime<Utc> {
+    /// When the claim's session of a `role` user expires: after the lifetime recorded
+    /// in the cookie, or the role's current lifetime if that is shorter. (A longer
+    /// lifetime does not revive cookies minted under the old one.)
+    pub fn expiry_of_claim(&self, claim: &SessionClaim, role: Role) -> DateTime<Utc> {
+        let longest = self.roles.of(role).lifetime;
         let lifetime = claim
             .lifetime
-            .map_or(self.ttl, |lifetime| lifetime.min(self.ttl));
+            .map_or(longest, |lifetime| lifetime.min(longest));
         claim.issued_at + lifetime
     }
 
-    /// Sessions last seen before this are idle-expired. `last_seen_at` is only written
-    /// once a minute, so the cut-off allows for that much staleness.
-    pub fn idle_cutoff(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.idle_timeout.map(|idle| now - idle - TOUCH_INTERVAL)
+    /// Sessions of `role` users last seen before this are idle-expired.
+    pub fn idle_cutoff(&self, role: Role, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.roles.of(role).idle_cutoff(now)
     }
 
     /// The idle timeout of a session, shorter on a shared computer.
-    fn idle_timeout_of(&self, shared_device: bool) -> Option<chrono::Duration> {
-        match (self.idle_timeout, shared_device) {
+    fn idle_timeout_of(
+        &self,
+        policy: &RolePolicy,
+        shared_device: bool,
+    ) -> Option<chrono::Duration> {
+        match (policy.idle_timeout, shared_device) {
             (idle, false) => idle,
             (None, true) => Some(self.shared_device_idle),
             (Some(idle), true) => Some(idle.min(self.shared_device_idle)),
@@ -185,11 +224,17 @@ mod tests {
     use crate::testing::{at, session_of, user};
 
     fn policy(idle: Option<i64>) -> SessionPolicy {
+        with_ttl(Span::days(30), idle)
+    }
+
+    fn with_ttl(ttl: Span, idle: Option<i64>) -> SessionPolicy {
         SessionPolicy {
-            ttl: Span::days(30),
-            idle_timeout: idle.map(Span::minutes),
+            roles: RolePolicies::new(RolePolicy {
+                lifetime: ttl,
+                idle_timeout: idle.map(Span::minutes),
+                max_sessions: 100,
+            }),
             cache_ttl: Duration::from_secs(60),
-            max_per_user: 100,
             reauth_window: Span::minutes(10),
             shared_device_idle: Span::minutes(15),
         }
@@ -265,7 +310,7 @@ mod tests {
             Err(Rejection::Expired)
         );
         assert_eq!(
-            policy.check_lifetime(row.expires_at, row.last_seen_at, false, limit),
+            policy.check_lifetime(user.role, &Lifetime::of(&row), limit),
             Ok(())
         );
         // Without an idle timeout only the absolute lifetime counts.
@@ -310,18 +355,18 @@ mod tests {
         // The operator has since raised SESSION_TTL to 30 days: the cookie keeps its day.
         let raised = policy(None);
         let after_a_day = at(0) + Span::days(1);
-        assert_eq!(raised.expiry_of_claim(&minted_for_a_day), after_a_day);
+        assert_eq!(
+            raised.expiry_of_claim(&minted_for_a_day, user.role),
+            after_a_day
+        );
         assert_eq!(
             raised.check_claim(&minted_for_a_day, &user, after_a_day),
             Err(Rejection::Expired)
         );
         // Lowering it shortens every cookie, recorded or not.
-        let lowered = SessionPolicy {
-            ttl: Span::hours(1),
-            ..policy(None)
-        };
+        let lowered = with_ttl(Span::hours(1), None);
         assert_eq!(
-            lowered.expiry_of_claim(&minted_for_a_day),
+            lowered.expiry_of_claim(&minted_for_a_day, user.role),
             at(0) + Span::hours(1)
         );
         // A cookie without a recorded lifetime never gets a record made for it.
@@ -332,6 +377,62 @@ mod tests {
         assert_eq!(
             raised.check_claim(&unrecorded, &user, at(1)),
             Err(Rejection::Invalid)
+        );
+    }
+
+    #[test]
+    fn a_role_policy_judges_its_sessions_as_it_stands_now() {
+        let (policy, user) = (policy(None), user());
+        let row = row(&user, at(0));
+        let pupils = |lifetime: Span, idle: Option<Span>| {
+            let policy = RolePolicy {
+                lifetime,
+                idle_timeout: idle,
+                max_sessions: 3,
+            };
+            let ended = Ended::default();
+            vec![StoredPolicy {
+                role: user.role,
+                policy,
+                ended,
+            }]
+        };
+        // Shortened to 8 hours: a session older than that ends, told it expired.
+        policy.roles.replace(pupils(Span::hours(8), None));
+        let eight_hours = at(0) + Span::hours(8);
+        let judged = |now| policy.check_record(&row, &user, now);
+        assert_eq!(judged(eight_hours - Span::seconds(1)), Ok(()));
+        assert_eq!(judged(eight_hours), Err(Rejection::Expired));
+        // A longer lifetime never takes a session past its recorded expiry.
+        policy.roles.replace(pupils(Span::days(90), None));
+        assert_eq!(judged(row.expires_at), Err(Rejection::Expired));
+        // The role's idle timeout applies, and a shared computer's if it is shorter.
+        policy
+            .roles
+            .replace(pupils(Span::days(1), Some(Span::hours(1))));
+        let idle_limit = row.last_seen_at + Span::hours(1) + TOUCH_INTERVAL;
+        assert_eq!(judged(idle_limit), Ok(()));
+        assert_eq!(
+            judged(idle_limit + Span::seconds(1)),
+            Err(Rejection::Expired)
+        );
+        let shared = Lifetime {
+            shared_device: true,
+            ..Lifetime::of(&row)
+        };
+        let shared_limit = row.last_seen_at + Span::minutes(15) + TOUCH_INTERVAL;
+        assert_eq!(
+            policy.check_lifetime(user.role, &shared, shared_limit + Span::seconds(1)),
+            Err(Rejection::Expired)
+        );
+        // Another role is untouched.
+        assert_eq!(
+            policy.check_lifetime(
+                Role::Teacher,
+                &Lifetime::of(&row),
+                idle_limit + Span::hours(1)
+            ),
+            Ok(())
         );
     }
 

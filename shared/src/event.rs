@@ -34,10 +34,12 @@ pub enum EventKind {
     NewDeviceDenied,
     /// A signed-in session proved its owner's password again (before a sensitive act).
     Reauthenticated,
+    /// An admin changed a role's session policy.
+    PolicyChanged,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::SessionCreated,
@@ -53,6 +55,7 @@ impl EventKind {
         Self::NewDeviceConfirmed,
         Self::NewDeviceDenied,
         Self::Reauthenticated,
+        Self::PolicyChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +75,7 @@ impl EventKind {
             Self::NewDeviceConfirmed => "new_device_confirmed",
             Self::NewDeviceDenied => "new_device_denied",
             Self::Reauthenticated => "reauthenticated",
+            Self::PolicyChanged => "policy_changed",
         }
     }
 }
@@ -147,7 +151,8 @@ pub struct EventFacts {
     pub browser: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
-    /// `user_created`: the role given; `user_updated`: the new role, when it changed.
+    /// `user_created`: the role given; `user_updated`: the new role, when it changed;
+    /// `policy_changed`: the role whose policy changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// `user_updated`: the role before, when it changed.
@@ -174,6 +179,14 @@ pub struct EventFacts {
     /// (`false`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub must_change_password: Option<bool>,
+    /// `policy_changed`: the policy after and before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::PolicySettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_policy: Option<crate::PolicySettings>,
+    /// `policy_changed`: how many live sessions the change ended at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions_ended: Option<u64>,
 }
 
 /// What opened a session.

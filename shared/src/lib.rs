@@ -32,6 +32,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod paths;
+pub mod policy;
 pub mod session;
 pub mod time;
 pub mod user;
@@ -41,6 +42,7 @@ pub use auth::{AuthResponse, LoginRequest, NewToken, PasswordChange, Reauthentic
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use event::{EventFacts, EventKind, EventQuery, OpenedBy, Page, PageQuery, SessionEventView};
 pub use ids::{EventId, SessionId, UserId};
+pub use policy::{PolicyEffect, PolicyList, PolicySettings, RolePolicyView};
 pub use session::{
     DeviceKind, EnsureResponse, Location, RenameSession, RevokeOthersResponse, RevokedReason,
     SessionList, SessionView,

@@ -21,6 +21,7 @@ pub const NEW_DEVICE_SESSIONS: &str = "/api/sessions/new-devices";
 
 pub const ADMIN_USERS: &str = "/api/admin/users";
 pub const ADMIN_EVENTS: &str = "/api/admin/events";
+pub const ADMIN_POLICIES: &str = "/api/admin/policies";
 
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
@@ -60,4 +61,14 @@ pub fn admin_user_password(id: crate::UserId) -> String {
 
 pub fn admin_session(id: crate::SessionId) -> String {
     format!("/api/admin/sessions/{id}")
+}
+
+/// `PUT` target of a role's policy.
+pub fn admin_policy(role: crate::Role) -> String {
+    format!("{ADMIN_POLICIES}/{role}")
+}
+
+/// What saving a role's policy would do (`?lifetime_seconds=&idle_timeout_seconds=&max_sessions=`).
+pub fn admin_policy_effect(role: crate::Role) -> String {
+    format!("{ADMIN_POLICIES}/{role}/effect")
 }

@@ -2,7 +2,9 @@
 //! sentence about it needs read from its `detail` (whose keys vary by kind and by the
 //! version that wrote it), so that no reader has to parse `detail` itself.
 
-use hallpass_shared::{ErrorCode, EventFacts, EventKind, OpenedBy, Role, SessionEventView};
+use hallpass_shared::{
+    ErrorCode, EventFacts, EventKind, OpenedBy, PolicySettings, Role, SessionEventView,
+};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -48,9 +50,12 @@ struct Recorded {
     email: Option<Change<String>>,
     signed_out: Option<u64>,
     must_change_password: Option<bool>,
+    policy: Option<Change<PolicySettings>>,
+    sessions_ended: Option<u64>,
 }
 
-/// `role` is the role given on `user_created`, and a change on `user_updated`.
+/// `role` is the role given on `user_created` (and the role whose policy changed on
+/// `policy_changed`), and a change on `user_updated`.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum RoleField {
@@ -106,6 +111,15 @@ pub(super) fn facts(kind: EventKind, detail: &Value, user_agent: Option<&str>) -
         }
         EventKind::SessionRenamed => read_rename(&mut facts, recorded.name),
         EventKind::PasswordChanged => facts.signed_out = recorded.signed_out,
+        EventKind::PolicyChanged => {
+            if let Some(RoleField::Given(role)) = recorded.role {
+                facts.role = Some(role);
+            }
+            if let Some(change) = recorded.policy {
+                (facts.previous_policy, facts.policy) = (Some(change.from), Some(change.to));
+            }
+            facts.sessions_ended = recorded.sessions_ended;
+        }
         EventKind::UserReactivated
         | EventKind::NewDeviceConfirmed
         | EventKind::NewDeviceDenied

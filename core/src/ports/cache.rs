@@ -52,6 +52,9 @@ pub trait SessionCache: Send + Sync + 'static {
     /// every instance: until the fences expire only the store answers for them.
     fn fence(&self, hashes: &[TokenHash]) -> impl Future<Output = ()> + Send;
 
+    /// Tells every other instance that the role policies changed: they reload them.
+    fn announce_policies(&self) -> impl Future<Output = ()> + Send;
+
     /// Whether the shared tier answers right now (readiness).
     fn ping(&self) -> impl Future<Output = bool> + Send;
 }

@@ -12,6 +12,7 @@ use crate::{
         AuditEvent, ChosenBy, EventCursor, EventFilter, Learning, NewSession, NewUser,
         RecordedEvent, Session, User, UserChanges, UserCursor, UserFilter,
     },
+    policies::{Holders, RolePolicy, StoredPolicy},
     token::TokenHash,
 };
 
@@ -177,12 +178,55 @@ pub trait Queries: Send + Sized {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Vec<Session>>> + Send;
 
+    /// How many live sessions of `holders` would end at once under `policy`: older than
+    /// its lifetime, or unused longer than its idle timeout.
+    fn count_sessions_beyond(
+        &mut self,
+        holders: Holders,
+        policy: &RolePolicy,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Brings the live sessions of `holders` within `policy`: none expires later than its
+    /// lifetime allows, and those unused longer than its idle timeout expire `now` (so a
+    /// longer policy later cannot bring them back). How many ended at once.
+    fn end_sessions_beyond(
+        &mut self,
+        holders: Holders,
+        policy: &RolePolicy,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
+    /// How many `role` users hold more than `max_sessions` live sessions.
+    fn count_users_over_limit(
+        &mut self,
+        role: Role,
+        max_sessions: u32,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64>> + Send;
+
     /// Records a session unless one with its token hash exists (active, revoked or
     /// expired): concurrent callers leave exactly one.
     fn insert_session_if_absent(
         &mut self,
         new: &NewSession,
     ) -> impl Future<Output = Result<Option<Session>>> + Send;
+
+    // Role policies.
+
+    /// The policies admins set (roles without one live by the defaults).
+    fn role_policies(&mut self) -> impl Future<Output = Result<Vec<StoredPolicy>>> + Send;
+
+    /// Locks the role policies against other changes until the transaction ends.
+    fn lock_role_policies(&mut self) -> impl Future<Output = Result<()>> + Send;
+
+    /// Records a role's policy, set `by` an admin.
+    fn put_role_policy(
+        &mut self,
+        stored: &StoredPolicy,
+        by: UserId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     // Users.
 

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use hallpass_shared::{RevokedReason, SessionId, SessionView, UserId};
 
 use super::{
-    CurrentSession, reauth, revoke::revoke_all, revoke::revoke_session, uncache_and_count_revoked,
-    views,
+    CurrentSession, reauth, revoke::revoke_all, revoke::revoke_session, still_live,
+    uncache_and_count_revoked, views,
 };
 use crate::{
     Client, Domain, Error, Ports, Result,
@@ -22,11 +22,11 @@ pub async fn list_of_user<P: Ports>(
     now: DateTime<Utc>,
 ) -> Result<Vec<SessionView>> {
     let mut conn = domain.store.connect().await?;
-    conn.user(user_id).await?.ok_or(Error::NotFound)?;
+    let user = conn.user(user_id).await?.ok_or(Error::NotFound)?;
     let sessions = conn
-        .live_sessions_of(user_id, now, domain.policy.idle_cutoff(now))
+        .live_sessions_of(user_id, now, domain.policy.idle_cutoff(user.role, now))
         .await?;
-    Ok(views(&sessions, admin))
+    Ok(views(&still_live(domain, user.role, sessions, now), admin))
 }
 
 /// Revokes any active session; 404 when there is none with this id.

@@ -51,8 +51,8 @@ pub async fn ensure<P: Ports>(
         }
         // The opening's transaction takes a connection of its own.
         drop(conn);
-        let new = new_session(domain, claim, client, now);
-        let opened = open_session(domain, new, Opening::Ensure, client, now).await?;
+        let new = new_session(domain, claim, user.role, client, now);
+        let opened = open_session(domain, new, user.role, Opening::Ensure, client, now).await?;
         conn = domain.store.connect().await?;
         found = match opened {
             Some(session) => {

@@ -67,16 +67,17 @@ pub async fn login<P: Ports>(
     } else {
         Some(domain.throttle.device_after_success(&attempt)?)
     };
+    let lifetime = domain.policy.roles.of(user.role).lifetime;
     let claim = SessionClaim {
         shared_device,
-        ..SessionClaim::mint(user.id, now, domain.policy.ttl)?
+        ..SessionClaim::mint(user.id, now, lifetime)?
     };
-    let new = new_session(domain, &claim, client, now);
+    let new = new_session(domain, &claim, user.role, client, now);
     let opening = Opening::Login {
         previous: previous.map(|previous| previous.token.hash()),
         device_cookie_id: device.as_ref().map(|device| device.id.clone()),
     };
-    let session = open_session(domain, new, opening, client, now)
+    let session = open_session(domain, new, user.role, opening, client, now)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("a fresh session token was taken")))?;
     let current = cache_session(domain, &session, &user, now).await;
@@ -174,9 +175,9 @@ pub async fn change_password<P: Ports>(
             .await;
     let (user, revoked) = tx.finish(outcome).await?;
     uncache_and_count_revoked(domain, &revoked).await;
-    let claim = SessionClaim::mint(user.id, now, domain.policy.ttl)?;
-    let new = new_session(domain, &claim, client, now);
-    let session = open_session(domain, new, Opening::PasswordChange, client, now)
+    let claim = SessionClaim::mint(user.id, now, domain.policy.roles.of(user.role).lifetime)?;
+    let new = new_session(domain, &claim, user.role, client, now);
+    let session = open_session(domain, new, user.role, Opening::PasswordChange, client, now)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("a fresh session token was taken")))?;
     cache_session(domain, &session, &user, now).await;

@@ -34,10 +34,10 @@ pub use validate::validate;
 use std::{ops::Deref, sync::Arc, time::Instant};
 
 use chrono::{DateTime, Utc};
-use hallpass_shared::{SessionView, UserView};
+use hallpass_shared::{Role, SessionView, UserView};
 
 use crate::{
-    Domain, Ports, Result,
+    Domain, Lifetime, Ports, Result,
     cached::{CachedSession, HeldSession},
     model::{Session, User},
     ports::{Metrics as _, Queries as _, SessionCache as _, Store as _},
@@ -80,11 +80,29 @@ pub async fn list<P: Ports>(
     now: DateTime<Utc>,
 ) -> Result<Vec<SessionView>> {
     let mut conn = domain.store.connect().await?;
-    let idle_cutoff = domain.policy.idle_cutoff(now);
+    let idle_cutoff = domain.policy.idle_cutoff(current.user.role, now);
     let sessions = conn
         .live_sessions_of(current.user.id, now, idle_cutoff)
         .await?;
-    Ok(views(&sessions, current))
+    Ok(views(
+        &still_live(domain, current.user.role, sessions, now),
+        current,
+    ))
+}
+
+/// Of the sessions of a `role` user the store lists as live, those the rules still let
+/// live now (a shared computer's shorter idle timeout, a policy changed a moment ago).
+fn still_live<P: Ports>(
+    domain: &Domain<P>,
+    role: Role,
+    mut sessions: Vec<Session>,
+    now: DateTime<Utc>,
+) -> Vec<Session> {
+    sessions.retain(|session| {
+        let lifetime = Lifetime::of(session);
+        domain.policy.check_lifetime(role, &lifetime, now).is_ok()
+    });
+    sessions
 }
 
 /// Sessions as the holder of `current` sees them.

@@ -2,7 +2,7 @@
 //! or when `ensure` records a cookie's session.
 
 use chrono::{DateTime, Utc};
-use hallpass_shared::{EventKind, RevokedReason};
+use hallpass_shared::{EventKind, RevokedReason, Role};
 use serde_json::json;
 
 use super::{devices::Fingerprints, uncache_and_count_revoked};
@@ -33,6 +33,7 @@ pub(super) enum Opening {
 pub(super) fn new_session<P: Ports>(
     domain: &Domain<P>,
     claim: &SessionClaim,
+    role: Role,
     client: &Client,
     now: DateTime<Utc>,
 ) -> NewSession {
@@ -47,7 +48,7 @@ pub(super) fn new_session<P: Ports>(
         os: platform.os,
         created: claim.issued_at,
         last_seen_at: now,
-        expires_at: domain.policy.expiry_of_claim(claim),
+        expires_at: domain.policy.expiry_of_claim(claim, role),
         location: domain.locator.locate(client.ip_addr()),
         new_device: false,
         shared_device: claim.shared_device,
@@ -55,7 +56,7 @@ pub(super) fn new_session<P: Ports>(
 }
 
 /// Records `new` in one transaction with its audit events, retiring the user's oldest
-/// sessions beyond the per-user limit (and, at login, the browser's previous session);
+/// sessions beyond their `role`'s limit (and, at login, the browser's previous session);
 /// then drops the retired ones from the cache. A login is marked as from a new device
 /// when the account's known devices do not include it, and its device becomes known.
 /// `None` when a session with this token is already recorded (a concurrent `ensure`
@@ -63,11 +64,12 @@ pub(super) fn new_session<P: Ports>(
 pub(super) async fn open_session<P: Ports>(
     domain: &Domain<P>,
     new: NewSession,
+    role: Role,
     opening: Opening,
     client: &Client,
     now: DateTime<Utc>,
 ) -> Result<Option<Session>> {
-    let limit = domain.policy.max_per_user;
+    let limit = domain.policy.roles.of(role).max_sessions;
     let mut tx = domain.store.begin().await?;
     let outcome = record_opening(&mut tx, new, opening, limit, client, now).await;
     let Some((session, retired)) = tx.finish(outcome).await? else {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{CurrentSession, cache_session, touch::touch_if_stale};
 use crate::{
-    Client, Credential, Domain, Error, Ports, Rejection, Result, audit,
+    Client, Credential, Domain, Error, Lifetime, Ports, Rejection, Result, audit,
     model::{Session, User},
     ports::{Metrics as _, Queries, SessionCache as _, Source, Store as _, Tier, VALID},
     token::TokenHash,
@@ -57,15 +57,9 @@ pub(super) async fn cached<P: Ports>(
     now: DateTime<Utc>,
 ) -> Option<(CurrentSession, Tier)> {
     let (cached, tier) = domain.cache.get(&hash).await?;
-    let session = &cached.session;
     domain
         .policy
-        .check_lifetime(
-            session.expires_at,
-            session.last_seen_at,
-            session.shared_device,
-            now,
-        )
+        .check_lifetime(cached.user.role, &Lifetime::of_view(&cached.session), now)
         .ok()?;
     Some((CurrentSession::new(cached, hash), tier))
 }

@@ -4,7 +4,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{
+        Arc, Mutex, MutexGuard, PoisonError,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -24,14 +27,23 @@ enum Slot {
 }
 
 #[derive(Default)]
-pub struct MemoryCache(Mutex<HashMap<TokenHash, (Slot, Instant)>>);
+pub struct MemoryCache {
+    entries: Mutex<HashMap<TokenHash, (Slot, Instant)>>,
+    /// How many times the role policies were announced as changed.
+    policy_announcements: AtomicUsize,
+}
 
 impl MemoryCache {
     fn entries(&self) -> MutexGuard<'_, HashMap<TokenHash, (Slot, Instant)>> {
-        let mut entries = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         entries.retain(|_, (_, expires)| *expires > now);
         entries
+    }
+
+    /// How many times the role policies were announced as changed.
+    pub fn policy_announcements(&self) -> usize {
+        self.policy_announcements.load(Ordering::Relaxed)
     }
 
     /// Whether a fence stands on `hash`.
@@ -80,6 +92,10 @@ impl SessionCache for MemoryCache {
         for hash in hashes {
             entries.insert(*hash, (Slot::Fenced, Instant::now() + FENCE_TTL));
         }
+    }
+
+    async fn announce_policies(&self) {
+        self.policy_announcements.fetch_add(1, Ordering::Relaxed);
     }
 
     async fn ping(&self) -> bool {

@@ -10,6 +10,7 @@ use crate::{
     Client, Domain, SessionClaim, SessionPolicy,
     cached::CachedSession,
     model::{Session, User},
+    policies::{RolePolicies, RolePolicy},
     ports::Backoff,
     sessions::{self, CurrentSession},
     throttle::{LoginThrottle, memory::MemoryAttempts},
@@ -79,14 +80,26 @@ pub fn sample_cached() -> CachedSession {
     }
 }
 
-/// The default policy: 30 days, no idle timeout, cached a minute, 100 per user, a
-/// password proved within 10 minutes for sensitive acts.
-pub fn policy() -> SessionPolicy {
-    SessionPolicy {
-        ttl: chrono::Duration::days(30),
+/// The default role policy: 30 days, no idle timeout, 100 sessions per user.
+pub fn role_policy() -> RolePolicy {
+    RolePolicy {
+        lifetime: chrono::Duration::days(30),
         idle_timeout: None,
+        max_sessions: 100,
+    }
+}
+
+/// The default policy: every role on [`role_policy`], cached a minute, a password proved
+/// within 10 minutes for sensitive acts.
+pub fn policy() -> SessionPolicy {
+    policy_with(role_policy())
+}
+
+/// The default policy with `defaults` for every role.
+pub fn policy_with(defaults: RolePolicy) -> SessionPolicy {
+    SessionPolicy {
+        roles: RolePolicies::new(defaults),
         cache_ttl: Duration::from_secs(60),
-        max_per_user: 100,
         reauth_window: chrono::Duration::minutes(10),
         shared_device_idle: chrono::Duration::minutes(15),
     }

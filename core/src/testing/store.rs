@@ -15,6 +15,7 @@ use crate::{
         RecordedEvent, Session, SortKey, User, UserChanges, UserCursor, UserFilter,
     },
     password,
+    policies::{Holders, RolePolicy, StoredPolicy},
     ports::{Queries, Store},
     token::TokenHash,
 };
@@ -25,6 +26,7 @@ pub struct State {
     pub sessions: Vec<Session>,
     pub devices: HashMap<(UserId, String), Device>,
     pub events: Vec<RecordedEvent>,
+    pub policies: HashMap<Role, StoredPolicy>,
 }
 
 /// A row of `known_devices`.
@@ -124,6 +126,18 @@ impl MemoryConn {
         session.is_active && session.expires_at > now
     }
 
+    /// Whether `session` is one of `holders`'.
+    fn held_by(&self, session: &Session, holders: Holders) -> bool {
+        match holders {
+            Holders::User(id) => session.user_id == id,
+            Holders::Role(role) => self
+                .state
+                .users
+                .iter()
+                .any(|u| u.id == session.user_id && u.role == role),
+        }
+    }
+
     fn email_taken(&self, email: &str, by_other_than: Option<UserId>) -> bool {
         self.state
             .users
@@ -137,6 +151,13 @@ fn revoke(session: &mut Session, reason: RevokedReason, now: DateTime<Utc>) -> S
     session.revoked_at = Some(now);
     session.revoked_reason = Some(reason);
     session.clone()
+}
+
+/// Would a live `session` end at once under `policy`?
+fn ends_under(session: &Session, policy: &RolePolicy, now: DateTime<Utc>) -> bool {
+    let too_old = session.created + policy.lifetime <= now;
+    let idle = (policy.idle_cutoff(now)).is_some_and(|cutoff| session.last_seen_at < cutoff);
+    too_old || idle
 }
 
 /// Newest first, as the store lists sessions.
@@ -380,6 +401,58 @@ impl Queries for MemoryConn {
             .collect())
     }
 
+    async fn count_sessions_beyond(
+        &mut self,
+        holders: Holders,
+        policy: &RolePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let ending = self.state.sessions.iter().filter(|s| {
+            Self::live(s, now) && self.held_by(s, holders) && ends_under(s, policy, now)
+        });
+        Ok(ending.count() as u64)
+    }
+
+    async fn end_sessions_beyond(
+        &mut self,
+        holders: Holders,
+        policy: &RolePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let ending = self.count_sessions_beyond(holders, policy, now).await?;
+        let held: Vec<bool> = (self.state.sessions.iter())
+            .map(|s| s.is_active && self.held_by(s, holders))
+            .collect();
+        for (session, held) in self.state.sessions.iter_mut().zip(held) {
+            if !held {
+                continue;
+            }
+            session.expires_at = session.expires_at.min(session.created + policy.lifetime);
+            if Self::live(session, now) && ends_under(session, policy, now) {
+                session.expires_at = now;
+            }
+        }
+        Ok(ending)
+    }
+
+    async fn count_users_over_limit(
+        &mut self,
+        role: Role,
+        max_sessions: u32,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut counts: HashMap<UserId, u32> = HashMap::new();
+        for session in self.state.sessions.iter().filter(|s| Self::live(s, now)) {
+            if self.held_by(session, Holders::Role(role)) {
+                *counts.entry(session.user_id).or_default() += 1;
+            }
+        }
+        Ok(counts
+            .values()
+            .filter(|count| **count > max_sessions)
+            .count() as u64)
+    }
+
     async fn insert_session_if_absent(&mut self, new: &NewSession) -> Result<Option<Session>> {
         if self
             .state
@@ -413,6 +486,25 @@ impl Queries for MemoryConn {
         };
         self.state.sessions.push(session.clone());
         Ok(Some(session))
+    }
+
+    async fn role_policies(&mut self) -> Result<Vec<StoredPolicy>> {
+        Ok(self.state.policies.values().copied().collect())
+    }
+
+    async fn lock_role_policies(&mut self) -> Result<()> {
+        // A connection holds the whole store already.
+        Ok(())
+    }
+
+    async fn put_role_policy(
+        &mut self,
+        stored: &StoredPolicy,
+        _by: UserId,
+        _now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.state.policies.insert(stored.role, *stored);
+        Ok(())
     }
 
     async fn user(&mut self, id: UserId) -> Result<Option<User>> {

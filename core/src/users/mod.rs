@@ -15,6 +15,7 @@ use crate::{
     Client, Domain, Error, Ports, Result, audit,
     model::{ChosenBy, NewUser, Session, SortKey, User, UserChanges, UserCursor, UserFilter},
     pagination, password,
+    policies::{Holders, RolePolicies},
     ports::{Queries, SessionCache as _, Store as _},
     sessions::{CurrentSession, reauth, uncache_and_count_revoked},
     text,
@@ -198,8 +199,9 @@ pub async fn create_by_admin<P: Ports>(
 
 /// An admin changes a user's name, email, role, active flag or demand for a new
 /// password, with a recently proved password (see [`reauth`]). Deactivation ends every
-/// session of the user in the same transaction; any change drops the user's cached
-/// sessions so the very next request sees it. Refuses (409 `last_admin`) to leave no
+/// session of the user in the same transaction; a role change moves the user's sessions
+/// to the new role's policy; any change drops the user's cached sessions so the very
+/// next request sees it. Refuses (409 `last_admin`) to leave no
 /// active admin.
 pub async fn update<P: Ports>(
     domain: &Domain<P>,
@@ -213,7 +215,8 @@ pub async fn update<P: Ports>(
     reauth::require_recent_proof(domain, admin, now).await?;
     let by = admin.user.id;
     let mut tx = domain.store.begin().await?;
-    let outcome = apply_update(&mut tx, id, &changes, by, client, now).await;
+    let roles = &domain.policy.roles;
+    let outcome = apply_update(&mut tx, id, &changes, roles, by, client, now).await;
     let (user, revoked, live) = tx.finish(outcome).await?;
     // Cached entries carry the role and name: fence the live ones too, so that no request
     // that read the user before this change can cache what it read.
@@ -229,6 +232,7 @@ async fn apply_update(
     tx: &mut impl Queries,
     id: UserId,
     changes: &UserChanges,
+    roles: &RolePolicies,
     by: UserId,
     client: &Client,
     now: DateTime<Utc>,
@@ -256,7 +260,14 @@ async fn apply_update(
     } else {
         Vec::new()
     };
+    // Read before the new role's policy ends any: each is fenced, ended or not.
     let live = tx.live_sessions_of(id, now, None).await?;
+    if before.role != after.role {
+        // The user now lives by the new role's policy: what it ends, ends for good.
+        let policy = roles.of(after.role);
+        tx.end_sessions_beyond(Holders::User(id), &policy, now)
+            .await?;
+    }
     let mut log = vec![audit::event(
         event_kind(&before, &after),
         Some(id),

@@ -28,6 +28,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    role_policies (role) {
+        role -> Text,
+        lifetime_seconds -> Int8,
+        idle_timeout_seconds -> Nullable<Int8>,
+        max_sessions -> Int4,
+        ended_opened_before -> Nullable<Timestamptz>,
+        ended_seen_before -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+        updated_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     server_keys (name) {
         name -> Text,
         secret -> Bytea,
@@ -105,6 +118,7 @@ diesel::table! {
 
 diesel::joinable!(known_devices -> user_sessions (pending_on));
 diesel::joinable!(known_devices -> users (user_id));
+diesel::joinable!(role_policies -> users (updated_by));
 diesel::joinable!(session_events -> users (user_id));
 diesel::joinable!(user_sessions -> users (user_id));
 
@@ -112,6 +126,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cookie_key_fingerprint,
     known_devices,
     login_attempts,
+    role_policies,
     server_keys,
     session_cache,
     session_events,

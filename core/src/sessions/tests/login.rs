@@ -3,6 +3,7 @@ use hallpass_shared::{EventKind, LoginRequest, PasswordChange, RevokedReason};
 use super::{recorded, recorded_kinds};
 use crate::{
     Error, Rejection,
+    policies::RolePolicy,
     sessions::{change_password, login, validate},
     testing::*,
 };
@@ -154,10 +155,10 @@ async fn a_first_sign_in_is_from_a_new_device_and_the_same_platform_is_known_aft
 
 #[tokio::test]
 async fn past_the_cap_a_sign_in_retires_the_oldest_session() {
-    let domain = domain_with(crate::SessionPolicy {
-        max_per_user: 2,
-        ..policy()
-    });
+    let domain = domain_with(policy_with(RolePolicy {
+        max_sessions: 2,
+        ..role_policy()
+    }));
     let ada = ada(&domain).await;
     let oldest = sign_in(&domain, &ada, &browser(), at(0)).await;
     sign_in(&domain, &ada, &browser(), at(1)).await;

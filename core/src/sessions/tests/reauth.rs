@@ -1,8 +1,8 @@
-use hallpass_shared::{EventKind, Reauthenticate, Role, SetPassword, UpdateUser};
+use hallpass_shared::{EventKind, PolicySettings, Reauthenticate, Role, SetPassword, UpdateUser};
 
 use super::recorded;
 use crate::{
-    Error,
+    Error, policies,
     sessions::{
         admin::{revoke_all_of_user, revoke_any},
         reauth::reauthenticate,
@@ -56,6 +56,9 @@ async fn every_sensitive_admin_act_needs_a_recent_proof_of_the_password() {
         revoke_all_of_user(&domain, current, ada.id, &browser(), later)
             .await
             .err(),
+        policies::admin::change(&domain, current, Role::Student, hours(8), &browser(), later)
+            .await
+            .err(),
     ];
     for outcome in refused {
         assert!(
@@ -76,6 +79,17 @@ async fn every_sensitive_admin_act_needs_a_recent_proof_of_the_password() {
     set_password(&domain, current, ada.id, new_password, &browser(), soon)
         .await
         .unwrap();
+    policies::admin::change(&domain, current, Role::Student, hours(8), &browser(), soon)
+        .await
+        .unwrap();
+}
+
+fn hours(hours: u64) -> PolicySettings {
+    PolicySettings {
+        lifetime_seconds: hours * 3600,
+        idle_timeout_seconds: None,
+        max_sessions: 5,
+    }
 }
 
 #[tokio::test]

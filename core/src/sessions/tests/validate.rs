@@ -4,6 +4,7 @@ use hallpass_shared::{EventKind, RevokedReason, Role};
 use super::recorded;
 use crate::{
     Error, Rejection, SessionClaim,
+    policies::RolePolicy,
     ports::SessionCache as _,
     sessions::{flush_touches, logout, validate},
     testing::*,
@@ -115,10 +116,10 @@ async fn a_session_is_valid_until_the_instant_it_expires_and_the_expiry_is_audit
 
 #[tokio::test]
 async fn an_idle_session_ends_one_touch_interval_after_the_idle_timeout() {
-    let domain = domain_with(crate::SessionPolicy {
+    let domain = domain_with(policy_with(RolePolicy {
         idle_timeout: Some(Duration::minutes(30)),
-        ..policy()
-    });
+        ..role_policy()
+    }));
     let ada = ada(&domain).await;
     let (laptop, phone_) = (browser(), phone());
     let on_time = sign_in(&domain, &ada, &laptop, at(0)).await;
