@@ -3,7 +3,9 @@
 //! changed: 3 other sessions signed out". Everything they say comes from the event's
 //! typed `facts` and the people the server named.
 
-use hallpass_shared::{ErrorCode, EventKind, OpenedBy, RevokedReason, SessionEventView};
+use hallpass_shared::{
+    ErrorCode, EventFacts, EventKind, OpenedBy, RevokedReason, SessionEventView,
+};
 
 use crate::i18n::Locale;
 use crate::platform;
@@ -172,7 +174,51 @@ pub fn sentence(
             "confirmed the password before a sensitive change",
             "confirmé le mot de passe avant une modification sensible",
         ),
+        EventKind::PolicyChanged => {
+            let (en, fr) = policy_terms(locale, facts);
+            did(&en, &fr)
+        }
     }
+}
+
+/// What a `policy_changed` event says after its subject, in English and in French (only
+/// the reader's language is filled): "changed the students' policy: sessions last 8
+/// hours, end after 15 minutes unused, at most 3 per person; 312 sessions ended".
+fn policy_terms(locale: Locale, facts: &EventFacts) -> (String, String) {
+    let people = facts.role.map(|role| locale.role_people(role));
+    let mut en = match people {
+        Some(people) => format!("changed the {people}’ session policy"),
+        None => "changed a session policy".to_owned(),
+    };
+    let mut fr = match people {
+        Some(people) => format!("modifié la règle des sessions des {people}"),
+        None => "modifié une règle des sessions".to_owned(),
+    };
+    if let Some(policy) = facts.policy {
+        let lifetime = locale.span(policy.lifetime_seconds);
+        let idle = policy.idle_timeout_seconds.map(|idle| locale.span(idle));
+        let max = policy.max_sessions;
+        en.push_str(&format!(": sessions last {lifetime}"));
+        fr.push_str(&format!(" : sessions de {lifetime}"));
+        if let Some(idle) = &idle {
+            en.push_str(&format!(", end after {idle} unused"));
+            fr.push_str(&format!(", fermées après {idle} d’inactivité"));
+        }
+        en.push_str(&format!(", at most {max} per person"));
+        fr.push_str(&format!(", au plus {max} par personne"));
+    }
+    match facts.sessions_ended {
+        Some(0) | None => {}
+        Some(1) => {
+            en.push_str("; 1 session ended");
+            fr.push_str(" ; 1 session fermée");
+        }
+        Some(n) => {
+            en.push_str(&format!("; {n} sessions ended"));
+            fr.push_str(&format!(" ; {n} sessions fermées"));
+        }
+    }
+    (en, fr)
 }
 
 fn quote(locale: Locale, text: &str) -> String {
@@ -351,9 +397,36 @@ pub fn same_act(earlier: &SessionEventView, later: &SessionEventView) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use hallpass_shared::{EventFacts, Role};
+    use hallpass_shared::{PolicySettings, Role};
 
     use super::*;
+
+    #[test]
+    fn a_policy_change_says_the_new_policy_and_what_it_ended() {
+        let changed = event(
+            EventKind::PolicyChanged,
+            EventFacts {
+                role: Some(Role::Student),
+                policy: Some(PolicySettings {
+                    lifetime_seconds: 8 * 3600,
+                    idle_timeout_seconds: Some(15 * 60),
+                    max_sessions: 3,
+                }),
+                sessions_ended: Some(312),
+                ..EventFacts::default()
+            },
+        );
+        assert_eq!(
+            sentence(Locale::En, &changed, 1, None),
+            "Ms Martin changed the students’ session policy: sessions last 8 hours, \
+             end after 15 minutes unused, at most 3 per person; 312 sessions ended"
+        );
+        assert_eq!(
+            sentence(Locale::Fr, &changed, 1, None),
+            "Ms Martin a modifié la règle des sessions des élèves : sessions de 8 heures, \
+             fermées après 15 minutes d’inactivité, au plus 3 par personne ; 312 sessions fermées"
+        );
+    }
 
     /// An event as the API sends it (read from JSON, as the SPA reads it, so the test
     /// builds whichever fields the shared crate's features add).

@@ -94,6 +94,7 @@ impl Locale {
             EventKind::NewDeviceConfirmed => Text::KindNewDeviceConfirmed,
             EventKind::NewDeviceDenied => Text::KindNewDeviceDenied,
             EventKind::Reauthenticated => Text::KindReauthenticated,
+            EventKind::PolicyChanged => Text::KindPolicyChanged,
         })
     }
 
@@ -360,6 +361,37 @@ impl Locale {
         }
     }
 
+    /// A length of time in the largest unit it is a whole number of: "8 hours",
+    /// "15 minutes", "1 day", "90 seconds".
+    pub fn span(self, seconds: u64) -> String {
+        const MINUTE: u64 = 60;
+        const HOUR: u64 = 3600;
+        const DAY: u64 = 86_400;
+        let (count, one, many) = match (self, seconds) {
+            (Self::En, s) if s.is_multiple_of(DAY) && s > 0 => (s / DAY, "day", "days"),
+            (Self::En, s) if s.is_multiple_of(HOUR) && s > 0 => (s / HOUR, "hour", "hours"),
+            (Self::En, s) if s.is_multiple_of(MINUTE) && s > 0 => (s / MINUTE, "minute", "minutes"),
+            (Self::En, s) => (s, "second", "seconds"),
+            (Self::Fr, s) if s.is_multiple_of(DAY) && s > 0 => (s / DAY, "jour", "jours"),
+            (Self::Fr, s) if s.is_multiple_of(HOUR) && s > 0 => (s / HOUR, "heure", "heures"),
+            (Self::Fr, s) if s.is_multiple_of(MINUTE) && s > 0 => (s / MINUTE, "minute", "minutes"),
+            (Self::Fr, s) => (s, "seconde", "secondes"),
+        };
+        format!("{count} {}", if count == 1 { one } else { many })
+    }
+
+    /// A role's people, in the plural, as a sentence names them ("students").
+    pub fn role_people(self, role: Role) -> &'static str {
+        match (self, role) {
+            (Self::En, Role::Student) => "students",
+            (Self::En, Role::Teacher) => "teachers",
+            (Self::En, Role::Admin) => "admins",
+            (Self::Fr, Role::Student) => "élèves",
+            (Self::Fr, Role::Teacher) => "enseignants",
+            (Self::Fr, Role::Admin) => "administrateurs",
+        }
+    }
+
     fn amount(self, unit: Unit, count: i64) -> String {
         let (one, many) = match (self, unit) {
             (Self::En, Unit::Minute) => ("minute", "minutes"),
@@ -534,6 +566,26 @@ texts! {
     KindNewDeviceConfirmed => "New device confirmed", "Nouvel appareil confirmé";
     KindNewDeviceDenied => "New device signed out", "Nouvel appareil déconnecté";
     KindReauthenticated => "Password confirmed", "Mot de passe confirmé";
+    KindPolicyChanged => "Policy changed", "Règle modifiée";
+    Policies => "Policies", "Règles";
+    PoliciesTitle => "Session policies", "Règles des sessions";
+    PoliciesHint => "How long each role's sessions last, how long they may go unused, and how many one person may hold. A change applies at once, on every server.",
+        "Combien de temps durent les sessions de chaque rôle, combien de temps elles peuvent rester inutilisées, et combien une personne peut en ouvrir. Une modification s’applique aussitôt, sur tous les serveurs.";
+    PolicyDefault => "Configured default", "Valeur par défaut";
+    PolicyLifetime => "Sessions last", "Durée d’une session";
+    PolicyIdleOn => "Sign out sessions left unused", "Déconnecter les sessions inutilisées";
+    PolicyIdle => "Unused for", "Inutilisée depuis";
+    PolicyMaxSessions => "Sessions per person, at most", "Sessions par personne, au plus";
+    PolicyLifetimeInvalid => "A whole number, from 1 second to 400 days.", "Un nombre entier, de 1 seconde à 400 jours.";
+    PolicyIdleInvalid => "A whole number, shorter than the session lifetime.", "Un nombre entier, plus court que la durée d’une session.";
+    PolicyMaxInvalid => "A whole number from 1 to 1,000.", "Un nombre entier de 1 à 1 000.";
+    PolicyUnchanged => "Nothing changed yet.", "Rien n’a encore changé.";
+    PolicyNothingEnds => "No session ends now.", "Aucune session ne prend fin maintenant.";
+    Unit => "Unit", "Unité";
+    UnitSeconds => "seconds", "secondes";
+    UnitMinutes => "minutes", "minutes";
+    UnitHours => "hours", "heures";
+    UnitDays => "days", "jours";
     KindUserCreated => "User created", "Utilisateur créé";
     KindUserDeactivated => "User deactivated", "Utilisateur désactivé";
     KindUserReactivated => "User reactivated", "Utilisateur réactivé";
@@ -664,7 +716,12 @@ mod tests {
     /// A French text equal to its English one was almost always pasted and forgotten.
     #[test]
     fn every_text_is_translated() {
-        const SAME_IN_BOTH: &[Text] = &[Text::Actions, Text::DeviceRobot, Text::Sessions];
+        const SAME_IN_BOTH: &[Text] = &[
+            Text::Actions,
+            Text::DeviceRobot,
+            Text::Sessions,
+            Text::UnitMinutes,
+        ];
         for text in Text::ALL {
             assert!(!text.en().is_empty() && !text.fr().is_empty(), "{text:?}");
             if !SAME_IN_BOTH.contains(text) {
@@ -679,6 +736,15 @@ mod tests {
             assert_eq!(locale.tag().parse(), Ok(locale));
         }
         assert_eq!("de".parse::<Locale>(), Err(UnknownLocale));
+    }
+
+    #[test]
+    fn spans_take_their_largest_whole_unit() {
+        assert_eq!(Locale::En.span(8 * 3600), "8 hours");
+        assert_eq!(Locale::En.span(86_400), "1 day");
+        assert_eq!(Locale::En.span(90), "90 seconds");
+        assert_eq!(Locale::Fr.span(15 * 60), "15 minutes");
+        assert_eq!(Locale::Fr.span(30 * 86_400), "30 jours");
     }
 
     #[test]

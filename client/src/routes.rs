@@ -62,6 +62,8 @@ pub enum Route {
     Teacher { locale: Locale },
     #[at("/:locale/admin")]
     Admin { locale: Locale },
+    #[at("/:locale/admin/policies")]
+    AdminPolicies { locale: Locale },
     #[at("/:locale/profile")]
     Profile { locale: Locale },
     #[not_found]
@@ -79,6 +81,7 @@ impl Route {
             | Self::Student { locale }
             | Self::Teacher { locale }
             | Self::Admin { locale }
+            | Self::AdminPolicies { locale }
             | Self::Profile { locale } => *locale,
         }
     }
@@ -91,6 +94,7 @@ impl Route {
             Self::Student { .. } => Self::Student { locale },
             Self::Teacher { .. } => Self::Teacher { locale },
             Self::Admin { .. } => Self::Admin { locale },
+            Self::AdminPolicies { .. } => Self::AdminPolicies { locale },
             Self::Profile { .. } => Self::Profile { locale },
             Self::NotFound => Self::NotFound,
         }
@@ -104,6 +108,7 @@ impl Route {
             Self::Student { .. } => Some(Text::StudentDashboard),
             Self::Teacher { .. } => Some(Text::TeacherDashboard),
             Self::Admin { .. } => Some(Text::AdminConsole),
+            Self::AdminPolicies { .. } => Some(Text::PoliciesTitle),
             Self::Profile { .. } => Some(Text::Profile),
             Self::NotFound => Some(Text::NotFoundTitle),
         }
@@ -143,24 +148,37 @@ pub fn switch(route: Route) -> Html {
                 <RoleHome title={Text::TeacherDashboard} blurb={Text::TeacherBlurb} />
             </RoleLayout>
         },
-        Route::Admin { .. } => admin_console(),
+        Route::Admin { .. } => admin_page(AdminPage::Console),
+        Route::AdminPolicies { .. } => admin_page(AdminPage::Policies),
         Route::Profile { .. } => html! { <RoleLayout><ProfilePage /></RoleLayout> },
         Route::NotFound => html! { <NotFound /> },
     };
     html! { <PageScope {route} {locale}>{ page }</PageScope> }
 }
 
-/// The admin console, in this bundle when it was built with the `admin` feature (the
+/// The pages of the admin console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AdminPage {
+    /// Users, their sessions, the audit trail.
+    Console,
+    Policies,
+}
+
+/// An admin console page, in this bundle when it was built with the `admin` feature (the
 /// bundle of `admin.html`).
 #[cfg(feature = "admin")]
-fn admin_console() -> Html {
-    html! { <RoleLayout role={Role::Admin}><crate::admin::AdminConsole /></RoleLayout> }
+fn admin_page(page: AdminPage) -> Html {
+    let page = match page {
+        AdminPage::Console => html! { <crate::admin::AdminConsole /> },
+        AdminPage::Policies => html! { <crate::admin::PoliciesPage /> },
+    };
+    html! { <RoleLayout role={Role::Admin}>{ page }</RoleLayout> }
 }
 
 /// Without the console in this bundle, the page is loaded again from the server, which
 /// answers admin routes with `admin.html`.
 #[cfg(not(feature = "admin"))]
-fn admin_console() -> Html {
+fn admin_page(_: AdminPage) -> Html {
     html! { <LoadAdminBundle /> }
 }
 

@@ -4,7 +4,7 @@
 
 pub use hallpass_core::{
     Client, Credential, Error, Rejection, Result, SessionClaim, SessionPolicy, audit, health,
-    model, pagination, sessions, throttle, user_agent, users,
+    model, pagination, policies, sessions, throttle, user_agent, users,
 };
 
 use crate::{cache::Cache, db::PgStore, geoip::GeoIp, metrics::Metrics, throttle::GuardedCounters};

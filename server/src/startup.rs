@@ -34,10 +34,15 @@ use crate::{
     },
     config::{CacheBackend, Settings},
     db::{self, DbPool, PgStore},
-    domain::{Domain, SessionPolicy, sessions::flush_touches, throttle::LoginThrottle},
+    domain::{
+        Domain, SessionPolicy,
+        policies::{self, RolePolicies, RolePolicy},
+        sessions::flush_touches,
+        throttle::LoginThrottle,
+    },
     error,
     geoip::GeoIp,
-    jobs::{fence_replay, gauges, geoip_reload, invalidations, purge, touches},
+    jobs::{fence_replay, gauges, geoip_reload, invalidations, policy_reload, purge, touches},
     metrics::Metrics,
     middleware::request_log::log_request,
     routes,
@@ -93,6 +98,7 @@ impl Application {
             Metrics::new().context("registering metrics")?,
             geoip,
         ));
+        load_policies(&domain).await?;
         spawn_jobs(&domain, &settings)?;
         let cookies = SessionCookies::new(keys, &stable, &settings);
         serve(listener, AppState { domain, settings }, cookies)
@@ -265,6 +271,13 @@ fn open_geoip(settings: &Settings) -> anyhow::Result<Arc<GeoIp>> {
 /// The background jobs: the cache's fence replay and invalidation channel, the hourly
 /// purge, the GeoIP reload on SIGHUP, the active-sessions gauge, the batched
 /// `last_seen_at` writes.
+/// The role policies admins set, in force before the first request.
+async fn load_policies(domain: &Domain) -> anyhow::Result<()> {
+    policies::admin::reload(domain)
+        .await
+        .context("reading the role policies")
+}
+
 fn spawn_jobs(domain: &Arc<Domain>, settings: &Settings) -> anyhow::Result<()> {
     fence_replay::spawn(Arc::clone(&domain.cache));
     invalidations::spawn(Arc::clone(&domain.cache));
@@ -276,6 +289,7 @@ fn spawn_jobs(domain: &Arc<Domain>, settings: &Settings) -> anyhow::Result<()> {
     geoip_reload::spawn(Arc::clone(&domain.locator)).context("listening for SIGHUP")?;
     gauges::spawn_active_sessions(Arc::clone(domain), settings.metrics_refresh);
     touches::spawn(Arc::clone(domain));
+    policy_reload::spawn(Arc::clone(domain));
     Ok(())
 }
 
@@ -373,16 +387,20 @@ fn metrics_server(bind: SocketAddr, state: web::Data<AppState>) -> anyhow::Resul
     Ok((port, server))
 }
 
-/// The session rules' lifetimes and limits, from the settings.
+/// The session rules' lifetimes and limits, from the settings: every role on the
+/// defaults until [`load_policies`] reads what admins set.
 fn session_policy(settings: &Settings) -> anyhow::Result<SessionPolicy> {
     let span = |duration: Duration| {
         chrono::Duration::from_std(duration).context("a session duration is out of range")
     };
-    Ok(SessionPolicy {
-        ttl: span(settings.session_ttl)?,
+    let defaults = RolePolicy {
+        lifetime: span(settings.session_ttl)?,
         idle_timeout: settings.idle_timeout.map(span).transpose()?,
+        max_sessions: settings.max_sessions_per_user,
+    };
+    Ok(SessionPolicy {
+        roles: RolePolicies::new(defaults),
         cache_ttl: settings.cache_ttl,
-        max_per_user: settings.max_sessions_per_user,
         reauth_window: span(settings.reauth_window)?,
         shared_device_idle: span(settings.shared_device_idle)?,
     })

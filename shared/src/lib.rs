@@ -42,7 +42,7 @@ pub use auth::{AuthResponse, LoginRequest, NewToken, PasswordChange, Reauthentic
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use event::{EventFacts, EventKind, EventQuery, OpenedBy, Page, PageQuery, SessionEventView};
 pub use ids::{EventId, SessionId, UserId};
-pub use policy::{PolicyEffect, PolicyList, PolicySettings, RolePolicyView};
+pub use policy::{PolicyEffect, PolicyEffectQuery, PolicyList, PolicySettings, RolePolicyView};
 pub use session::{
     DeviceKind, EnsureResponse, Location, RenameSession, RevokeOthersResponse, RevokedReason,
     SessionList, SessionView,

@@ -66,3 +66,37 @@ pub struct PolicyEffect {
     /// their next sign-in.
     pub users_over_limit: u64,
 }
+
+/// `GET /api/admin/policies/{role}/effect?lifetime_seconds=&idle_timeout_seconds=&max_sessions=`:
+/// the settings to preview (`idle_timeout_seconds` left out: no idle timeout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
+pub struct PolicyEffectQuery {
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 34_560_000))]
+    pub lifetime_seconds: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
+    pub idle_timeout_seconds: Option<u64>,
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1000))]
+    pub max_sessions: u32,
+}
+
+impl From<PolicySettings> for PolicyEffectQuery {
+    fn from(settings: PolicySettings) -> Self {
+        Self {
+            lifetime_seconds: settings.lifetime_seconds,
+            idle_timeout_seconds: settings.idle_timeout_seconds,
+            max_sessions: settings.max_sessions,
+        }
+    }
+}
+
+impl From<PolicyEffectQuery> for PolicySettings {
+    fn from(query: PolicyEffectQuery) -> Self {
+        Self {
+            lifetime_seconds: query.lifetime_seconds,
+            idle_timeout_seconds: query.idle_timeout_seconds,
+            max_sessions: query.max_sessions,
+        }
+    }
+}

@@ -4,9 +4,12 @@
 
 mod audit_trail;
 mod new_user_form;
+mod policies;
 mod user_account;
 mod user_sessions;
 mod user_table;
+
+pub use policies::PoliciesPage;
 
 use hallpass_shared::UserView;
 use yew::prelude::*;

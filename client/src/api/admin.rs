@@ -1,9 +1,10 @@
-//! The admin console's calls: users, anyone's sessions, the audit trail.
+//! The admin console's calls: users, anyone's sessions, the audit trail, role policies.
 
 use gloo_net::http::Method;
 use hallpass_shared::{
-    CreateUser, EventQuery, ListedUser, Page, RevokeOthersResponse, SessionEventView, SessionList,
-    SetPassword, UpdateUser, UserQuery, UserView, paths,
+    CreateUser, EventQuery, ListedUser, Page, PolicyEffect, PolicyList, PolicySettings,
+    RevokeOthersResponse, Role, RolePolicyView, SessionEventView, SessionList, SetPassword,
+    UpdateUser, UserQuery, UserView, paths,
 };
 use hallpass_shared::{SessionId, UserId};
 
@@ -70,6 +71,31 @@ pub async fn events(query: &EventQuery) -> Result<Page<SessionEventView>, ApiErr
     push(&mut pairs, "limit", query.limit);
     push(&mut pairs, "cursor", query.cursor.clone());
     get(paths::ADMIN_EVENTS, &pairs).await
+}
+
+pub async fn policies() -> Result<PolicyList, ApiError> {
+    get(paths::ADMIN_POLICIES, &[]).await
+}
+
+pub async fn set_policy(role: Role, settings: &PolicySettings) -> Result<RolePolicyView, ApiError> {
+    call(Method::PUT, &paths::admin_policy(role), Some(settings)).await
+}
+
+/// What saving `settings` as `role`'s policy would do now.
+pub async fn policy_effect(role: Role, settings: PolicySettings) -> Result<PolicyEffect, ApiError> {
+    let mut pairs = Vec::new();
+    push(
+        &mut pairs,
+        "lifetime_seconds",
+        Some(settings.lifetime_seconds),
+    );
+    push(
+        &mut pairs,
+        "idle_timeout_seconds",
+        settings.idle_timeout_seconds,
+    );
+    push(&mut pairs, "max_sessions", Some(settings.max_sessions));
+    get(&paths::admin_policy_effect(role), &pairs).await
 }
 
 fn push(pairs: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<impl ToString>) {

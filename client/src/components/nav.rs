@@ -1,4 +1,4 @@
-use hallpass_shared::UserView;
+use hallpass_shared::{Role, UserView};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -22,6 +22,9 @@ pub fn nav(
             <Link<Route> to={dashboard.clone()} classes="brand">{ "Hallpass" }</Link<Route>>
             <nav class="links" aria-label={locale.text(Text::MainNavigation)}>
                 <Link<Route> to={dashboard}>{ locale.text(Text::Dashboard) }</Link<Route>>
+                if user.role == Role::Admin {
+                    <Link<Route> to={Route::AdminPolicies { locale }}>{ locale.text(Text::Policies) }</Link<Route>>
+                }
                 <Link<Route> to={Route::Profile { locale }}>{ locale.text(Text::Profile) }</Link<Route>>
             </nav>
             <span class="who">

@@ -123,6 +123,9 @@ pub struct Cache {
     fenced: moka::sync::Cache<TokenHash, ()>,
     shared: Option<Guarded>,
     channel: Invalidations,
+    /// Woken when another instance changed a role's policy, or the channel came back
+    /// after a loss (a change may have been missed).
+    policies_changed: tokio::sync::Notify,
 }
 
 impl Cache {
@@ -151,7 +154,14 @@ impl Cache {
                 .build(),
             shared: shared.map(|backend| Guarded::new(backend, seal, cache_ttl)),
             channel,
+            policies_changed: tokio::sync::Notify::new(),
         }
+    }
+
+    /// Resolves once another instance changed a role's policy, or the channel came back
+    /// after a loss, since the last time it resolved.
+    pub async fn policies_changed(&self) {
+        self.policies_changed.notified().await;
     }
 
     /// Name for logs: `Redis`, `PostgreSQL`, `in-memory`.
@@ -384,6 +394,7 @@ impl Cache {
                         local.entries.clear();
                     }
                     self.channel.mark_live();
+                    self.policies_changed.notify_one();
                     tracing::info!(channel = self.channel_name(), "invalidation channel live");
                 }
                 true
@@ -405,6 +416,10 @@ impl Cache {
             }
             Some(Message::Ack { from, to, id }) if self.channel.is_ours(to) => {
                 self.channel.acknowledged(from, id);
+                false
+            }
+            Some(Message::Policies { from }) if !self.channel.is_ours(from) => {
+                self.policies_changed.notify_one();
                 false
             }
             _ => false,
@@ -437,6 +452,10 @@ impl SessionCache for Cache {
 
     async fn fence(&self, hashes: &[TokenHash]) {
         Cache::fence(self, hashes).await;
+    }
+
+    async fn announce_policies(&self) {
+        self.channel.announce_policies().await;
     }
 
     async fn ping(&self) -> bool {

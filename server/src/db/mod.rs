@@ -4,6 +4,7 @@
 pub mod events;
 pub mod keys;
 pub mod known_devices;
+pub mod policies;
 mod pool;
 pub mod schema;
 pub mod sessions;

@@ -13,12 +13,14 @@ use hallpass_core::{
         AuditEvent, ChosenBy, EventCursor, EventFilter, Learning, NewSession, NewUser,
         RecordedEvent, Session, User, UserChanges, UserCursor, UserFilter,
     },
+    policies::{Holders, RolePolicy, StoredPolicy},
     ports::{Queries, Store},
 };
 use hallpass_shared::{RevokedReason, Role, SessionId, UserId, UserSort};
 
 use super::{
     CheckoutError, DbPool, PooledConn, events, known_devices,
+    policies::{self, RolePolicyRow},
     sessions::{NewSessionRow, SessionRow},
     users::{NewUserRow, UserRow},
 };
@@ -309,12 +311,75 @@ impl Queries for PgConn<'_> {
         sessions(rows)
     }
 
+    async fn count_sessions_beyond(
+        &mut self,
+        holders: Holders,
+        policy: &RolePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let count = policies::count_ending(&mut self.conn, holders, policy, now)
+            .await
+            .map_err(from_diesel)?;
+        Ok(count.unsigned_abs())
+    }
+
+    async fn end_sessions_beyond(
+        &mut self,
+        holders: Holders,
+        policy: &RolePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let ending = self.count_sessions_beyond(holders, policy, now).await?;
+        policies::bring_within(&mut self.conn, holders, policy, now)
+            .await
+            .map_err(from_diesel)?;
+        Ok(ending)
+    }
+
+    async fn count_users_over_limit(
+        &mut self,
+        role: Role,
+        max_sessions: u32,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let count = policies::count_users_over(&mut self.conn, role, max_sessions, now)
+            .await
+            .map_err(from_diesel)?;
+        Ok(count.unsigned_abs())
+    }
+
     async fn insert_session_if_absent(&mut self, new: &NewSession) -> Result<Option<Session>> {
         let inserted = NewSessionRow::from(new)
             .insert_if_absent(&mut self.conn)
             .await
             .map_err(from_diesel)?;
         inserted.map(session).transpose()
+    }
+
+    async fn role_policies(&mut self) -> Result<Vec<StoredPolicy>> {
+        let rows = RolePolicyRow::all(&mut self.conn)
+            .await
+            .map_err(from_diesel)?;
+        rows.into_iter()
+            .map(|row| row.map_err(|message| Error::Internal(anyhow::anyhow!(message))))
+            .collect()
+    }
+
+    async fn lock_role_policies(&mut self) -> Result<()> {
+        RolePolicyRow::lock(&mut self.conn)
+            .await
+            .map_err(from_diesel)
+    }
+
+    async fn put_role_policy(
+        &mut self,
+        stored: &StoredPolicy,
+        by: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        RolePolicyRow::put(&mut self.conn, stored, by, now)
+            .await
+            .map_err(from_diesel)
     }
 
     async fn user(&mut self, id: UserId) -> Result<Option<User>> {

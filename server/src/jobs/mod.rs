@@ -4,5 +4,6 @@ pub mod fence_replay;
 pub mod gauges;
 pub mod geoip_reload;
 pub mod invalidations;
+pub mod policy_reload;
 pub mod purge;
 pub mod touches;

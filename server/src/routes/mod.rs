@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 mod endpoints;
 pub mod openapi;
+pub mod policies;
 pub mod probes;
 pub mod responses;
 pub mod sessions;
@@ -57,6 +58,9 @@ static API_ENDPOINTS: LazyLock<Vec<Endpoint>> = LazyLock::new(|| {
         endpoint::<admin::__path_set_user_password, _, _>(admin::set_user_password),
         endpoint::<admin::__path_revoke_session, _, _>(admin::revoke_session),
         endpoint::<admin::__path_list_events, _, _>(admin::list_events),
+        endpoint::<policies::__path_list_policies, _, _>(policies::list_policies),
+        endpoint::<policies::__path_set_policy, _, _>(policies::set_policy),
+        endpoint::<policies::__path_policy_effect, _, _>(policies::policy_effect),
     ]
 });
 

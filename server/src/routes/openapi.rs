@@ -100,7 +100,7 @@ pub async fn openapi_json() -> HttpResponse {
 
 #[cfg(test)]
 mod tests {
-    use hallpass_shared::{SessionId, UserId, paths};
+    use hallpass_shared::{Role, SessionId, UserId, paths};
 
     use super::*;
 
@@ -138,6 +138,9 @@ mod tests {
             paths::NEW_DEVICE_SESSIONS.to_owned(),
             paths::ADMIN_USERS.to_owned(),
             paths::ADMIN_EVENTS.to_owned(),
+            paths::ADMIN_POLICIES.to_owned(),
+            paths::admin_policy(Role::Student),
+            paths::admin_policy_effect(Role::Teacher),
             paths::HEALTHZ.to_owned(),
             paths::READYZ.to_owned(),
             paths::METRICS.to_owned(),

@@ -56,13 +56,13 @@ impl Spa {
     }
 }
 
-/// `/{locale}/admin`, the admin console's route (any first segment: the app itself sends
-/// an unknown locale to a known one).
+/// `/{locale}/admin` and `/{locale}/admin/policies`, the admin console's routes (any
+/// first segment: the app itself sends an unknown locale to a known one).
 fn is_admin_route(path: &str) -> bool {
     let mut segments = path.trim_end_matches('/').split('/').skip(1);
     matches!(
-        (segments.next(), segments.next(), segments.next()),
-        (Some(locale), Some("admin"), None) if !locale.is_empty()
+        (segments.next(), segments.next(), segments.next(), segments.next()),
+        (Some(locale), Some("admin"), None | Some("policies"), None) if !locale.is_empty()
     )
 }
 
@@ -220,13 +220,14 @@ mod tests {
 
     #[test]
     fn admin_routes_start_from_the_admin_page() {
-        for admin in ["/en/admin", "/fr/admin/", "/de/admin"] {
+        for admin in ["/en/admin", "/fr/admin/", "/de/admin", "/en/admin/policies"] {
             assert!(is_admin_route(admin), "{admin}");
         }
         for other in [
             "/en/profile",
             "/admin",
             "/en/admin/x",
+            "/en/admin/policies/x",
             "//admin",
             "/en",
             "/",

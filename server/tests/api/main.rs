@@ -24,6 +24,7 @@ mod login_defence;
 mod logs;
 mod metrics;
 mod new_devices;
+mod policies;
 mod probes;
 mod query_plans;
 mod races;

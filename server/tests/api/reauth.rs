@@ -4,7 +4,8 @@
 
 use hallpass_server::config::CacheBackend;
 use hallpass_shared::{
-    ErrorCode, LoginRequest, NewToken, Reauthenticate, Role, SetPassword, UpdateUser, paths,
+    ErrorCode, LoginRequest, NewToken, PolicySettings, Reauthenticate, Role, SetPassword,
+    UpdateUser, paths,
 };
 use reqwest::{Method, StatusCode, header};
 
@@ -47,6 +48,11 @@ async fn sensitive_acts(
     let new_password = SetPassword {
         password: "a password for them".into(),
     };
+    let pupils = PolicySettings {
+        lifetime_seconds: 8 * 3600,
+        idle_timeout_seconds: Some(15 * 60),
+        max_sessions: 3,
+    };
     let patch = |body: &UpdateUser| {
         admin
             .client
@@ -73,6 +79,16 @@ async fn sensitive_acts(
             admin
                 .post(&paths::admin_revoke_user_sessions(target.id))
                 .await,
+        ),
+        (
+            "change a policy",
+            admin
+                .client
+                .put(admin.url(&paths::admin_policy(Role::Student)))
+                .json(&pupils)
+                .send()
+                .await
+                .unwrap(),
         ),
     ]
 }

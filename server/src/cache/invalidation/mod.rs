@@ -16,6 +16,9 @@
 //! for the acknowledgements of every instance whose beat it heard lately, for at most
 //! [`ACK_DEADLINE`]. An instance too slow to acknowledge in time stops trusting its own
 //! copy within `L1_TTL` or [`BEAT_TIMEOUT`], as above.
+//!
+//! The channel also carries word that an admin changed a role's policy (`policies`):
+//! every instance reloads them from the database.
 
 pub mod postgres;
 pub mod redis;
@@ -71,6 +74,8 @@ pub enum Message<'a> {
     },
     /// `ack {instance} {fencing instance} {id}`: the fence `id` was applied.
     Ack { from: &'a str, to: &'a str, id: u64 },
+    /// `policies {instance}`: an admin changed a role's policy; reload them.
+    Policies { from: &'a str },
 }
 
 impl<'a> Message<'a> {
@@ -92,6 +97,7 @@ impl<'a> Message<'a> {
                     hashes: words.filter(|hash| is_hash(hash)).collect(),
                 })
             }
+            "policies" => Some(Self::Policies { from }),
             "ack" => Some(Self::Ack {
                 from,
                 to: words.next()?,
@@ -236,6 +242,14 @@ impl Invalidations {
         peers.keys().cloned().collect()
     }
 
+    /// Tells the other instances that the role policies changed. One that misses it
+    /// takes the change up at its next periodic reload.
+    pub async fn announce_policies(&self) {
+        if let Err(error) = self.send(&format!("policies {}", self.instance)).await {
+            tracing::warn!("could not announce a policy change: {error}");
+        }
+    }
+
     /// Tells the instance `to` that its fence `id` was applied here.
     pub async fn acknowledge(&self, to: &str, id: u64) {
         let _unheard = self.send(&format!("ack {} {to} {id}", self.instance)).await;
@@ -345,6 +359,10 @@ mod tests {
                 to: "a1",
                 id: 7
             })
+        );
+        assert_eq!(
+            Message::parse("policies b2"),
+            Some(Message::Policies { from: "b2" })
         );
         assert_eq!(Message::parse("ack b2 a1 x"), None);
         assert_eq!(Message::parse("beat"), None);
