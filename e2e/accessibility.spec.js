@@ -47,6 +47,16 @@ for (const locale of ['en', 'fr']) {
     await expect(page.locator('.session-card').first()).toBeVisible();
     expect(await violations(page)).toEqual([]);
 
+    await page.goto(`/${locale}/admin/policies`);
+    await expect(page.locator('.policy-effect').first()).toBeAttached();
+    // An idle timeout turned on shows its fields; a bad count shows its message.
+    const card = page.locator('.policy').first();
+    await card.locator('input[type=checkbox]').check();
+    await card.locator('input[type=number]').first().fill('0');
+    await card.getByRole('button').click();
+    await expect(card.locator('.field-error')).toBeVisible();
+    expect(await violations(page)).toEqual([]);
+
     await page.goto(`/${locale}/profile`);
     await expect(page.locator('.session-card.current')).toBeVisible();
     expect(await violations(page)).toEqual([]);

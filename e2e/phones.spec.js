@@ -2,10 +2,13 @@
 // and 768 px (a tablet) fits the window's width (no sideways scrolling: tables become
 // stacked cards), on the phone every button and field is a touch target of at least
 // 44 px, and no word (an email address, say) is broken across lines.
+const path = require('path');
 const { test, expect } = require('@playwright/test');
 
 const BASE = process.env.HALLPASS_URL;
 const USERS = JSON.parse(process.env.HALLPASS_USERS || '{}');
+// Where the test writes its screenshot; `bash scripts/screenshots.sh` copies it to docs/.
+const SCREENSHOTS = path.resolve(__dirname, '..', 'target', 'screenshots');
 
 async function logIn(page, persona, locale) {
   await page.goto(`/${locale}/login`);
@@ -57,6 +60,9 @@ for (const [width, height] of [[390, 844], [768, 1024]]) {
       await page.locator('tbody tr').first().getByRole('button').first().click();
       await expect(page.locator('.session-card').first()).toBeVisible();
       await fits(page, 'the admin console', phone);
+      await page.goto(`/${locale}/admin/policies`);
+      await expect(page.locator('.policy').first()).toBeVisible();
+      await fits(page, 'the policies page', phone);
       await page.goto(`/${locale}/profile`);
       await expect(page.locator('.session-card.current')).toBeVisible();
       await fits(page, 'the profile', phone);
@@ -77,3 +83,40 @@ for (const [width, height] of [[390, 844], [768, 1024]]) {
     });
   }
 }
+
+// Issue 29: an admin edits a role's policy on a phone, in humane units, told what saving
+// will do before saving. (The admins' policy, and values that end no session another test
+// holds: the tests share one server.)
+test('an admin edits a role policy on a phone; the page is screenshotted', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: BASE, viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await logIn(page, 'admin', 'en');
+  await expect(page.locator('table').first()).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Policies' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Session policies');
+
+  const admins = page.getByRole('region', { name: 'Admins' });
+  await admins.getByRole('spinbutton', { name: 'Sessions last' }).fill('20');
+  await admins.getByRole('combobox', { name: 'Unit' }).first().selectOption('d');
+  await admins.getByLabel('Sign out sessions left unused').check();
+  await admins.getByRole('spinbutton', { name: 'Unused for' }).fill('8');
+  await admins.getByRole('combobox', { name: 'Unit' }).nth(1).selectOption('h');
+  // Said before saving, from the server's count.
+  await expect(admins.locator('.policy-effect')).toHaveText('No session ends now.');
+  await fits(page, 'the policies page while editing', true);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'policies-phone.png'), fullPage: true });
+  await admins.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('.admin-status')).toHaveText(
+    'The admins’ session policy is saved, and in force everywhere.',
+  );
+  await expect(admins.getByRole('button', { name: 'Save' })).toBeFocused();
+
+  const stored = await (await page.request.get('/api/admin/policies')).json();
+  const policy = stored.policies.find((p) => p.role === 'admin');
+  expect(policy).toMatchObject({
+    lifetime_seconds: 20 * 86400,
+    idle_timeout_seconds: 8 * 3600,
+    is_default: false,
+  });
+  await context.close();
+});

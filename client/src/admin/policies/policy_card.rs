@@ -86,6 +86,9 @@ pub fn PolicyCard(props: &PolicyCardProps) -> Html {
         let on_saved = props.on_saved.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
+            if *sending {
+                return;
+            }
             let settings = match draft.settings() {
                 Ok(settings) => settings,
                 Err((field, text)) => {
@@ -117,7 +120,7 @@ pub fn PolicyCard(props: &PolicyCardProps) -> Html {
     html! {
         <section class="card policy" aria-labelledby={heading.clone()}>
             <div class="card-head">
-                <h2 id={heading}>{ locale.role(role) }</h2>
+                <h2 id={heading}>{ capitalized(locale.role_people(role)) }</h2>
                 if policy.is_default {
                     <span class="badge">{ locale.text(Text::PolicyDefault) }</span>
                 }
@@ -149,7 +152,8 @@ pub fn PolicyCard(props: &PolicyCardProps) -> Html {
                 </label>
                 { under(Field::MaxSessions) }
                 <p class="policy-effect" role="status" aria-live="polite">{ said }</p>
-                <button type="submit" disabled={*sending}>{ locale.text(Text::Save) }</button>
+                // Never disabled: a disabled button would drop the keyboard focus.
+                <button type="submit" aria-busy={sending.to_string()}>{ locale.text(Text::Save) }</button>
             </form>
             if let Some(Problem::Server(error)) = problem_now {
                 { error_banner(locale, error, Text::ActionFailed) }
@@ -210,6 +214,15 @@ fn span_field(
             </select>
         </fieldset>
     }
+}
+
+/// "students" as a heading: "Students".
+fn capitalized(word: &str) -> String {
+    let mut letters = word.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
 }
 
 fn set_unit(span: &mut Span, tag: &str) {
