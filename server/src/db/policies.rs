@@ -19,8 +19,9 @@ use super::{
     stored::Stored,
 };
 
+/// A row; as a changeset, `None` writes NULL (an idle timeout turned off is stored off).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = role_policies, check_for_backend(Pg))]
+#[diesel(table_name = role_policies, check_for_backend(Pg), treat_none_as_null = true)]
 pub struct RolePolicyRow {
     pub role: Stored<Role>,
     pub lifetime_seconds: i64,

@@ -76,6 +76,12 @@ async fn every_role_lives_by_the_defaults_until_an_admin_sets_its_policy() {
     let by_role = |role| list.policies.iter().find(|p| p.role == role).unwrap();
     assert_eq!(by_role(Role::Student).settings(), pupils);
     assert!(by_role(Role::Teacher).is_default);
+    // Turned off, the idle timeout is stored off.
+    let no_idle = settings(HOUR, None, 3);
+    let stored: RolePolicyView = json(put(&admin, Role::Student, &no_idle).await).await;
+    assert_eq!(stored.settings(), no_idle);
+    let list: PolicyList = admin.get_json(paths::ADMIN_POLICIES).await;
+    assert_eq!(list.policies[0].idle_timeout_seconds, None);
 
     // Only admins see or change policies.
     let teacher = app.logged_in(Role::Teacher).await;
