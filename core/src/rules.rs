@@ -129,12 +129,8 @@ impl SessionPolicy {
         session: &Lifetime,
         now: DateTime<Utc>,
     ) -> Result<(), Rejection> {
-        let policy = self.roles.of(role);
-        if self
-            .roles
-            .ended(role)
-            .covers(session.created, session.last_seen_at)
-        {
+        let (policy, ended) = self.roles.in_force(role);
+        if ended.covers(session.created, session.last_seen_at) {
             return Err(Rejection::Expired);
         }
         let expires_at = session.expires_at.min(session.created + policy.lifetime);

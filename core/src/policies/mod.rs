@@ -161,12 +161,14 @@ impl RolePolicies {
             .map_or(self.defaults, |stored| stored.policy)
     }
 
-    /// What `role`'s policy changes ended for good.
-    pub fn ended(&self, role: Role) -> Ended {
+    /// The policy `role` lives by now and what its changes ended for good, read at once
+    /// (every validation asks).
+    pub fn in_force(&self, role: Role) -> (RolePolicy, Ended) {
         self.read()
             .get(&role)
-            .map(|stored| stored.ended)
-            .unwrap_or_default()
+            .map_or((self.defaults, Ended::default()), |stored| {
+                (stored.policy, stored.ended)
+            })
     }
 
     /// Whether an admin has set `role`'s policy.
