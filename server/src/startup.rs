@@ -42,7 +42,7 @@ use crate::{
     },
     error,
     geoip::GeoIp,
-    jobs::{fence_replay, gauges, geoip_reload, invalidations, policy_reload, purge, touches},
+    jobs::{cache_probe, gauges, geoip_reload, invalidations, policy_reload, purge, touches},
     metrics::Metrics,
     middleware::request_log::log_request,
     routes,
@@ -279,7 +279,7 @@ async fn load_policies(domain: &Domain) -> anyhow::Result<()> {
 }
 
 fn spawn_jobs(domain: &Arc<Domain>, settings: &Settings) -> anyhow::Result<()> {
-    fence_replay::spawn(Arc::clone(&domain.cache));
+    cache_probe::spawn(Arc::clone(&domain.cache));
     invalidations::spawn(Arc::clone(&domain.cache));
     purge::spawn_periodic(
         domain.store.pool().clone(),

@@ -1,7 +1,9 @@
 //! The chosen backend behind a circuit breaker and a replay log of undelivered fences: a
-//! failing backend is skipped for a while instead of being retried on every request, and
-//! fences that could not be delivered are kept out of reads and replayed once the backend
-//! answers. Entries are tagged on the way in and checked on the way out ([`EntrySeal`]):
+//! failing backend is skipped instead of being retried on every request, and fences that
+//! could not be delivered are kept out of reads. No request is the one to find out
+//! whether it is back: a probe (a ping, every [`PROBE_EVERY`] from a background job)
+//! replays the undelivered fences and closes the breaker as soon as it answers, so a
+//! connection reset costs a fraction of a second, not a fixed back-off. Entries are tagged on the way in and checked on the way out ([`EntrySeal`]):
 //! a forged one is a miss, dropped, counted and reported.
 
 use std::{
@@ -10,7 +12,7 @@ use std::{
         Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use chrono::Utc;
@@ -20,10 +22,10 @@ use super::{
     codec::{EntrySeal, Unsealed},
 };
 
-/// How long a readiness ping may take.
+/// How long a readiness ping (or a probe) may take.
 const PING_DEADLINE: Duration = Duration::from_millis(250);
-/// How long a failing backend is left alone before it is tried again.
-const BACKOFF: Duration = Duration::from_secs(5);
+/// How often the probe job asks a failing backend whether it is back.
+pub const PROBE_EVERY: Duration = Duration::from_millis(100);
 
 /// A backend behind its breaker. Takes complete keys ([`super::key`]).
 pub struct Guarded {
@@ -33,9 +35,8 @@ pub struct Guarded {
     forged: AtomicU64,
     /// How long a fence stands: at least as long as any entry it must outlive.
     fence_ttl: Duration,
-    epoch: Instant,
-    /// Milliseconds since `epoch` before which the backend is not tried; 0 = healthy.
-    skip_until_ms: AtomicU64,
+    /// The breaker: open (the backend is left alone) from a failure until a probe
+    /// answers.
     degraded: AtomicBool,
     /// Keys whose fence failed: treated as misses and fenced once the backend answers.
     undelivered: Mutex<HashSet<String>>,
@@ -50,8 +51,6 @@ impl Guarded {
             seal,
             forged: AtomicU64::new(0),
             fence_ttl: entry_ttl + Duration::from_secs(1),
-            epoch: Instant::now(),
-            skip_until_ms: AtomicU64::new(0),
             degraded: AtomicBool::new(false),
             undelivered: Mutex::new(HashSet::new()),
         }
@@ -165,7 +164,7 @@ impl Guarded {
         }
     }
 
-    /// Readiness: does the backend answer right now (ignoring the backoff)?
+    /// Readiness, and the probe: does the backend answer right now (breaker or not)?
     pub async fn ping(&self) -> Result<(), CacheError> {
         tokio::time::timeout(PING_DEADLINE, self.backend.ping())
             .await
@@ -184,8 +183,6 @@ impl Guarded {
     }
 
     fn trip(&self, error: &CacheError) {
-        let until = self.now_ms() + BACKOFF.as_millis() as u64;
-        self.skip_until_ms.store(until, Ordering::Relaxed);
         if !self.degraded.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 cache.backend = self.backend.name(),
@@ -194,22 +191,25 @@ impl Guarded {
         }
     }
 
-    /// `false` while backing off. After a failure, the first caller past the backoff
-    /// replays undelivered fences before anyone reads again.
+    /// `false` while the breaker is open.
     async fn available(&self) -> bool {
-        if self.now_ms() < self.skip_until_ms.load(Ordering::Relaxed) {
-            return false;
-        }
-        !self.degraded.load(Ordering::Relaxed) || self.replay_undelivered().await
+        !self.degraded.load(Ordering::Relaxed)
     }
 
-    /// Delivers the fences the backend missed while it was down, without waiting for the
-    /// backoff to end, so that a revocation reaches the other instances as soon as the
-    /// backend is back, even when this instance gets no request (the
-    /// [`fence replay job`](crate::jobs::fence_replay) calls it every 200 ms).
-    pub async fn deliver_undelivered(&self) {
-        if !self.lock_undelivered().is_empty() {
-            self.replay_undelivered().await;
+    /// While the breaker is open: asks the backend whether it answers (a ping), and if it
+    /// does, delivers the fences it missed, then closes the breaker, all before any
+    /// request reads it again; so a revocation reaches the other instances as soon as the
+    /// backend is back, even when this instance gets no request. The
+    /// [`probe job`](crate::jobs::cache_probe) calls it every [`PROBE_EVERY`].
+    pub async fn probe(&self) {
+        if !self.degraded.load(Ordering::Relaxed) {
+            return;
+        }
+        match self.ping().await {
+            Ok(()) => {
+                self.replay_undelivered().await;
+            }
+            Err(error) => tracing::debug!("the session cache still fails: {error}"),
         }
     }
 
@@ -230,7 +230,6 @@ impl Guarded {
             undelivered.remove(key);
         }
         drop(undelivered);
-        self.skip_until_ms.store(0, Ordering::Relaxed);
         if self.degraded.swap(false, Ordering::Relaxed) {
             tracing::info!(
                 cache.backend = self.backend.name(),
@@ -249,9 +248,5 @@ impl Guarded {
         self.undelivered
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn now_ms(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 }

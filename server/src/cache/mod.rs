@@ -18,6 +18,8 @@ pub mod memory;
 pub mod postgres;
 pub mod redis;
 
+pub use guarded::PROBE_EVERY;
+
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -305,7 +307,7 @@ impl Cache {
         }
     }
 
-    /// Readiness: does the shared backend answer right now (ignoring the backoff)?
+    /// Readiness: does the shared backend answer right now (breaker or not)?
     pub async fn ping(&self) -> Result<(), CacheError> {
         match &self.shared {
             Some(shared) => shared.ping().await,
@@ -313,12 +315,13 @@ impl Cache {
         }
     }
 
-    /// Delivers what the shared backend and the channel missed while they were down, as
-    /// soon as they are back, even when this instance gets no request (the
-    /// [`fence replay job`](crate::jobs::fence_replay) calls it every 200 ms).
-    pub async fn deliver_undelivered(&self) {
+    /// Probes a failing shared backend (closing its breaker once it answers) and
+    /// delivers what it and the channel missed while they were down, as soon as they are
+    /// back, even when this instance gets no request (the
+    /// [`probe job`](crate::jobs::cache_probe) calls it every [`PROBE_EVERY`]).
+    pub async fn probe(&self) {
         if let Some(shared) = &self.shared {
-            shared.deliver_undelivered().await;
+            shared.probe().await;
         }
         self.channel.publish_unpublished().await;
     }

@@ -1,6 +1,6 @@
 //! Background work: keeping storage tidy and gauges current without blocking requests.
 
-pub mod fence_replay;
+pub mod cache_probe;
 pub mod gauges;
 pub mod geoip_reload;
 pub mod invalidations;

@@ -134,11 +134,11 @@ async fn a_corrupt_cache_entry_is_a_miss_and_gets_replaced() {
 }
 
 /// Killing every client connection of a healthy Redis (`CLIENT KILL TYPE normal`, as a
-/// Redis restart or a network reset would) costs a few seconds of database fallback,
-/// never a 401, and the cache comes back by itself: readiness and cache hits resume
-/// within the breaker's backoff.
+/// Redis restart or a network reset would) costs a moment of database fallback, never a
+/// 401, and the cache comes back by itself: a probe finds it answering again, and cache
+/// hits resume within a second.
 #[tokio::test]
-async fn the_cache_comes_back_within_seconds_after_its_connections_are_killed() {
+async fn the_cache_comes_back_within_a_second_after_its_connections_are_killed() {
     let redis = PrivateRedis::start();
     // No local tier in front: a hit shows that Redis itself answers again.
     let app = spawn_app_with(CacheBackend::Redis, |settings| {
@@ -161,10 +161,10 @@ async fn the_cache_comes_back_within_seconds_after_its_connections_are_killed() 
             break;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the cache did not come back: {ready}"
+            started.elapsed() < Duration::from_secs(1),
+            "the cache did not come back within a second: {ready}"
         );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
