@@ -138,6 +138,24 @@ recovery="$(until_ok /readyz '"cache":"ok"') ms to a green cache"
 wait_pollers
 row "Redis killed, restarted" "$LOG" "$recovery"
 
+echo "== Redis's client connections reset (CLIENT KILL) under load, Redis itself never down"
+# cache_hits: how many validations Redis has answered so far (the metrics' counter).
+cache_hits() {
+    curl -s "$API/metrics" | awk '/^hallpass_session_validations_total\{outcome="valid",source="cache"\}/ { print $2 }'
+}
+LOG="$WORK/redis-reset.log"; : >"$LOG"
+poll 4 /api/auth/session "$LOG"
+sleep 1; hits="$(cache_hits)"
+started="$(now_ms)"
+redis-cli -p "$REDIS_PORT" CLIENT KILL TYPE normal >/dev/null
+redis-cli -p "$REDIS_PORT" CLIENT KILL TYPE pubsub >/dev/null
+until [ "$(cache_hits)" != "$hits" ] && curl -s "$API/metrics" | grep -q '^hallpass_cache_up 1'; do
+    sleep 0.02
+done
+recovery="$(( $(now_ms) - started )) ms to the first answer from Redis (the local tier answers meanwhile, up to L1_TTL 1 s)"
+wait_pollers
+row "Redis connections reset" "$LOG" "$recovery"
+
 echo "== PostgreSQL hung (SIGSTOP) for 10 s under load"
 LOG="$WORK/pg-hung.log"; : >"$LOG"
 poll 14 /api/sessions "$LOG"

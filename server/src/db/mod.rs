@@ -101,15 +101,21 @@ pub async fn create_database_if_missing(url: &str) -> anyhow::Result<()> {
     }
 }
 
-/// `postgres://h/db?x=y` -> (`postgres://h/postgres?x=y`, `db`).
+/// `postgres://h/db?x=y` -> (`postgres://h/postgres?x=y`, `db`). Read by hand rather than
+/// as a URL: libpq's syntax lists several hosts (`postgres://h1:5432,h2:5432/db`), which
+/// no URL parser takes.
 fn split_database_name(raw: &str) -> Option<(String, String)> {
-    let mut url = url::Url::parse(raw).ok()?;
-    let name = url.path().trim_start_matches('/').to_owned();
+    let (scheme, rest) = raw.split_once("://")?;
+    let (authority, path) = rest.split_once('/')?;
+    let (name, query) = match path.split_once('?') {
+        Some((name, query)) => (name, Some(query)),
+        None => (path, None),
+    };
     if name.is_empty() || name.contains('/') {
         return None;
     }
-    url.set_path("/postgres");
-    Some((url.into(), name))
+    let query = query.map(|query| format!("?{query}")).unwrap_or_default();
+    Some((format!("{scheme}://{authority}/postgres{query}"), name.to_owned()))
 }
 
 /// Applies pending migrations. Diesel's harness is synchronous, so it runs on a blocking
@@ -141,6 +147,17 @@ mod tests {
                 "postgres://u@127.0.0.1:5432/postgres?sslmode=disable".to_owned(),
                 "hallpass".to_owned()
             ))
+        );
+        assert_eq!(
+            split_database_name(
+                "postgres://u@10.0.0.1:5432,10.0.0.2:5432/hallpass?target_session_attrs=read-write"
+            ),
+            Some((
+                "postgres://u@10.0.0.1:5432,10.0.0.2:5432/postgres?target_session_attrs=read-write"
+                    .to_owned(),
+                "hallpass".to_owned()
+            )),
+            "several hosts, libpq's way"
         );
         assert_eq!(split_database_name("postgres://localhost"), None);
         assert_eq!(split_database_name("postgres://localhost/"), None);

@@ -165,3 +165,73 @@ async fn with_the_cache_in_memory_a_hung_database_stops_it_being_trusted() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A switchover: `DATABASE_URL` names the primary and its standby (libpq's multi-host
+/// syntax, `target_session_attrs=read-write`); the primary is stopped and the standby
+/// promoted. Meanwhile what needs the database answers 503 (never a 500, never a 401)
+/// and sessions the cache vouches for are still served; afterwards the instance writes
+/// to the new primary without a restart, within 5 s, and no session or audit row written
+/// before the switchover is missing.
+#[tokio::test]
+async fn a_switchover_to_a_promoted_standby_needs_no_restart_and_loses_nothing() {
+    let mut primary = PrivatePostgres::start();
+    let standby = primary.standby();
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/hallpass?target_session_attrs=read-write",
+        primary.port(),
+        standby.port()
+    );
+    let app = spawn_app_with(CacheBackend::Redis, |settings| {
+        settings.database_url = url.into();
+    })
+    .await;
+    let student = app.student().await;
+    let other_device = student.second_device().await;
+    let ids = |table: &'static str| {
+        let app = &app;
+        async move {
+            let rows = app.rows(&format!("SELECT id FROM {table}")).await;
+            rows.into_iter()
+                .map(|row| row["id"].as_str().unwrap().to_owned())
+                .collect::<std::collections::HashSet<String>>()
+        }
+    };
+    let written = (ids("user_sessions").await, ids("session_events").await);
+
+    primary.stop();
+    let switched = Instant::now();
+    let mut answers = Vec::new();
+    for _ in 0..10 {
+        answers.push(student.get(paths::SESSIONS).await.status());
+        answers.push(student.get(paths::CURRENT_SESSION).await.status());
+    }
+    standby.promote();
+    let healed = until_served(&student, Duration::from_secs(5)).await;
+    assert!(
+        answers
+            .iter()
+            .all(|status| [StatusCode::OK, StatusCode::SERVICE_UNAVAILABLE].contains(status)),
+        "{answers:?}"
+    );
+    assert!(
+        answers.contains(&StatusCode::SERVICE_UNAVAILABLE),
+        "the database was needed and missing: {answers:?}"
+    );
+    eprintln!(
+        "switchover: served again {healed:?} after the promotion, {:?} after the stop",
+        switched.elapsed()
+    );
+
+    // Writes go to the new primary: a sign-in, a revocation.
+    let late = app.student().await;
+    assert_eq!(
+        other_device.post(paths::REVOKE_OTHER_SESSIONS).await.status(),
+        StatusCode::OK
+    );
+    student.assert_signed_out(hallpass_shared::ErrorCode::SessionRevoked).await;
+    assert_eq!(late.get(paths::CURRENT_SESSION).await.status(), StatusCode::OK);
+    let kept = (ids("user_sessions").await, ids("session_events").await);
+    assert!(written.0.is_subset(&kept.0), "a session row was lost");
+    assert!(written.1.is_subset(&kept.1), "an audit row was lost");
+    assert!(kept.1.len() > written.1.len(), "the sign-in after it was audited");
+}

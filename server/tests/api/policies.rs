@@ -45,13 +45,6 @@ async fn age_sessions(app: &TestApp, user: &TestUser, hours: u64) {
     app.forget_cached(user).await;
 }
 
-/// Another browser signed in to `user`'s account.
-async fn another_browser(app: &TestApp, user: &TestUser) -> TestUser {
-    let browser = app.another_browser(user);
-    browser.login().await;
-    browser
-}
-
 #[tokio::test]
 async fn every_role_lives_by_the_defaults_until_an_admin_sets_its_policy() {
     let app = spawn_app(CacheBackend::Memory).await;
@@ -264,13 +257,13 @@ async fn a_lower_limit_ends_the_oldest_sessions_at_the_next_sign_in() {
     let app = spawn_app(CacheBackend::Redis).await;
     let admin = app.logged_in(Role::Admin).await;
     let pupil = app.student().await;
-    let tablet = another_browser(&app, &pupil).await;
+    let tablet = pupil.second_device().await;
     put(&admin, Role::Student, &settings(24 * HOUR, None, 2)).await;
     assert_eq!(
         pupil.get(paths::CURRENT_SESSION).await.status(),
         StatusCode::OK
     );
-    another_browser(&app, &pupil).await;
+    pupil.second_device().await;
     pupil.assert_signed_out(ErrorCode::SessionRevoked).await;
     assert_eq!(
         tablet.get(paths::CURRENT_SESSION).await.status(),

@@ -174,15 +174,6 @@ impl TestApp {
         }
     }
 
-    /// Another browser for `user`'s account (its own, empty cookie jar); not logged in.
-    pub fn another_browser(&self, user: &TestUser) -> TestUser {
-        TestUser {
-            id: user.id,
-            email: user.email.clone(),
-            ..self.anonymous()
-        }
-    }
-
     /// Creates an account with [`PASSWORD`]; not logged in.
     pub async fn user(&self, role: Role) -> TestUser {
         let email = format!("{role}-{}@school.example.org", Uuid::new_v4().simple());

@@ -1,6 +1,8 @@
 //! A private PostgreSQL cluster for one fault test: `initdb` into a temporary directory,
-//! its own loopback port, Debian's binaries. Faults are made to it (hang, crash,
-//! restart), never to the machine's own PostgreSQL; it is stopped and deleted on drop.
+//! its own loopback port, Debian's binaries; or a streaming standby of one
+//! (`pg_basebackup -R`), which can be promoted. Faults are made to it (hang, crash,
+//! restart, stop), never to the machine's own PostgreSQL; it is stopped and deleted on
+//! drop.
 
 use std::{
     path::{Path, PathBuf},
@@ -16,15 +18,7 @@ pub struct PrivatePostgres {
 
 impl PrivatePostgres {
     pub fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!("hallpass-pg-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let port = super::free_port();
-        let mut postgres = Self {
-            dir,
-            port,
-            server: None,
-        };
-        postgres.hand_to_postgres_user();
+        let mut postgres = Self::unstarted();
         let initdb = postgres
             .command("initdb")
             .args(["--auth=trust", "--username=postgres", "--no-sync", "-D"])
@@ -37,8 +31,68 @@ impl PrivatePostgres {
         postgres
     }
 
+    /// A standby streaming from this cluster (a base backup written with `-R`, which
+    /// makes it follow this one), started and answering.
+    pub fn standby(&self) -> Self {
+        let mut standby = Self::unstarted();
+        let backup = standby
+            .command("pg_basebackup")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres"])
+            .args(["-R", "-X", "stream", "--no-sync", "-D"])
+            .arg(standby.data())
+            .stdout(Stdio::null())
+            .status()
+            .expect("run pg_basebackup");
+        assert!(backup.success(), "pg_basebackup failed");
+        standby.restart();
+        standby
+    }
+
+    /// A directory of its own and a free port; nothing in them yet.
+    fn unstarted() -> Self {
+        let dir = std::env::temp_dir().join(format!("hallpass-pg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let postgres = Self {
+            dir,
+            port: super::free_port(),
+            server: None,
+        };
+        postgres.hand_to_postgres_user();
+        postgres
+    }
+
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Promotes a standby to a primary (`pg_ctl promote`, waiting until it accepts writes).
+    pub fn promote(&self) {
+        let promoted = self
+            .command("pg_ctl")
+            .args(["promote", "-w", "-D"])
+            .arg(self.data())
+            .stdout(Stdio::null())
+            .status()
+            .expect("run pg_ctl promote");
+        assert!(promoted.success(), "pg_ctl promote failed");
+    }
+
+    /// Stops the cluster as an operator would before a switchover (a fast shutdown:
+    /// sessions are ended, and the WAL written so far reaches the standbys first).
+    pub fn stop(&mut self) {
+        let Some(mut server) = self.server.take() else {
+            return;
+        };
+        let stopped = Command::new("kill")
+            .args(["-INT", &server.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(stopped.success(), "kill -INT");
+        let _ = server.wait();
     }
 
     /// Starts the server (again, on the same port and data) and waits until it answers.
