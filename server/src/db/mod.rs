@@ -6,6 +6,7 @@ pub mod keys;
 pub mod known_devices;
 pub mod policies;
 mod pool;
+mod read_only;
 pub mod schema;
 pub mod sessions;
 pub mod store;
@@ -115,7 +116,10 @@ fn split_database_name(raw: &str) -> Option<(String, String)> {
         return None;
     }
     let query = query.map(|query| format!("?{query}")).unwrap_or_default();
-    Some((format!("{scheme}://{authority}/postgres{query}"), name.to_owned()))
+    Some((
+        format!("{scheme}://{authority}/postgres{query}"),
+        name.to_owned(),
+    ))
 }
 
 /// Applies pending migrations. Diesel's harness is synchronous, so it runs on a blocking

@@ -71,6 +71,11 @@ impl DbPool {
         }
     }
 
+    /// The most connections the pool holds.
+    pub fn size(&self) -> u32 {
+        self.pool.state().connections.max(1)
+    }
+
     /// Starts the probe unless one is out: it waits for a connection, which bb8 retries
     /// meanwhile, and closes the breaker when one comes.
     fn probe_in_background(&self) {

@@ -21,6 +21,7 @@ use hallpass_shared::{RevokedReason, Role, SessionId, UserId, UserSort};
 use super::{
     CheckoutError, DbPool, PooledConn, events, known_devices,
     policies::{self, RolePolicyRow},
+    read_only,
     sessions::{NewSessionRow, SessionRow},
     users::{NewUserRow, UserRow},
 };
@@ -42,11 +43,34 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// A connection from the pool; after a write failed on a read-only server lately,
+    /// one that is still on such a server is discarded and another taken (see
+    /// [`read_only`]).
+    async fn checkout(&self) -> Result<PooledConn<'_>> {
+        let mut conn = self.pool.get().await.map_err(unavailable)?;
+        if !read_only::suspected() {
+            return Ok(conn);
+        }
+        for _ in 0..=self.pool.size() {
+            if !read_only::holds(&mut conn).await {
+                return Ok(conn);
+            }
+            read_only::discard(&mut conn).await;
+            drop(conn);
+            conn = self.pool.get().await.map_err(unavailable)?;
+        }
+        Err(Error::Unavailable(anyhow::anyhow!(
+            "every database connection is on a read-only server"
+        )))
+    }
+}
+
 impl Store for PgStore {
     type Conn<'a> = PgConn<'a>;
 
     async fn connect(&self) -> Result<PgConn<'_>> {
-        let conn = self.pool.get().await.map_err(unavailable)?;
+        let conn = self.checkout().await?;
         Ok(PgConn {
             conn,
             in_transaction: false,
@@ -54,7 +78,7 @@ impl Store for PgStore {
     }
 
     async fn begin(&self) -> Result<PgConn<'_>> {
-        let mut conn = self.pool.get().await.map_err(unavailable)?;
+        let mut conn = self.checkout().await?;
         AnsiTransactionManager::begin_transaction(&mut *conn)
             .await
             .map_err(from_diesel)?;
@@ -114,6 +138,12 @@ pub fn from_diesel(error: DieselError) -> Error {
             _,
         )
         | DieselError::BrokenTransactionManager => Error::Unavailable(error.into()),
+        // A server that stopped taking writes (a fenced old primary, a standby): retry
+        // later, on another connection.
+        DieselError::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => {
+            read_only::seen();
+            Error::Unavailable(error.into())
+        }
         DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
             if is_transient(info.message()) =>
         {

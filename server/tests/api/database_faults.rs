@@ -225,13 +225,89 @@ async fn a_switchover_to_a_promoted_standby_needs_no_restart_and_loses_nothing()
     // Writes go to the new primary: a sign-in, a revocation.
     let late = app.student().await;
     assert_eq!(
-        other_device.post(paths::REVOKE_OTHER_SESSIONS).await.status(),
+        other_device
+            .post(paths::REVOKE_OTHER_SESSIONS)
+            .await
+            .status(),
         StatusCode::OK
     );
-    student.assert_signed_out(hallpass_shared::ErrorCode::SessionRevoked).await;
-    assert_eq!(late.get(paths::CURRENT_SESSION).await.status(), StatusCode::OK);
+    student
+        .assert_signed_out(hallpass_shared::ErrorCode::SessionRevoked)
+        .await;
+    assert_eq!(
+        late.get(paths::CURRENT_SESSION).await.status(),
+        StatusCode::OK
+    );
     let kept = (ids("user_sessions").await, ids("session_events").await);
     assert!(written.0.is_subset(&kept.0), "a session row was lost");
     assert!(written.1.is_subset(&kept.1), "an audit row was lost");
-    assert!(kept.1.len() > written.1.len(), "the sign-in after it was audited");
+    assert!(
+        kept.1.len() > written.1.len(),
+        "the sign-in after it was audited"
+    );
+}
+
+/// A switchover where the old primary is fenced rather than stopped
+/// (`default_transaction_read_only = on`, as switchover tools do): the pool's connections
+/// to it now fail every write with "read-only transaction". Those requests answer 503,
+/// never 500; the connections are discarded rather than reused, and the instance writes
+/// to the promoted standby within 5 s, without a restart.
+#[tokio::test]
+async fn connections_left_on_a_fenced_old_primary_are_discarded_not_reused() {
+    use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
+    let primary = PrivatePostgres::start();
+    let standby = primary.standby();
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/hallpass?target_session_attrs=read-write",
+        primary.port(),
+        standby.port()
+    );
+    let app = spawn_app_with(CacheBackend::Redis, |settings| {
+        settings.database_url = url.into();
+    })
+    .await;
+    let student = app.student().await;
+    // Several pooled connections on the primary.
+    for _ in 0..4 {
+        student.second_device().await;
+    }
+    let pupil = app.user(hallpass_shared::Role::Student).await;
+
+    let mut admin = AsyncPgConnection::establish(&primary.url("postgres"))
+        .await
+        .unwrap();
+    for statement in [
+        "ALTER SYSTEM SET default_transaction_read_only = on",
+        "SELECT pg_reload_conf()",
+    ] {
+        diesel::sql_query(statement)
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    }
+    standby.promote();
+
+    let started = Instant::now();
+    let mut answers = Vec::new();
+    loop {
+        let status = pupil.login_with(crate::support::PASSWORD).await.status();
+        answers.push(status);
+        if status == StatusCode::OK {
+            break;
+        }
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answers:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still no write after 5 s: {answers:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let written: Vec<serde_json::Value> = app
+        .rows("SELECT pg_is_in_recovery() AS standby, current_setting('port') AS port")
+        .await;
+    assert_eq!(
+        written[0]["port"],
+        standby.port().to_string(),
+        "on the new primary"
+    );
 }

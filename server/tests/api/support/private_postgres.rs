@@ -37,7 +37,14 @@ impl PrivatePostgres {
         let mut standby = Self::unstarted();
         let backup = standby
             .command("pg_basebackup")
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
             .args(["-R", "-X", "stream", "--no-sync", "-D"])
             .arg(standby.data())
             .stdout(Stdio::null())
