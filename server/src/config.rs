@@ -61,7 +61,26 @@ pub struct SettingsArgs {
     /// Redis URL; when set, Redis is the default session cache.
     #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
     pub redis_url: Option<String>,
-    /// Session cache backend (default: redis when REDIS_URL is set, else memory).
+    /// Redis under Sentinel, instead of REDIS_URL: the sentinels, `host:port,host:port,…`;
+    /// Hallpass asks them for the master and follows failovers.
+    #[arg(long, env = "REDIS_SENTINELS", global = true, value_delimiter = ',')]
+    pub redis_sentinels: Vec<String>,
+    /// The name the sentinels monitor the master under.
+    #[arg(long, env = "REDIS_SENTINEL_MASTER", global = true)]
+    pub redis_sentinel_master: Option<String>,
+    /// The master's password, with REDIS_SENTINELS (with REDIS_URL, it is in the URL).
+    #[arg(long, env = "REDIS_PASSWORD", global = true, hide_env_values = true)]
+    pub redis_password: Option<String>,
+    /// The sentinels' own password, when they have one.
+    #[arg(
+        long,
+        env = "REDIS_SENTINEL_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub redis_sentinel_password: Option<String>,
+    /// Session cache backend (default: redis when REDIS_URL or REDIS_SENTINELS is set,
+    /// else memory).
     #[arg(long, env = "SESSION_CACHE", global = true, value_enum)]
     pub session_cache: Option<CacheBackend>,
     /// Address to listen on.
@@ -203,6 +222,8 @@ pub struct SettingsArgs {
 pub struct Settings {
     pub database_url: SecretString,
     pub redis_url: Option<SecretString>,
+    /// Redis under Sentinel, instead of `redis_url`.
+    pub redis_sentinel: Option<SentinelSettings>,
     pub cache_backend: CacheBackend,
     /// Prepended to every cache key; lets a test or a tenant own a private keyspace.
     pub cache_key_prefix: String,
@@ -241,10 +262,27 @@ pub struct Settings {
     pub log_format: LogFormat,
 }
 
+/// Where the sentinels are and what they call the master.
+#[derive(Debug, Clone)]
+pub struct SentinelSettings {
+    /// `host:port` of each sentinel.
+    pub sentinels: Vec<String>,
+    pub master: String,
+    pub password: Option<SecretString>,
+    pub sentinel_password: Option<SecretString>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("SESSION_CACHE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)")]
+    #[error(
+        "SESSION_CACHE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379) or REDIS_SENTINELS \
+         and REDIS_SENTINEL_MASTER"
+    )]
     RedisWithoutUrl,
+    #[error("give REDIS_URL or REDIS_SENTINELS, not both")]
+    RedisTwice,
+    #[error("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the sentinels monitor")]
+    SentinelsWithoutMaster,
     #[error(
         "every SESSION_SECRET key must be at least 32 bytes (e.g. the output of \
          `openssl rand -base64 48`)"
@@ -295,11 +333,13 @@ impl Settings {
     }
 
     pub fn from_args(args: SettingsArgs) -> Result<Self, ConfigError> {
-        let cache_backend = match (args.session_cache, &args.redis_url) {
-            (Some(CacheBackend::Redis), None) => return Err(ConfigError::RedisWithoutUrl),
+        let redis_sentinel = sentinel_settings(&args)?;
+        let has_redis = args.redis_url.is_some() || redis_sentinel.is_some();
+        let cache_backend = match (args.session_cache, has_redis) {
+            (Some(CacheBackend::Redis), false) => return Err(ConfigError::RedisWithoutUrl),
             (Some(backend), _) => backend,
-            (None, Some(_)) => CacheBackend::Redis,
-            (None, None) => CacheBackend::Memory,
+            (None, true) => CacheBackend::Redis,
+            (None, false) => CacheBackend::Memory,
         };
         let session_secrets = session_secrets(args.session_secret, args.session_secret_file)?;
         if args.session_ttl < Duration::from_secs(60) {
@@ -324,6 +364,7 @@ impl Settings {
         Ok(Self {
             database_url: args.database_url.into(),
             redis_url: args.redis_url.map(Into::into),
+            redis_sentinel,
             cache_backend,
             cache_key_prefix: String::new(),
             bind: args.bind,
@@ -485,6 +526,29 @@ fn normalize_origin(raw: &str) -> Option<String> {
     bare.then(|| url.origin().ascii_serialization())
 }
 
+/// The sentinels to ask, if any were given (and not beside `REDIS_URL`).
+fn sentinel_settings(args: &SettingsArgs) -> Result<Option<SentinelSettings>, ConfigError> {
+    let sentinels: Vec<String> = (args.redis_sentinels.iter())
+        .map(|sentinel| sentinel.trim().to_owned())
+        .filter(|sentinel| !sentinel.is_empty())
+        .collect();
+    if sentinels.is_empty() {
+        return Ok(None);
+    }
+    if args.redis_url.is_some() {
+        return Err(ConfigError::RedisTwice);
+    }
+    let master = (args.redis_sentinel_master.clone())
+        .filter(|master| !master.trim().is_empty())
+        .ok_or(ConfigError::SentinelsWithoutMaster)?;
+    Ok(Some(SentinelSettings {
+        sentinels,
+        master,
+        password: args.redis_password.clone().map(Into::into),
+        sentinel_password: args.redis_sentinel_password.clone().map(Into::into),
+    }))
+}
+
 /// `School.Example.` → `school.example`; `None` for what is not a domain name.
 fn normalize_domain(raw: &str) -> Option<String> {
     let domain = raw.trim().trim_start_matches('.').trim_end_matches('.');
@@ -569,6 +633,28 @@ mod tests {
             settings(&["--session-cache", "redis"]),
             Err(ConfigError::RedisWithoutUrl)
         ));
+    }
+
+    #[test]
+    fn sentinels_name_their_master_and_stand_instead_of_a_url() {
+        let sentinels = ["--redis-sentinels", "10.0.0.1:26379, 10.0.0.2:26379"];
+        let master = ["--redis-sentinel-master", "hallpass"];
+        let parsed = settings(&[&sentinels[..], &master[..]].concat()).unwrap();
+        assert_eq!(parsed.cache_backend, CacheBackend::Redis);
+        let sentinel = parsed.redis_sentinel.unwrap();
+        assert_eq!(sentinel.sentinels, ["10.0.0.1:26379", "10.0.0.2:26379"]);
+        assert_eq!(sentinel.master, "hallpass");
+        assert!(matches!(
+            settings(&sentinels),
+            Err(ConfigError::SentinelsWithoutMaster)
+        ));
+        let both = [
+            &sentinels[..],
+            &master[..],
+            &["--redis-url", "redis://x"][..],
+        ]
+        .concat();
+        assert!(matches!(settings(&both), Err(ConfigError::RedisTwice)));
     }
 
     #[test]

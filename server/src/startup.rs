@@ -45,6 +45,7 @@ use crate::{
     jobs::{cache_probe, gauges, geoip_reload, invalidations, policy_reload, purge, touches},
     metrics::Metrics,
     middleware::request_log::log_request,
+    redis_connections::RedisServer,
     routes,
     state::AppState,
     throttle::{
@@ -85,10 +86,11 @@ impl Application {
         let db = connect_database(&settings).await?;
         let keys = load_keys(&settings, &db).await?;
         let stable = load_stable_secret(&keys, &db).await?;
-        let cache = start_cache(&settings, &db, &stable, layer)?;
+        let redis = open_redis(&settings)?;
+        let cache = start_cache(&settings, &db, redis.as_ref(), &stable, layer)?;
         tracing::info!("configuration: {}", settings.summary());
         let listener = bind(&settings)?;
-        let throttle = login_throttle(&settings, &db, &stable)?;
+        let throttle = login_throttle(&settings, &db, redis.as_ref(), &stable)?;
         let geoip = open_geoip(&settings)?;
         let domain = Arc::new(Domain::new(
             PgStore::new(db),
@@ -197,21 +199,40 @@ async fn load_stable_secret(keys: &CookieKeys, db: &DbPool) -> anyhow::Result<St
     Ok(secret)
 }
 
+/// The Redis server the cache, the counters and the channel share, with
+/// `SESSION_CACHE=redis`: the one `REDIS_URL` names, or the master the sentinels of
+/// `REDIS_SENTINELS` name, followed through failovers from now on.
+fn open_redis(settings: &Settings) -> anyhow::Result<Option<Arc<RedisServer>>> {
+    if settings.cache_backend != CacheBackend::Redis {
+        return Ok(None);
+    }
+    let server = match (&settings.redis_sentinel, &settings.redis_url) {
+        (Some(sentinels), _) => RedisServer::under_sentinels(sentinels.clone()),
+        (None, Some(url)) => {
+            RedisServer::at(url.expose_secret()).context("REDIS_URL is not a Redis URL")?
+        }
+        (None, None) => anyhow::bail!("SESSION_CACHE=redis needs REDIS_URL or REDIS_SENTINELS"),
+    };
+    tokio::spawn(Arc::clone(&server).follow());
+    Ok(Some(server))
+}
+
 /// The session cache's tiers and the invalidation channel between instances; shared
 /// entries are tagged with a key derived from the stable secret.
 fn start_cache(
     settings: &Settings,
     db: &DbPool,
+    redis: Option<&Arc<RedisServer>>,
     stable: &StableSecret,
     layer: CacheLayer,
 ) -> anyhow::Result<Arc<Cache>> {
     let cache = Arc::new(Cache::new(
         settings.cache_key_prefix.clone(),
         EntrySeal::new(&stable.derive(Purpose::CacheEntries)),
-        shared_cache(settings, db)?.map(layer),
+        shared_cache(settings, db, redis)?.map(layer),
         settings.cache_ttl,
         settings.l1_ttl,
-        Invalidations::new(invalidation_transport(settings, db)?),
+        Invalidations::new(invalidation_transport(settings, db, redis)?),
     ));
     tracing::info!(
         "Using {} for session cache; revocations reach the other instances over {}",
@@ -242,10 +263,11 @@ fn bind(settings: &Settings) -> anyhow::Result<TcpListener> {
 fn login_throttle(
     settings: &Settings,
     db: &DbPool,
+    redis: Option<&Arc<RedisServer>>,
     stable: &StableSecret,
 ) -> anyhow::Result<LoginThrottle<GuardedCounters>> {
     let throttle = LoginThrottle::new(
-        GuardedCounters::new(attempt_store(settings, db)?),
+        GuardedCounters::new(attempt_store(settings, db, redis)?),
         settings.cache_key_prefix.clone(),
         stable.derive(Purpose::ThrottleHashes),
         settings.login_max_failures,
@@ -408,13 +430,17 @@ fn session_policy(settings: &Settings) -> anyhow::Result<SessionPolicy> {
 
 /// Login attempt counters live where the session cache does: shared by every instance in
 /// Redis or PostgreSQL, in memory only for the single instance `SESSION_CACHE=memory` is.
-fn attempt_store(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn AttemptStore>> {
+fn attempt_store(
+    settings: &Settings,
+    db: &DbPool,
+    redis: Option<&Arc<RedisServer>>,
+) -> anyhow::Result<Box<dyn AttemptStore>> {
     Ok(match settings.cache_backend {
         CacheBackend::Memory => {
             Box::new(hallpass_core::throttle::memory::MemoryAttempts::default())
         }
         CacheBackend::Postgres => Box::new(PostgresAttempts::new(db.clone())),
-        CacheBackend::Redis => Box::new(RedisAttempts::new(redis_url(settings)?)?),
+        CacheBackend::Redis => Box::new(RedisAttempts::new(Arc::clone(redis_server(redis)?))),
     })
 }
 
@@ -423,24 +449,27 @@ fn attempt_store(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn Att
 fn shared_cache(
     settings: &Settings,
     db: &DbPool,
+    redis: Option<&Arc<RedisServer>>,
 ) -> anyhow::Result<Option<Box<dyn SharedBackend>>> {
     Ok(match settings.cache_backend {
         CacheBackend::Memory => None,
         CacheBackend::Postgres => Some(Box::new(PostgresCache::new(db.clone()))),
-        CacheBackend::Redis => Some(Box::new(
-            RedisCache::new(redis_url(settings)?).context("REDIS_URL is not a Redis URL")?,
-        )),
+        CacheBackend::Redis => Some(Box::new(RedisCache::new(Arc::clone(redis_server(redis)?)))),
     })
 }
 
 /// Invalidations travel over Redis when the cache is Redis, and over PostgreSQL
 /// otherwise (which every instance shares in any case).
-fn invalidation_transport(settings: &Settings, db: &DbPool) -> anyhow::Result<Box<dyn Transport>> {
+fn invalidation_transport(
+    settings: &Settings,
+    db: &DbPool,
+    redis: Option<&Arc<RedisServer>>,
+) -> anyhow::Result<Box<dyn Transport>> {
     Ok(match settings.cache_backend {
-        CacheBackend::Redis => Box::new(
-            RedisChannel::new(redis_url(settings)?, &settings.cache_key_prefix)
-                .context("REDIS_URL is not a Redis URL")?,
-        ),
+        CacheBackend::Redis => Box::new(RedisChannel::new(
+            Arc::clone(redis_server(redis)?),
+            &settings.cache_key_prefix,
+        )),
         CacheBackend::Memory | CacheBackend::Postgres => Box::new(PostgresChannel::new(
             db.clone(),
             settings.database_url.expose_secret().to_owned(),
@@ -448,10 +477,6 @@ fn invalidation_transport(settings: &Settings, db: &DbPool) -> anyhow::Result<Bo
     })
 }
 
-fn redis_url(settings: &Settings) -> anyhow::Result<&str> {
-    settings
-        .redis_url
-        .as_ref()
-        .map(|url| url.expose_secret())
-        .context("SESSION_CACHE=redis needs REDIS_URL")
+fn redis_server(redis: Option<&Arc<RedisServer>>) -> anyhow::Result<&Arc<RedisServer>> {
+    redis.context("SESSION_CACHE=redis needs REDIS_URL or REDIS_SENTINELS")
 }

@@ -7,12 +7,12 @@
 //! a forged one is a miss, dropped, counted and reported.
 
 use std::{
-    collections::HashSet,
+    collections::{HashSet, VecDeque},
     sync::{
         Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use chrono::Utc;
@@ -26,6 +26,9 @@ use super::{
 const PING_DEADLINE: Duration = Duration::from_millis(250);
 /// How often the probe job asks a failing backend whether it is back.
 pub const PROBE_EVERY: Duration = Duration::from_millis(100);
+/// How long delivered fences are remembered, to be delivered again should another
+/// server take over (a Redis failover loses what the old master had not passed on).
+const RECENT_FENCES_FOR: Duration = Duration::from_secs(10);
 
 /// A backend behind its breaker. Takes complete keys ([`super::key`]).
 pub struct Guarded {
@@ -40,6 +43,10 @@ pub struct Guarded {
     degraded: AtomicBool,
     /// Keys whose fence failed: treated as misses and fenced once the backend answers.
     undelivered: Mutex<HashSet<String>>,
+    /// The backend's server, as [`SharedBackend::generation`] numbers it.
+    generation: AtomicU64,
+    /// Fences delivered lately, and when.
+    recent: Mutex<VecDeque<(Instant, Vec<String>)>>,
 }
 
 impl Guarded {
@@ -47,12 +54,14 @@ impl Guarded {
     /// longer, so they outlive any entry a racing fill could write.
     pub fn new(backend: Box<dyn SharedBackend>, seal: EntrySeal, entry_ttl: Duration) -> Self {
         Self {
-            backend,
             seal,
             forged: AtomicU64::new(0),
             fence_ttl: entry_ttl + Duration::from_secs(1),
             degraded: AtomicBool::new(false),
             undelivered: Mutex::new(HashSet::new()),
+            generation: AtomicU64::new(backend.generation()),
+            recent: Mutex::new(VecDeque::new()),
+            backend,
         }
     }
 
@@ -159,8 +168,45 @@ impl Guarded {
                 .guard(self.backend.fence(&keys, self.fence_ttl))
                 .await
                 .is_some();
-        if !delivered {
+        if delivered {
+            self.remember_delivered(keys);
+        } else {
             self.lock_undelivered().extend(keys);
+        }
+    }
+
+    /// Keeps delivered fences for [`RECENT_FENCES_FOR`], forgetting older ones.
+    fn remember_delivered(&self, keys: Vec<String>) {
+        let now = Instant::now();
+        let mut recent = self.lock_recent();
+        while recent
+            .front()
+            .is_some_and(|(at, _)| now.duration_since(*at) > RECENT_FENCES_FOR)
+        {
+            recent.pop_front();
+        }
+        recent.push_back((now, keys));
+    }
+
+    /// Another server took over (a failover): the fences of the last seconds may not
+    /// have reached it, so they are delivered again, by the probe, before anyone reads
+    /// it (the breaker opens until then).
+    fn notice_new_server(&self) {
+        let now = self.backend.generation();
+        if self.generation.swap(now, Ordering::Relaxed) == now {
+            return;
+        }
+        let recent: Vec<String> = self
+            .lock_recent()
+            .drain(..)
+            .flat_map(|(_, keys)| keys)
+            .collect();
+        self.lock_undelivered().extend(recent);
+        if !self.degraded.swap(true, Ordering::Relaxed) {
+            tracing::info!(
+                cache.backend = self.backend.name(),
+                "the session cache moved to another server; fencing again what was revoked lately"
+            );
         }
     }
 
@@ -193,6 +239,7 @@ impl Guarded {
 
     /// `false` while the breaker is open.
     async fn available(&self) -> bool {
+        self.notice_new_server();
         !self.degraded.load(Ordering::Relaxed)
     }
 
@@ -202,6 +249,7 @@ impl Guarded {
     /// backend is back, even when this instance gets no request. The
     /// [`probe job`](crate::jobs::cache_probe) calls it every [`PROBE_EVERY`].
     pub async fn probe(&self) {
+        self.notice_new_server();
         if !self.degraded.load(Ordering::Relaxed) {
             return;
         }
@@ -230,6 +278,9 @@ impl Guarded {
             undelivered.remove(key);
         }
         drop(undelivered);
+        if !pending.is_empty() {
+            self.remember_delivered(pending);
+        }
         if self.degraded.swap(false, Ordering::Relaxed) {
             tracing::info!(
                 cache.backend = self.backend.name(),
@@ -242,6 +293,12 @@ impl Guarded {
     fn is_undelivered(&self, key: &str) -> bool {
         let undelivered = self.lock_undelivered();
         !undelivered.is_empty() && undelivered.contains(key)
+    }
+
+    fn lock_recent(&self) -> std::sync::MutexGuard<'_, VecDeque<(Instant, Vec<String>)>> {
+        self.recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn lock_undelivered(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {

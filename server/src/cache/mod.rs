@@ -82,6 +82,11 @@ pub trait SharedBackend: Send + Sync {
     /// Puts a fence on every key for `ttl`, whatever they held.
     async fn fence(&self, keys: &[String], ttl: Duration) -> Result<(), CacheError>;
     async fn ping(&self) -> Result<(), CacheError>;
+    /// Which server answers, as a number that changes when another one takes over (a
+    /// Redis failover); 0 for a backend that never moves.
+    fn generation(&self) -> u64 {
+        0
+    }
 }
 
 /// The cache key of a token hash (lower-case hex), as operators look it up: `session:{hex}`.

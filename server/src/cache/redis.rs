@@ -6,10 +6,10 @@
 //! one atomic round trip.
 //! Connections: [`WorkerConnections`].
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use super::{CacheError, SharedBackend, Slot};
-use crate::redis_connections::WorkerConnections;
+use crate::redis_connections::{RedisServer, WorkerConnections};
 
 pub struct RedisCache {
     connections: WorkerConnections,
@@ -17,10 +17,10 @@ pub struct RedisCache {
 
 impl RedisCache {
     /// Does not connect yet: a Redis that is down at start-up only means cache misses.
-    pub fn new(url: &str) -> Result<Self, CacheError> {
-        Ok(Self {
-            connections: WorkerConnections::new(url)?,
-        })
+    pub fn new(server: Arc<RedisServer>) -> Self {
+        Self {
+            connections: WorkerConnections::new(server),
+        }
     }
 
     /// This worker's connection; the cache's breaker keeps requests away while a lost
@@ -131,5 +131,9 @@ impl SharedBackend for RedisCache {
         let mut conn = self.connection()?;
         redis::cmd("PING").query_async::<()>(&mut conn).await?;
         Ok(())
+    }
+
+    fn generation(&self) -> u64 {
+        self.connections.server().generation()
     }
 }

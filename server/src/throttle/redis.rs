@@ -2,12 +2,12 @@
 //! changed by Lua scripts, so that each operation is atomic and one round trip, and all
 //! instances read one clock. Connections: [`WorkerConnections`].
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use redis::aio::ConnectionManager;
 
 use super::{AttemptStore, Backoff, Charge, MAX_DOUBLINGS, StoreError, Verdict};
-use crate::redis_connections::WorkerConnections;
+use crate::redis_connections::{RedisServer, WorkerConnections};
 
 /// KEYS: the keys; ARGV: base ms, cap ms, memory ms, max doublings, then each key's limit.
 /// Returns the milliseconds to wait, 0 when the attempt was counted.
@@ -51,10 +51,10 @@ pub struct RedisAttempts {
 
 impl RedisAttempts {
     /// Does not connect yet.
-    pub fn new(url: &str) -> Result<Self, StoreError> {
-        Ok(Self {
-            connections: WorkerConnections::new(url).map_err(failed)?,
-        })
+    pub fn new(server: Arc<RedisServer>) -> Self {
+        Self {
+            connections: WorkerConnections::new(server),
+        }
     }
 
     fn connection(&self) -> Result<ConnectionManager, StoreError> {

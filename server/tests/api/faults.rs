@@ -157,7 +157,7 @@ async fn the_cache_comes_back_within_a_second_after_its_connections_are_killed()
             StatusCode::OK
         );
         let ready: Value = student.get(paths::READYZ).await.json().await.unwrap();
-        if ready["cache"] == "ok" && served_from_cache(&app, &student).await {
+        if ready["cache"] == "ok" && app.served_from_cache(&student).await {
             break;
         }
         assert!(
@@ -166,29 +166,6 @@ async fn the_cache_comes_back_within_a_second_after_its_connections_are_killed()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-/// Whether the student's next validation is answered by the cache (per the metrics).
-async fn served_from_cache(
-    app: &crate::support::TestApp,
-    student: &crate::support::TestUser,
-) -> bool {
-    const HITS: &str = r#"hallpass_session_validations_total{outcome="valid",source="cache"} "#;
-    let hits = || async {
-        let text = app
-            .anonymous()
-            .get(paths::METRICS)
-            .await
-            .text()
-            .await
-            .unwrap();
-        text.lines()
-            .find_map(|line| line.strip_prefix(HITS))
-            .map_or(0.0, |value| value.parse::<f64>().unwrap())
-    };
-    let before = hits().await;
-    student.current().await;
-    hits().await == before + 1.0
 }
 
 /// A query the database cancels for running past `statement_timeout` (here: waiting on a

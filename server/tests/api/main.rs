@@ -31,6 +31,7 @@ mod races;
 mod reauth;
 mod schema;
 mod secrecy;
+mod sentinel;
 mod sessions;
 mod spa;
 mod tokens;

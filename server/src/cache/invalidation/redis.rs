@@ -1,13 +1,19 @@
 //! The invalidation channel over Redis pub/sub: published through the workers' own
-//! connections, heard on one dedicated subscriber connection per instance.
+//! connections, heard on one dedicated subscriber connection per instance, to the
+//! current master: a subscription ends when the master changes (a Sentinel failover),
+//! and the channel subscribes again on the new one.
+
+use std::sync::Arc;
 
 use futures_util::{StreamExt as _, stream::BoxStream};
 
 use super::Transport;
-use crate::{cache::CacheError, redis_connections::WorkerConnections};
+use crate::{
+    cache::CacheError,
+    redis_connections::{RedisServer, WorkerConnections},
+};
 
 pub struct RedisChannel {
-    client: redis::Client,
     connections: WorkerConnections,
     /// `{CACHE_KEY_PREFIX}hallpass:sessions`, and `:db{n}` after it for a database
     /// index other than 0: pub/sub channels are global to a Redis server, whatever
@@ -18,17 +24,18 @@ pub struct RedisChannel {
 
 impl RedisChannel {
     /// Does not connect yet.
-    pub fn new(url: &str, prefix: &str) -> Result<Self, CacheError> {
-        let client = redis::Client::open(url)?;
-        let channel = match client.get_connection_info().redis_settings().db() {
+    pub fn new(server: Arc<RedisServer>, prefix: &str) -> Self {
+        let db = server.current().map_or(0, |(_, client)| {
+            client.get_connection_info().redis_settings().db()
+        });
+        let channel = match db {
             0 => format!("{prefix}hallpass:sessions"),
             db => format!("{prefix}hallpass:sessions:db{db}"),
         };
-        Ok(Self {
-            client,
-            connections: WorkerConnections::new(url)?,
+        Self {
+            connections: WorkerConnections::new(server),
             channel,
-        })
+        }
     }
 }
 
@@ -49,11 +56,18 @@ impl Transport for RedisChannel {
     }
 
     async fn subscribe(&self) -> Result<BoxStream<'static, String>, CacheError> {
-        let mut pubsub = self.client.get_async_pubsub().await?;
+        let server = self.connections.server();
+        let mut moved = server.changes();
+        moved.mark_unchanged();
+        let (_, client) = server.current()?;
+        let mut pubsub = client.get_async_pubsub().await?;
         pubsub.subscribe(&self.channel).await?;
         Ok(pubsub
             .into_on_message()
             .filter_map(|message| async move { message.get_payload::<String>().ok() })
+            .take_until(async move {
+                let _ = moved.changed().await;
+            })
             .boxed())
     }
 }

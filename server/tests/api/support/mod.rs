@@ -294,6 +294,32 @@ impl TestApp {
         .await
     }
 
+    /// Whether `user`'s next validation on this instance is answered by the shared cache
+    /// (per the metrics).
+    pub async fn served_from_cache(&self, user: &TestUser) -> bool {
+        self.served_from_cache_at(&self.address, user).await
+    }
+
+    /// [`TestApp::served_from_cache`] on the instance at `address`.
+    pub async fn served_from_cache_at(&self, address: &str, user: &TestUser) -> bool {
+        const HITS: &str = r#"hallpass_session_validations_total{outcome="valid",source="cache"} "#;
+        let hits = || async {
+            let text = self
+                .via(user, address)
+                .get(paths::METRICS)
+                .await
+                .text()
+                .await
+                .unwrap();
+            text.lines()
+                .find_map(|line| line.strip_prefix(HITS))
+                .map_or(0.0, |value| value.parse::<f64>().unwrap())
+        };
+        let before = hits().await;
+        let answered = self.via(user, address).get(paths::CURRENT_SESSION).await;
+        answered.status() == StatusCode::OK && hits().await == before + 1.0
+    }
+
     /// Forgets every cached session so the next request goes to the database.
     pub async fn forget_cached(&self, user: &TestUser) {
         let hashes: Vec<TokenHash> = self
