@@ -4,7 +4,8 @@
 # each on its own loopback port and temporary directory, so the machine's own services
 # are never touched. Clients poll the API while a dependency is hung (SIGSTOP), crashed
 # (SIGKILL), restarted or its connections reset, the server itself is killed during a
-# login burst, and finally the primary is stopped and the standby promoted. Prints one
+# login burst, the primary is stopped and the standby promoted, and finally, with Redis
+# under Sentinel (a master, a replica, three sentinels), the master is killed. Prints one
 # row per scenario: answers by status during the fault, the slowest answer, and the time
 # from healing to service.
 #
@@ -21,8 +22,9 @@ SERVER_PID=""
 PG_PID=""
 STANDBY_PID=""
 REDIS_PID=""
+SENTINEL_PIDS=""
 cleanup() {
-    for pid in $SERVER_PID $REDIS_PID $STANDBY_PID; do kill -CONT "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; done
+    for pid in $SERVER_PID $REDIS_PID $STANDBY_PID $SENTINEL_PIDS; do kill -CONT "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; done
     if [ -n "$PG_PID" ]; then pkill -CONT -P "$PG_PID" 2>/dev/null || true; kill -CONT "$PG_PID" 2>/dev/null || true
         pkill -KILL -P "$PG_PID" 2>/dev/null || true; kill -KILL "$PG_PID" 2>/dev/null || true; fi
     wait 2>/dev/null || true
@@ -239,6 +241,53 @@ sleep 1; "${AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" promote -w -D "$WORK/standby/data"
 recovery="$(until_ok /api/sessions) ms from the promotion to the first answer, no restart"
 wait_pollers
 row "PostgreSQL switchover" "$LOG" "$recovery"
+
+echo "== Redis under Sentinel: the master killed under load, the replica promoted"
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+kill -KILL "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true
+start_redis
+MASTER_PID="$REDIS_PID"
+REPLICA_PORT="$(free_port)"
+redis-server --bind 127.0.0.1 --port "$REPLICA_PORT" --save "" --appendonly no \
+    --replicaof 127.0.0.1 "$REDIS_PORT" >/dev/null &
+REDIS_PID="$REDIS_PID $!"
+SENTINELS=()
+for index in 1 2 3; do
+    port="$(free_port)"
+    printf 'port %s\nbind 127.0.0.1\ndir %s\nsentinel monitor hallpass 127.0.0.1 %s 2\nsentinel down-after-milliseconds hallpass 500\nsentinel failover-timeout hallpass 5000\n' \
+        "$port" "$WORK" "$REDIS_PORT" >"$WORK/sentinel-$index.conf"
+    redis-server "$WORK/sentinel-$index.conf" --sentinel >/dev/null &
+    SENTINEL_PIDS="$SENTINEL_PIDS $!"
+    SENTINELS+=("127.0.0.1:$port")
+done
+SENTINEL_PORT="${SENTINELS[0]#127.0.0.1:}"
+# Every sentinel knows the two others and the replica before the master is hurt.
+for sentinel in "${SENTINELS[@]}"; do
+    until [ "$(redis-cli -p "${sentinel#127.0.0.1:}" SENTINEL sentinels hallpass | grep -c runid)" -ge 2 ] \
+        && [ "$(redis-cli -p "${sentinel#127.0.0.1:}" SENTINEL replicas hallpass | grep -c runid)" -ge 1 ]; do
+        sleep 0.1
+    done
+done
+unset REDIS_URL
+REDIS_SENTINELS="$(IFS=,; echo "${SENTINELS[*]}")"
+export REDIS_SENTINELS REDIS_SENTINEL_MASTER=hallpass
+start_server
+# The cache in use (the instance asked the sentinels for the master).
+until [ -n "$(cache_hits)" ]; do
+    curl -s -o /dev/null -b "$WORK/jar-1" "$API/api/auth/session"; sleep 0.2
+done
+LOG="$WORK/sentinel.log"; : >"$LOG"
+poll 8 /api/auth/session "$LOG"
+sleep 1; kill -KILL "$MASTER_PID"; wait "$MASTER_PID" 2>/dev/null || true
+killed="$(now_ms)"
+until [ "$(redis-cli -p "$SENTINEL_PORT" SENTINEL get-master-addr-by-name hallpass | tail -n 1)" = "$REPLICA_PORT" ]; do
+    sleep 0.02
+done
+promoted="$(now_ms)"; hits="$(cache_hits)"
+until [ "$(cache_hits)" != "$hits" ] || [ $(( $(now_ms) - promoted )) -gt 20000 ]; do sleep 0.02; done
+recovery="promoted $(( promoted - killed )) ms after the kill; the cache answered $(( $(now_ms) - promoted )) ms after the promotion"
+wait_pollers
+row "Redis master killed under Sentinel" "$LOG" "$recovery"
 
 echo
 echo "$CLIENTS clients; default settings (DB_POOL_TIMEOUT 2s, DB_QUERY_TIMEOUT 5s, CACHE_TTL 60s)"
