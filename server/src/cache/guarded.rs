@@ -3,8 +3,10 @@
 //! could not be delivered are kept out of reads. No request is the one to find out
 //! whether it is back: a probe (a ping, every [`PROBE_EVERY`] from a background job)
 //! replays the undelivered fences and closes the breaker as soon as it answers, so a
-//! connection reset costs a fraction of a second, not a fixed back-off. Entries are tagged on the way in and checked on the way out ([`EntrySeal`]):
-//! a forged one is a miss, dropped, counted and reported.
+//! connection reset costs a fraction of a second, not a fixed back-off. When another
+//! server takes over (a Redis failover), the fences of the last seconds are delivered
+//! again there first. Entries are tagged on the way in and checked on the way out
+//! ([`EntrySeal`]): a forged one is a miss, dropped, counted and reported.
 
 use std::{
     collections::{HashSet, VecDeque},
@@ -193,7 +195,8 @@ impl Guarded {
     /// it (the breaker opens until then).
     fn notice_new_server(&self) {
         let now = self.backend.generation();
-        if self.generation.swap(now, Ordering::Relaxed) == now {
+        let before = self.generation.swap(now, Ordering::Relaxed);
+        if before == now {
             return;
         }
         let recent: Vec<String> = self
@@ -202,7 +205,8 @@ impl Guarded {
             .flat_map(|(_, keys)| keys)
             .collect();
         self.lock_undelivered().extend(recent);
-        if !self.degraded.swap(true, Ordering::Relaxed) {
+        // Generation 0 is no server yet: the first one found is no move.
+        if !self.degraded.swap(true, Ordering::Relaxed) && before != 0 {
             tracing::info!(
                 cache.backend = self.backend.name(),
                 "the session cache moved to another server; fencing again what was revoked lately"
