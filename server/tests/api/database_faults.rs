@@ -166,15 +166,10 @@ async fn with_the_cache_in_memory_a_hung_database_stops_it_being_trusted() {
     }
 }
 
-/// A switchover: `DATABASE_URL` names the primary and its standby (libpq's multi-host
-/// syntax, `target_session_attrs=read-write`); the primary is stopped and the standby
-/// promoted. Meanwhile what needs the database answers 503 (never a 500, never a 401)
-/// and sessions the cache vouches for are still served; afterwards the instance writes
-/// to the new primary without a restart, within 5 s, and no session or audit row written
-/// before the switchover is missing.
-#[tokio::test]
-async fn a_switchover_to_a_promoted_standby_needs_no_restart_and_loses_nothing() {
-    let mut primary = PrivatePostgres::start();
+/// A private primary, its streaming standby, and an instance whose `DATABASE_URL` names
+/// both (libpq's multi-host syntax, `target_session_attrs=read-write`).
+async fn on_primary_and_standby() -> (PrivatePostgres, PrivatePostgres, TestApp) {
+    let primary = PrivatePostgres::start();
     let standby = primary.standby();
     let url = format!(
         "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/hallpass?target_session_attrs=read-write",
@@ -185,6 +180,18 @@ async fn a_switchover_to_a_promoted_standby_needs_no_restart_and_loses_nothing()
         settings.database_url = url.into();
     })
     .await;
+    (primary, standby, app)
+}
+
+/// A switchover: `DATABASE_URL` names the primary and its standby (libpq's multi-host
+/// syntax, `target_session_attrs=read-write`); the primary is stopped and the standby
+/// promoted. Meanwhile what needs the database answers 503 (never a 500, never a 401)
+/// and sessions the cache vouches for are still served; afterwards the instance writes
+/// to the new primary without a restart, within 5 s, and no session or audit row written
+/// before the switchover is missing.
+#[tokio::test]
+async fn a_switchover_to_a_promoted_standby_needs_no_restart_and_loses_nothing() {
+    let (mut primary, standby, app) = on_primary_and_standby().await;
     let student = app.student().await;
     let other_device = student.second_device().await;
     let ids = |table: &'static str| {
@@ -255,17 +262,7 @@ async fn a_switchover_to_a_promoted_standby_needs_no_restart_and_loses_nothing()
 #[tokio::test]
 async fn connections_left_on_a_fenced_old_primary_are_discarded_not_reused() {
     use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
-    let primary = PrivatePostgres::start();
-    let standby = primary.standby();
-    let url = format!(
-        "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/hallpass?target_session_attrs=read-write",
-        primary.port(),
-        standby.port()
-    );
-    let app = spawn_app_with(CacheBackend::Redis, |settings| {
-        settings.database_url = url.into();
-    })
-    .await;
+    let (primary, standby, app) = on_primary_and_standby().await;
     let student = app.student().await;
     // Several pooled connections on the primary.
     for _ in 0..4 {

@@ -17,29 +17,23 @@ impl Locale {
         let people = self.role_people(role);
         let lifetime = self.span(settings.lifetime_seconds);
         let idle = settings.idle_timeout_seconds.map(|idle| self.span(idle));
-        let mut said = match (self, effect.sessions_ending, &idle) {
-            (Self::En, 0, _) => "No session ends now.".to_owned(),
-            (Self::Fr, 0, _) => "Aucune session ne prend fin maintenant.".to_owned(),
-            (Self::En, n, None) => format!(
-                "{n} {people}’ {} older than {lifetime} will end now.",
-                plural(n, "session", "sessions")
+        let n = effect.sessions_ending;
+        // The idle timeout, when there is one, as a second reason to end.
+        let unused =
+            |clause: &dyn Fn(&str) -> String| idle.as_deref().map(clause).unwrap_or_default();
+        let mut said = match (self, n) {
+            (Self::En, 0) => "No session ends now.".to_owned(),
+            (Self::Fr, 0) => "Aucune session ne prend fin maintenant.".to_owned(),
+            (Self::En, n) => format!(
+                "{n} {people}’ {} older than {lifetime}{} will end now.",
+                plural(n, "session", "sessions"),
+                unused(&|idle| format!(" or unused for {idle}")),
             ),
-            (Self::En, n, Some(idle)) => format!(
-                "{n} {people}’ {} older than {lifetime} or unused for {idle} will end now.",
-                plural(n, "session", "sessions")
-            ),
-            (Self::Fr, n, None) => format!(
-                "{n} {} des {people} ouverte{} depuis plus de {lifetime} {} fin maintenant.",
+            (Self::Fr, n) => format!(
+                "{n} {} des {people} ouverte{} depuis plus de {lifetime}{} {} fin maintenant.",
                 plural(n, "session", "sessions"),
                 plural(n, "", "s"),
-                plural(n, "prendra", "prendront")
-            ),
-            (Self::Fr, n, Some(idle)) => format!(
-                "{n} {} des {people} ouverte{} depuis plus de {lifetime} ou inutilisée{} depuis \
-                 {idle} {} fin maintenant.",
-                plural(n, "session", "sessions"),
-                plural(n, "", "s"),
-                plural(n, "", "s"),
+                unused(&|idle| format!(" ou inutilisée{} depuis {idle}", plural(n, "", "s"))),
                 plural(n, "prendra", "prendront")
             ),
         };

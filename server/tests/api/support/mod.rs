@@ -294,6 +294,20 @@ impl TestApp {
         .await
     }
 
+    /// The value of the sample `series` (a metric's name, with its labels) in the
+    /// instance's `/metrics` at `address`, if it is there.
+    pub async fn metric_at(&self, address: &str, series: &str) -> Option<f64> {
+        let text = reqwest::get(format!("{address}{}", paths::METRICS))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+            .map(|value| value.parse().unwrap())
+    }
+
     /// Whether `user`'s next validation on this instance is answered by the shared cache
     /// (per the metrics).
     pub async fn served_from_cache(&self, user: &TestUser) -> bool {
@@ -302,19 +316,8 @@ impl TestApp {
 
     /// [`TestApp::served_from_cache`] on the instance at `address`.
     pub async fn served_from_cache_at(&self, address: &str, user: &TestUser) -> bool {
-        const HITS: &str = r#"hallpass_session_validations_total{outcome="valid",source="cache"} "#;
-        let hits = || async {
-            let text = self
-                .via(user, address)
-                .get(paths::METRICS)
-                .await
-                .text()
-                .await
-                .unwrap();
-            text.lines()
-                .find_map(|line| line.strip_prefix(HITS))
-                .map_or(0.0, |value| value.parse::<f64>().unwrap())
-        };
+        const HITS: &str = r#"hallpass_session_validations_total{outcome="valid",source="cache"}"#;
+        let hits = || async { self.metric_at(address, HITS).await.unwrap_or(0.0) };
         let before = hits().await;
         let answered = self.via(user, address).get(paths::CURRENT_SESSION).await;
         answered.status() == StatusCode::OK && hits().await == before + 1.0
