@@ -231,14 +231,15 @@ impl WorkerConnections {
     /// This worker's connection to the current server. A lost one is replaced in the
     /// background after the command that found it lost fails.
     pub fn get(&self) -> RedisResult<ConnectionManager> {
-        let (generation, client) = self.server.current()?;
         let slot = self.connections.get_or(|| RefCell::new(None));
         let mut slot = slot.borrow_mut();
+        // Every command asks: the generation alone, not a copy of the client.
         if let Some((held, connection)) = &*slot
-            && *held == generation
+            && *held == self.server.generation()
         {
             return Ok(connection.clone());
         }
+        let (generation, client) = self.server.current()?;
         let config = ConnectionManagerConfig::new()
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
